@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* The one filter every tool runs first, from read-only data set before load:
+ * the verifier sees the constants and prunes the checks that are off. */
+#ifndef TK_FILTER_BPF_H
+#define TK_FILTER_BPF_H
+
+#include "filter.h"
+
+const volatile struct tk_config tk_config = {
+	.filter = { .uid = TK_NO_UID },
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_CGROUP_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+} tk_cgroup_map SEC(".maps");
+
+static __always_inline bool tk_comm_match(void)
+{
+	char comm[TK_COMM_LEN];
+	__u32 len = tk_config.filter.comm_len;
+	int i, j;
+
+	bpf_get_current_comm(comm, sizeof(comm));
+	for (i = 0; i < TK_COMM_LEN; i++) {
+		for (j = 0; j < TK_COMM_LEN - 1 && j < len; j++) {
+			if (i + j >= TK_COMM_LEN - 1 || comm[i + j] != tk_config.filter.comm[j])
+				break;
+		}
+		if (j == len)
+			return true;
+		if (!comm[i])
+			break;
+	}
+	return false;
+}
+
+/* True if the current task passes -p/-t/-u/-n/--cgroup. */
+static __always_inline bool tk_filter_pass(__u64 pid_tgid)
+{
+	if (tk_config.filter.tgid && (__u32)(pid_tgid >> 32) != tk_config.filter.tgid)
+		return false;
+	if (tk_config.filter.tid && (__u32)pid_tgid != tk_config.filter.tid)
+		return false;
+	if (tk_config.filter.uid != TK_NO_UID &&
+	    (__u32)bpf_get_current_uid_gid() != tk_config.filter.uid)
+		return false;
+	if (tk_config.filter.cgroup && !bpf_current_task_under_cgroup(&tk_cgroup_map, 0))
+		return false;
+	if (tk_config.filter.comm_len && !tk_comm_match())
+		return false;
+	return true;
+}
+
+#endif

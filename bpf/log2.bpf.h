@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* log2 bucketing: slot i holds [2^i, 2^(i+1)-1] (0 goes to slot 0), the
+ * slots common/hist.c prints. */
+#ifndef TK_LOG2_BPF_H
+#define TK_LOG2_BPF_H
+
+static __always_inline __u32 tk_log2_32(__u32 v)
+{
+	__u32 r, shift;
+
+	r = (v > 0xffff) << 4; v >>= r;
+	shift = (v > 0xff) << 3; v >>= shift; r |= shift;
+	shift = (v > 0xf) << 2; v >>= shift; r |= shift;
+	shift = (v > 0x3) << 1; v >>= shift; r |= shift;
+	r |= (v >> 1);
+	return r;
+}
+
+static __always_inline __u32 tk_log2(__u64 v)
+{
+	__u32 hi = v >> 32;
+
+	return hi ? tk_log2_32(hi) + 32 : tk_log2_32((__u32)v);
+}
+
+/* Slot for @v in a histogram of @nslots, the last slot taking the overflow. */
+static __always_inline __u32 tk_log2_slot(__u64 v, __u32 nslots)
+{
+	__u32 slot = tk_log2(v);
+
+	return slot < nslots ? slot : nslots - 1;
+}
+
+#endif

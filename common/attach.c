@@ -1,0 +1,410 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <linux/perf_event.h>
+#include <sys/ioctl.h>
+#include <sys/syscall.h>
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
+#include "args.h"
+#include "attach.h"
+#include "log.h"
+#include "tracefs.h"
+
+#define KPROBE_PMU "/sys/bus/event_source/devices/kprobe"
+
+/* r0 = 0; exit: the smallest program every type accepts. */
+static const struct bpf_insn probe_insns[] = {
+	{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0 },
+	{ .code = BPF_JMP | BPF_EXIT },
+};
+
+void tk_variant_check(const struct tk_variant *v, int n, const char *name)
+{
+	char list[256] = "";
+	int i;
+
+	for (i = 0; i < n; i++) {
+		if (!strcmp(v[i].name, name))
+			return;
+		snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s",
+			 i ? ", " : "", v[i].name);
+	}
+	if (!strcmp(name, "auto"))
+		return;
+	tk_usage_error("invalid attach variant '%s' (choose from: auto, %s)", name, list);
+}
+
+static int load_probe(enum bpf_prog_type type, enum bpf_attach_type eat, int btf_id,
+		      char *why, size_t size)
+{
+	LIBBPF_OPTS(bpf_prog_load_opts, opts,
+		.expected_attach_type = eat,
+		.attach_btf_id = btf_id,
+	);
+	int fd = bpf_prog_load(type, NULL, "GPL", probe_insns, 2, &opts);
+
+	if (fd < 0) {
+		fd = -errno;
+		snprintf(why, size, "the kernel refuses to load such a program: %s", strerror(-fd));
+	}
+	return fd;
+}
+
+static struct btf *kernel_btf(char *why, size_t size)
+{
+	static struct btf *btf;
+	static int err;
+
+	if (!btf && !err) {
+		/* Always the running kernel's own BTF, even with --btf: attach ids
+		 * are resolved by the kernel against its own. */
+		btf = btf__load_vmlinux_btf();
+		if (!btf)
+			err = -errno ? -errno : -ENOENT;
+	}
+	if (!btf)
+		snprintf(why, size, "the kernel has no BTF of its own (%s)", strerror(-err));
+	return btf;
+}
+
+static int btf_id(const char *name, __u32 kind, char *why, size_t size)
+{
+	struct btf *btf = kernel_btf(why, size);
+	int id;
+
+	if (!btf)
+		return -ENOENT;
+	id = btf__find_by_name_kind(btf, name, kind);
+	if (id < 0)
+		snprintf(why, size, "%s is not in the kernel's BTF", name);
+	return id;
+}
+
+static int probe_tracing(const char *target, enum bpf_attach_type eat, char *why, size_t size)
+{
+	char name[256];
+	int id, fd, lfd;
+
+	if (eat == BPF_TRACE_RAW_TP)
+		snprintf(name, sizeof(name), "btf_trace_%s", target);
+	else
+		snprintf(name, sizeof(name), "%s", target);
+	id = btf_id(name, eat == BPF_TRACE_RAW_TP ? BTF_KIND_TYPEDEF : BTF_KIND_FUNC, why, size);
+	if (id < 0)
+		return -ENOENT;
+	fd = load_probe(BPF_PROG_TYPE_TRACING, eat, id, why, size);
+	if (fd < 0)
+		return fd;
+	lfd = bpf_raw_tracepoint_open(NULL, fd);
+	if (lfd < 0) {
+		lfd = -errno;
+		snprintf(why, size, "attaching failed: %s", strerror(-lfd));
+	} else {
+		close(lfd);
+		lfd = 0;
+	}
+	close(fd);
+	return lfd;
+}
+
+static int read_int_file(const char *path, const char *prefix, long *out)
+{
+	char buf[64];
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -EINVAL;
+	buf[n] = '\0';
+	if (prefix && strncmp(buf, prefix, strlen(prefix)))
+		return -EINVAL;
+	*out = strtol(buf + (prefix ? strlen(prefix) : 0), NULL, 10);
+	return 0;
+}
+
+/* Attach @prog_fd through a perf event, as tracepoints and kprobes are. */
+static int perf_attach(struct perf_event_attr *attr, int prog_fd, char *why, size_t size)
+{
+	int pfd, err = 0;
+
+	attr->size = sizeof(*attr);
+	pfd = syscall(__NR_perf_event_open, attr, -1, 0, -1, PERF_FLAG_FD_CLOEXEC);
+	if (pfd < 0) {
+		err = -errno;
+		snprintf(why, size, "creating the perf event failed: %s", strerror(-err));
+		return err;
+	}
+	if (ioctl(pfd, PERF_EVENT_IOC_SET_BPF, prog_fd)) {
+		err = -errno;
+		snprintf(why, size, "attaching failed: %s", strerror(-err));
+	}
+	close(pfd);
+	return err;
+}
+
+static int probe_kprobe(const char *func, bool ret, char *why, size_t size)
+{
+	struct perf_event_attr attr = {};
+	char fname[128];
+	long type, bit = 0;
+	int fd, err;
+	char *plus;
+
+	if (read_int_file(KPROBE_PMU "/type", NULL, &type)) {
+		snprintf(why, size, "the kernel has no kprobes (no %s; CONFIG_KPROBES off?)", KPROBE_PMU);
+		return -EOPNOTSUPP;
+	}
+	if (ret && read_int_file(KPROBE_PMU "/format/retprobe", "config:", &bit)) {
+		snprintf(why, size, "the kernel has no kretprobes");
+		return -EOPNOTSUPP;
+	}
+	snprintf(fname, sizeof(fname), "%s", func);
+	plus = strchr(fname, '+');
+	if (plus)
+		*plus = '\0';
+	fd = load_probe(BPF_PROG_TYPE_KPROBE, 0, 0, why, size);
+	if (fd < 0)
+		return fd;
+	attr.type = type;
+	attr.config = ret ? 1ULL << bit : 0;
+	attr.config1 = (__u64)(unsigned long)fname;
+	err = perf_attach(&attr, fd, why, size);
+	if (err == -ENOENT || err == -EINVAL)
+		snprintf(why, size, "no kernel function %s to probe", fname);
+	close(fd);
+	return err;
+}
+
+static int probe_tracepoint(const char *cat_name, char *why, size_t size)
+{
+	struct perf_event_attr attr = {};
+	const char *tfs = tk_tracefs();
+	char path[512];
+	long id;
+	int fd, err;
+
+	if (!tfs) {
+		snprintf(why, size, "tracefs is not available");
+		return -ENOENT;
+	}
+	snprintf(path, sizeof(path), "%s/events/%s/id", tfs, cat_name);
+	if (read_int_file(path, NULL, &id)) {
+		snprintf(why, size, "the kernel has no tracepoint %s", cat_name);
+		return -ENOENT;
+	}
+	fd = load_probe(BPF_PROG_TYPE_TRACEPOINT, 0, 0, why, size);
+	if (fd < 0)
+		return fd;
+	attr.type = PERF_TYPE_TRACEPOINT;
+	attr.config = id;
+	attr.sample_period = 1;
+	err = perf_attach(&attr, fd, why, size);
+	close(fd);
+	return err;
+}
+
+static int probe_raw_tp(const char *name, char *why, size_t size)
+{
+	int fd, lfd;
+
+	fd = load_probe(BPF_PROG_TYPE_RAW_TRACEPOINT, 0, 0, why, size);
+	if (fd < 0)
+		return fd;
+	lfd = bpf_raw_tracepoint_open(name, fd);
+	if (lfd < 0) {
+		lfd = -errno;
+		snprintf(why, size, "attaching to raw tracepoint %s failed: %s", name, strerror(-lfd));
+	} else {
+		close(lfd);
+		lfd = 0;
+	}
+	close(fd);
+	return lfd;
+}
+
+static bool has_prefix(const char *s, const char *prefix, const char **rest)
+{
+	size_t n = strlen(prefix);
+
+	if (strncmp(s, prefix, n))
+		return false;
+	*rest = s + n;
+	return true;
+}
+
+int tk_probe_program(const struct bpf_program *prog, char *why, size_t size)
+{
+	const char *sec = bpf_program__section_name(prog), *t;
+
+	why[0] = '\0';
+	if (has_prefix(sec, "fentry/", &t))
+		return probe_tracing(t, BPF_TRACE_FENTRY, why, size);
+	if (has_prefix(sec, "fexit/", &t))
+		return probe_tracing(t, BPF_TRACE_FEXIT, why, size);
+	if (has_prefix(sec, "tp_btf/", &t))
+		return probe_tracing(t, BPF_TRACE_RAW_TP, why, size);
+	if (has_prefix(sec, "kprobe/", &t))
+		return probe_kprobe(t, false, why, size);
+	if (has_prefix(sec, "kretprobe/", &t))
+		return probe_kprobe(t, true, why, size);
+	if (has_prefix(sec, "tracepoint/", &t) || has_prefix(sec, "tp/", &t))
+		return probe_tracepoint(t, why, size);
+	if (has_prefix(sec, "raw_tp/", &t) || has_prefix(sec, "raw_tracepoint/", &t))
+		return probe_raw_tp(t, why, size);
+	/* uprobes, cgroup and socket programs: the tool attaches them itself. */
+	return 0;
+}
+
+static bool variant_has(const struct tk_variant *v, const char *prog)
+{
+	int i;
+
+	for (i = 0; i < TK_VARIANT_MAX_PROGS && v->progs[i]; i++)
+		if (!strcmp(v->progs[i], prog))
+			return true;
+	return false;
+}
+
+/* 0 if every program and helper of @v works here, else -errno and @why. */
+static int probe_variant(struct bpf_object *obj, const struct tk_variant *v,
+			 char *why, size_t size)
+{
+	struct bpf_program *prog = NULL;
+	char reason[256];
+	int i, err;
+
+	for (i = 0; i < TK_VARIANT_MAX_PROGS && v->progs[i]; i++) {
+		prog = bpf_object__find_program_by_name(obj, v->progs[i]);
+		if (!prog) {
+			snprintf(why, size, "no program %s in the BPF object", v->progs[i]);
+			return -ENOENT;
+		}
+		err = tk_probe_program(prog, reason, sizeof(reason));
+		if (err) {
+			snprintf(why, size, "%s: %s", bpf_program__section_name(prog), reason);
+			return err;
+		}
+	}
+	for (i = 0; prog && i < 4 && v->helpers[i]; i++) {
+		if (libbpf_probe_bpf_helper(bpf_program__type(prog), v->helpers[i], NULL) != 1) {
+			snprintf(why, size, "the kernel lacks BPF helper #%d for %s programs",
+				 v->helpers[i], libbpf_bpf_prog_type_str(bpf_program__type(prog)));
+			return -EOPNOTSUPP;
+		}
+	}
+	return 0;
+}
+
+int tk_attach_select(struct bpf_object *obj, const struct tk_variant *v, int n,
+		     const char *forced)
+{
+	char why[384], all[1024] = "";
+	int i, j, k, chosen = -1;
+
+	if (forced && !strcmp(forced, "auto"))
+		forced = NULL;
+	for (i = 0; i < n && chosen < 0; i++) {
+		if (forced && strcmp(v[i].name, forced))
+			continue;
+		if (!probe_variant(obj, &v[i], why, sizeof(why))) {
+			chosen = i;
+			break;
+		}
+		tk_info(1, "attach: %s unavailable: %s", v[i].name, why);
+		snprintf(all + strlen(all), sizeof(all) - strlen(all), "%s%s: %s",
+			 all[0] ? "; " : "", v[i].name, why);
+	}
+	if (chosen < 0) {
+		if (forced)
+			tk_warn("cannot attach with --attach=%s: %s", forced, why);
+		else
+			tk_warn("cannot attach on this kernel: %s", all);
+		return -1;
+	}
+	for (j = 0; j < n; j++) {
+		if (j == chosen)
+			continue;
+		for (k = 0; k < TK_VARIANT_MAX_PROGS && v[j].progs[k]; k++) {
+			struct bpf_program *p;
+
+			if (variant_has(&v[chosen], v[j].progs[k]))
+				continue;
+			p = bpf_object__find_program_by_name(obj, v[j].progs[k]);
+			if (p)
+				bpf_program__set_autoload(p, false);
+		}
+	}
+	tk_info(1, "attach: using %s", v[chosen].name);
+	return chosen;
+}
+
+#define TK_MAX_LINKS 32
+
+struct tk_links {
+	int n;
+	struct bpf_link *link[TK_MAX_LINKS];
+};
+
+static bool auto_attachable(const char *sec)
+{
+	static const char *const prefixes[] = {
+		"fentry/", "fexit/", "tp_btf/", "kprobe/", "kretprobe/",
+		"tracepoint/", "tp/", "raw_tp/", "raw_tracepoint/",
+	};
+	const char *rest;
+	size_t i;
+
+	for (i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++)
+		if (has_prefix(sec, prefixes[i], &rest))
+			return true;
+	return false;
+}
+
+int tk_attach_all(struct bpf_object *obj, struct tk_links **out)
+{
+	struct tk_links *l = calloc(1, sizeof(*l));
+	struct bpf_program *prog;
+	const char *sec;
+	int err;
+
+	*out = l;
+	if (!l)
+		return -ENOMEM;
+	bpf_object__for_each_program(prog, obj) {
+		sec = bpf_program__section_name(prog);
+		if (!bpf_program__autoload(prog) || !auto_attachable(sec))
+			continue;
+		if (l->n == TK_MAX_LINKS)
+			return -E2BIG;
+		l->link[l->n] = bpf_program__attach(prog);
+		if (!l->link[l->n]) {
+			err = -errno;
+			tk_warn("failed to attach %s: %s%s", sec, strerror(-err),
+				err == -ENOENT ? " (is tracefs mounted? does the kernel have this hook?)" :
+				err == -EPERM || err == -EACCES ? " (need root, or kernel lockdown?)" : "");
+			return err;
+		}
+		l->n++;
+	}
+	return 0;
+}
+
+void tk_detach_all(struct tk_links *l)
+{
+	int i;
+
+	if (!l)
+		return;
+	for (i = 0; i < l->n; i++)
+		bpf_link__destroy(l->link[i]);
+	free(l);
+}

@@ -1,0 +1,233 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include <errno.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include "output.h"
+
+static char stdout_buf[1 << 16];
+
+void tk_output_init(void)
+{
+	if (isatty(STDOUT_FILENO))
+		setvbuf(stdout, NULL, _IOLBF, 0);
+	else
+		setvbuf(stdout, stdout_buf, _IOFBF, sizeof(stdout_buf));
+}
+
+bool tk_output_flush(void)
+{
+	return fflush(stdout) == 0 && !ferror(stdout);
+}
+
+/* Length of the valid UTF-8 sequence at @s (1 to 4 bytes), or 0 if invalid.
+ * Overlong forms, surrogates and code points past U+10FFFF are invalid. */
+static size_t utf8_seq(const unsigned char *s, size_t len)
+{
+	unsigned int cp;
+	size_t n, i;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		n = 2, cp = s[0] & 0x1f;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		n = 3, cp = s[0] & 0x0f;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		n = 4, cp = s[0] & 0x07;
+	else
+		return 0;
+	if (n > len)
+		return 0;
+	for (i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (s[i] & 0x3f);
+	}
+	if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
+	    (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	/* C1 controls (U+0080..U+009F) act as escape sequences on many terminals. */
+	if (cp >= 0x80 && cp <= 0x9f)
+		return 0;
+	return n;
+}
+
+static size_t bounded_len(const char *s, size_t len)
+{
+	const char *nul = memchr(s, '\0', len);
+
+	return nul ? (size_t)(nul - s) : len;
+}
+
+/* Escape for text into a callback-free sink: writes to @f if non-NULL,
+ * else into @buf. Returns bytes produced. */
+static size_t escape_to(FILE *f, char *buf, size_t size, const char *str, size_t len)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	size_t i = 0, out = 0, n;
+	char tmp[8];
+	const char *piece;
+	size_t plen;
+
+	len = bounded_len(str, len);
+	while (i < len) {
+		n = utf8_seq(s + i, len - i);
+		if (n == 1 && s[i] >= 0x20 && s[i] < 0x7f && s[i] != '\\') {
+			piece = (const char *)s + i;
+			plen = 1;
+		} else if (n > 1) {
+			piece = (const char *)s + i;
+			plen = n;
+		} else {
+			n = 1;
+			switch (s[i]) {
+			case '\n': piece = "\\n"; break;
+			case '\t': piece = "\\t"; break;
+			case '\r': piece = "\\r"; break;
+			case '\\': piece = "\\\\"; break;
+			default:
+				snprintf(tmp, sizeof(tmp), "\\x%02x", s[i]);
+				piece = tmp;
+			}
+			plen = strlen(piece);
+		}
+		if (f) {
+			fwrite(piece, 1, plen, f);
+		} else {
+			if (out + plen >= size)
+				break;
+			memcpy(buf + out, piece, plen);
+		}
+		out += plen;
+		i += n;
+	}
+	if (!f && size)
+		buf[out < size ? out : size - 1] = '\0';
+	return out;
+}
+
+void tk_print_escaped(FILE *f, const char *s, size_t len)
+{
+	escape_to(f, NULL, 0, s, len);
+}
+
+size_t tk_escape(char *buf, size_t size, const char *s, size_t len)
+{
+	return escape_to(NULL, buf, size, s, len);
+}
+
+void tk_json_string(FILE *f, const char *str, size_t len, bool binary)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	size_t i = 0, n;
+
+	if (!binary)
+		len = bounded_len(str, len);
+	while (i < len) {
+		unsigned char c = s[i];
+
+		if (c == '"' || c == '\\') {
+			fputc('\\', f);
+			fputc(c, f);
+			i++;
+		} else if (c < 0x20 || c == 0x7f) {
+			switch (c) {
+			case '\n': fputs("\\n", f); break;
+			case '\t': fputs("\\t", f); break;
+			case '\r': fputs("\\r", f); break;
+			default: fprintf(f, "\\u%04x", c);
+			}
+			i++;
+		} else if (c < 0x80) {
+			fputc(c, f);
+			i++;
+		} else if ((n = utf8_seq(s + i, len - i)) > 1) {
+			fwrite(s + i, 1, n, f);
+			i += n;
+		} else if (c >= 0xc2 && c <= 0xdf && i + 1 < len && s[i + 1] >= 0x80 && s[i + 1] <= 0x9f) {
+			/* A C1 control is valid UTF-8: keep it as the code point it is. */
+			fprintf(f, "\\u%04x", ((c & 0x1f) << 6) | (s[i + 1] & 0x3f));
+			i += 2;
+		} else {
+			fprintf(f, "\\udc%02x", c);
+			i++;
+		}
+	}
+}
+
+void jw_begin(struct jw *w, FILE *f)
+{
+	w->f = f;
+	w->fields = 0;
+	fputc('{', f);
+}
+
+void jw_key(struct jw *w, const char *key)
+{
+	if (w->fields++)
+		fputc(',', w->f);
+	fputc('"', w->f);
+	fputs(key, w->f);
+	fputs("\":", w->f);
+}
+
+void jw_str(struct jw *w, const char *key, const char *s, size_t maxlen)
+{
+	jw_key(w, key);
+	fputc('"', w->f);
+	tk_json_string(w->f, s, maxlen, false);
+	fputc('"', w->f);
+}
+
+void jw_bytes(struct jw *w, const char *key, const void *data, size_t len)
+{
+	jw_key(w, key);
+	fputc('"', w->f);
+	tk_json_string(w->f, data, len, true);
+	fputc('"', w->f);
+}
+
+void jw_int(struct jw *w, const char *key, int64_t v)
+{
+	jw_key(w, key);
+	fprintf(w->f, "%lld", (long long)v);
+}
+
+void jw_uint(struct jw *w, const char *key, uint64_t v)
+{
+	jw_key(w, key);
+	fprintf(w->f, "%llu", (unsigned long long)v);
+}
+
+void jw_double(struct jw *w, const char *key, double v)
+{
+	jw_key(w, key);
+	fprintf(w->f, "%.3f", v);
+}
+
+void jw_bool(struct jw *w, const char *key, bool v)
+{
+	jw_key(w, key);
+	fputs(v ? "true" : "false", w->f);
+}
+
+void jw_null(struct jw *w, const char *key)
+{
+	jw_key(w, key);
+	fputs("null", w->f);
+}
+
+void jw_end(struct jw *w)
+{
+	fputs("}\n", w->f);
+}
+
+void tk_format_clock(char *buf, size_t size)
+{
+	struct tm tm;
+	time_t t = time(NULL);
+
+	localtime_r(&t, &tm);
+	strftime(buf, size, "%H:%M:%S", &tm);
+}

@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* Output: text columns with untrusted strings escaped, and JSON lines. */
+#ifndef TK_OUTPUT_H
+#define TK_OUTPUT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+/* Big stdio buffer when stdout is a file or pipe, line-buffered on a terminal. */
+void tk_output_init(void);
+/* Flush stdout; false once the reader has gone (EPIPE) or the write failed. */
+bool tk_output_flush(void);
+
+/* Write at most @len bytes of @s (stopping at NUL) for a terminal: valid UTF-8
+ * text passes, while control bytes, C1 controls, invalid bytes and backslash
+ * are escaped (\n \t \\ \xNN), so data can never steer the user's terminal. */
+void tk_print_escaped(FILE *f, const char *s, size_t len);
+/* Same escaping into @buf (always NUL-terminated); returns the length. */
+size_t tk_escape(char *buf, size_t size, const char *s, size_t len);
+
+/* JSON string body (without quotes) for @len bytes of @s, stopping at NUL
+ * unless @binary. Invalid UTF-8 bytes are written as lone surrogates
+ * \udc80-\udcff (Python's "surrogateescape"), so the exact bytes round-trip. */
+void tk_json_string(FILE *f, const char *s, size_t len, bool binary);
+
+/* A JSON object on one line: jw_begin, fields, jw_end. */
+struct jw {
+	FILE *f;
+	int fields;
+};
+void jw_begin(struct jw *w, FILE *f);
+void jw_key(struct jw *w, const char *key);
+void jw_str(struct jw *w, const char *key, const char *s, size_t maxlen);
+void jw_bytes(struct jw *w, const char *key, const void *data, size_t len);
+void jw_int(struct jw *w, const char *key, int64_t v);
+void jw_uint(struct jw *w, const char *key, uint64_t v);
+void jw_double(struct jw *w, const char *key, double v);
+void jw_bool(struct jw *w, const char *key, bool v);
+void jw_null(struct jw *w, const char *key);
+void jw_end(struct jw *w);
+
+/* Wall-clock "HH:MM:SS" for -T style columns. */
+void tk_format_clock(char *buf, size_t size);
+
+#endif
