@@ -37,9 +37,12 @@ static __always_inline bool tk_comm_match(void)
 	return false;
 }
 
-/* True if the current task passes -p/-t/-u/-n/--cgroup. */
+/* True if the current task passes -p/-t/-u/-n/--cgroup and is not us. */
 static __always_inline bool tk_filter_pass(__u64 pid_tgid)
 {
+	/* A tracer reporting its own reads and writes of the results is noise. */
+	if ((__u32)(pid_tgid >> 32) == tk_config.filter.self_tgid)
+		return false;
 	if (tk_config.filter.tgid && (__u32)(pid_tgid >> 32) != tk_config.filter.tgid)
 		return false;
 	if (tk_config.filter.tid && (__u32)pid_tgid != tk_config.filter.tid)

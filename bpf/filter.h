@@ -10,6 +10,7 @@ struct tk_filter {
 	__u32 tgid;		/* process (-p); 0: any */
 	__u32 tid;		/* thread (-t); 0: any */
 	__u32 uid;		/* real uid (-u); TK_NO_UID: any */
+	__u32 self_tgid;	/* the tool itself, never traced (set by common/) */
 	__u8 cgroup;		/* only tasks in or under tk_cgroup_map[0] (--cgroup) */
 	__u8 comm_len;		/* -n: substring of comm; 0: any */
 	__u8 pad[2];

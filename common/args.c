@@ -72,7 +72,15 @@ long long tk_arg_int(const char *s, long long min, long long max, const char *wh
 	/* strtoll skips leading blanks and accepts a sign; neither belongs in a PID. */
 	if (!s || !*s || (*s != '-' && (*s < '0' || *s > '9')))
 		tk_usage_error("invalid %s '%s'", what, s ? s : "");
-	v = strtoll(s, &end, 0);
+	/* Base 10, or 16 with 0x: "010" is ten, as a user means it, not octal. */
+	{
+		const char *digits = s + (*s == '-');
+		int hex = digits[0] == '0' && (digits[1] == 'x' || digits[1] == 'X');
+
+		if (hex && !digits[2])
+			tk_usage_error("invalid %s '%s'", what, s);
+		v = strtoll(s, &end, hex ? 16 : 10);
+	}
 	if (errno || *end)
 		tk_usage_error("invalid %s '%s'", what, s);
 	if (v < min || v > max)

@@ -63,7 +63,7 @@ void hist_print_linear(FILE *f, const uint64_t *vals, int nvals,
 		return;
 	for (first = 0; !vals[first]; first++)
 		;
-	fprintf(f, "     %-13s : count    distribution\n", unit);
+	fprintf(f, "     %-13s : count     distribution\n", unit);
 	for (i = first; i <= last; i++) {
 		fprintf(f, "        %-10llu : %-8llu ", (unsigned long long)(base + i * step),
 			(unsigned long long)vals[i]);

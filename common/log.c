@@ -36,6 +36,11 @@ void tk_info(int level, const char *fmt, ...)
 	va_end(ap);
 }
 
+void tk_ready(int level, const char *what)
+{
+	tk_info(level, "tracing %s; Ctrl-C to end", what);
+}
+
 static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
 	/* libbpf warns about things we handle ourselves (a failed probe of a

@@ -14,6 +14,10 @@ void tk_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Printed only at -v (level 1) or -vv (level 2). */
 void tk_info(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* "prog: tracing WHAT; Ctrl-C to end" once attached, at verbosity @level
+ * (0: always, for tools that print nothing until the end). */
+void tk_ready(int level, const char *what);
+
 /* Route libbpf's messages through us: warnings always, debug output only at -vv. */
 void tk_libbpf_log_setup(void);
 

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #include <errno.h>
+#include <math.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -203,7 +204,10 @@ void jw_uint(struct jw *w, const char *key, uint64_t v)
 void jw_double(struct jw *w, const char *key, double v)
 {
 	jw_key(w, key);
-	fprintf(w->f, "%.3f", v);
+	if (isfinite(v))
+		fprintf(w->f, "%.3f", v);
+	else
+		fputs("null", w->f);	/* JSON has no NaN or infinity */
 }
 
 void jw_bool(struct jw *w, const char *key, bool v)

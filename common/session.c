@@ -121,6 +121,7 @@ int tk_prepare(struct bpf_object *obj, const struct tk_setup *s)
 	cfg->filter = s->filter;
 	cfg->filter.comm_len = strnlen(s->filter.comm, TK_COMM_LEN - 1);
 	cfg->filter.cgroup = s->cgroup != NULL;
+	cfg->filter.self_tgid = getpid();
 	if (setup_events(obj, s->ring_bytes, cfg)) {
 		tk_warn("cannot size the event buffer to %zu bytes", s->ring_bytes);
 		return -1;

@@ -271,6 +271,7 @@ int main(int argc, char **argv)
 		goto cleanup;
 
 	print_header();
+	tk_ready(1, "open(), openat() and openat2()");
 	stream.obj = skel->obj;
 	stream.duration_ms = env.duration_ms;
 	stream.json = env.common.json;

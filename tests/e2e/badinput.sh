@@ -1,0 +1,54 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+# Bad input: one line naming the problem, "Try 'X --help'.", status 2, and
+# nothing loaded (so these run without root).
+. "$(dirname "$0")/lib.sh"
+D=$T_DIR
+
+# bad TOOL 'EXPECTED FIRST LINE' ARGS...
+bad() {
+	tool=$1
+	want=$2
+	shift 2
+	"$TK_BIN/$tool" "$@" >"$D/out" 2>"$D/err" </dev/null
+	rc=$?
+	printf '%s\nTry '\''%s --help'\''.\n' "$want" "$tool" >"$D/want"
+	if [ $rc -eq 2 ] && cmp -s "$D/err" "$D/want" && [ ! -s "$D/out" ]; then
+		ok "$tool $*"
+	else
+		echo "# got status $rc"
+		not_ok "$tool $*: want '$want', status 2" "$D/err"
+	fi
+}
+
+for t in opensnoop syscount; do
+	bad $t "$t: invalid PID '12abc'" -p 12abc
+	bad $t "$t: PID '0' is out of range (1 to 2147483647)" -p 0
+	bad $t "$t: invalid PID ' 12'" -p ' 12'
+	bad $t "$t: invalid TID 'x'" -t x
+	bad $t "$t: option '-p' needs an argument" -p
+	bad $t "$t: invalid option '--no-such-option'" --no-such-option
+	bad $t "$t: invalid option '-Z'" -Z
+	bad $t "$t: invalid duration 'soon'" -d soon
+	bad $t "$t: duration '0' is out of range (0.001 to 31536000 seconds)" -d 0
+	bad $t "$t: unexpected argument 'extra'" extra
+	bad $t "$t: invalid attach variant 'nope' (choose from: auto, $(case $t in opensnoop) echo tracepoint, tracepoint-enter ;; syscount) echo tp_btf, raw_tp ;; esac))" --attach=nope
+	bad $t "$t: cannot read BTF file '/nonexistent': No such file or directory" --btf /nonexistent
+	"$TK_BIN/$t" --help >"$D/out" 2>"$D/err"
+	check "$t --help: usage on stdout, status 0" [ $? -eq 0 ] && has "$D/out" "^Usage: $t"
+	"$TK_BIN/$t" --version >"$D/out"
+	check "$t --version" has "$D/out" "^$t \(tracekit\) [0-9]+\.[0-9]+\.[0-9]+$"
+done
+
+bad opensnoop "opensnoop: invalid UID 'bob'" -u bob
+bad opensnoop "opensnoop: COMM 'averyveryverylongname' is longer than 15 characters (the kernel keeps 15)" -n averyveryverylongname
+bad opensnoop "opensnoop: invalid FLAG 'O_BOGUS' (O_RDONLY, O_WRONLY, O_CREAT, ...)" -f O_BOGUS
+bad opensnoop "opensnoop: invalid cgroup '/tmp': not a cgroup2 directory" --cgroup /tmp
+bad opensnoop "opensnoop: invalid cgroup '/nonexistent': No such file or directory" --cgroup /nonexistent
+bad opensnoop "opensnoop: option '--cgroup' needs an argument" --cgroup
+bad syscount "syscount: invalid ERRNO 'EBOGUS'" -e EBOGUS
+bad syscount "syscount: invalid TOP 'ten'" -T ten
+bad syscount "syscount: interval '0' is out of range (0.001 to 31536000 seconds)" -i 0
+bad syscount "syscount: -m needs -L (there is no time to show otherwise)" -m
+bad syscount "syscount: invalid cgroup '/tmp': not a cgroup2 directory" -c /tmp
+finish

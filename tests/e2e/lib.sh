@@ -1,0 +1,177 @@
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+# Shared by the end-to-end tests. POSIX sh, busybox-level commands only.
+# A test file sources this, defines checks with ok/not_ok, and ends with
+# `finish`, which prints "NAME: N passed, M failed".
+
+: "${ROOT:=$(cd "$(dirname "$0")/../.." && pwd)}"
+: "${TK_BIN:=$ROOT/bin}" "${TK_HELPERS:=$ROOT/build/tests}"
+T_NAME=$(basename "$0" .sh)
+T_PASS=0
+T_FAIL=0
+T_DIR=$(mktemp -d /tmp/tk-e2e.XXXXXX)
+trap 't_cleanup' EXIT
+trap 'exit 130' INT TERM
+
+t_cleanup() {
+	# Background tools and workloads of this file go with it.
+	for p in $T_PIDS; do kill "$p" 2>/dev/null; done
+	rm -rf "$T_DIR"
+}
+
+ok() {
+	T_PASS=$((T_PASS + 1))
+	echo "ok - $T_NAME: $1"
+}
+
+# not_ok DESCRIPTION [FILE...]: the files are shown to explain the failure.
+not_ok() {
+	T_FAIL=$((T_FAIL + 1))
+	echo "not ok - $T_NAME: $1"
+	shift
+	for f in "$@"; do
+		[ -f "$f" ] || continue
+		echo "#   --- $f"
+		head -n 40 "$f" | sed 's/^/#   /'
+	done
+}
+
+# check DESCRIPTION COMMAND...: ok if the command succeeds. On failure the
+# files named in $SHOW (the output under test) are shown.
+check() {
+	d=$1
+	shift
+	if "$@"; then ok "$d"; else not_ok "$d" $SHOW; fi
+}
+
+finish() {
+	echo "$T_NAME: $T_PASS passed, $T_FAIL failed"
+	[ "$T_FAIL" -eq 0 ]
+}
+
+# Tests that load BPF need root. Outside CI they skip (said loudly); under
+# CI=true they fail, so nothing is silently skipped there.
+need_root() {
+	[ "$(id -u)" = 0 ] && return 0
+	if [ "${CI:-}" = true ]; then
+		not_ok "needs root to load BPF (CI=true: not skipping)"
+	else
+		echo "# SKIP $T_NAME: needs root"
+	fi
+	finish
+	exit $?
+}
+
+# wait_for FILE PATTERN [SECONDS]: until FILE has a line matching PATTERN.
+wait_for() {
+	i=0
+	limit=$(( ${3:-10} * 20 ))
+	while [ $i -lt $limit ]; do
+		grep -q -- "$2" "$1" 2>/dev/null && return 0
+		sleep 0.05
+		i=$((i + 1))
+	done
+	return 1
+}
+
+# start_tool OUT ERR TOOL ARGS...: run a tool in the background; sets TOOL_PID.
+start_tool() {
+	out=$1
+	err=$2
+	shift 2
+	# Empty them now: the background job would do it too late for wait_for.
+	: >"$out"
+	: >"$err"
+	"$@" >"$out" 2>"$err" &
+	TOOL_PID=$!
+	T_PIDS="$T_PIDS $TOOL_PID"
+}
+
+# stop_tool [SIGNAL]: signal the tool and wait; sets TOOL_RC.
+stop_tool() {
+	kill -"${1:-INT}" "$TOOL_PID" 2>/dev/null
+	wait "$TOOL_PID"
+	TOOL_RC=$?
+}
+
+# Names of loaded BPF programs, one per line (ids dropped), for leak checks.
+bpf_progs() {
+	"$TK_HELPERS/tk_bpfls" progs
+}
+
+# leak_check DESCRIPTION BEFORE_FILE: no BPF program or link more than before.
+# The kernel frees programs shortly after their last fd closes: allow a second.
+leak_check() {
+	i=0
+	while [ $i -lt 20 ]; do
+		"$TK_HELPERS/tk_bpfls" progs >"$T_DIR/bpf.after"
+		"$TK_HELPERS/tk_bpfls" links >>"$T_DIR/bpf.after"
+		if [ "$(grep -c . "$T_DIR/bpf.after")" -le "$(grep -c . "$2")" ]; then
+			ok "$1"
+			return 0
+		fi
+		sleep 0.05
+		i=$((i + 1))
+	done
+	not_ok "$1" "$T_DIR/bpf.after"
+}
+
+bpf_snapshot() {
+	"$TK_HELPERS/tk_bpfls" progs >"$1"
+	"$TK_HELPERS/tk_bpfls" links >>"$1"
+}
+
+# work NAME TK_WORK_ARGS...: start the workload in the background, waiting for
+# `go NAME`; sets W_PID (process) and W_TID (the thread that will act).
+work() {
+	_n=$1
+	shift
+	rm -f "$T_DIR/go.$_n"
+	mkfifo "$T_DIR/go.$_n"
+	"$TK_HELPERS/tk_work" -g "$T_DIR/go.$_n" "$@" >"$T_DIR/work.$_n" 2>&1 &
+	T_PIDS="$T_PIDS $!"
+	eval "W_BG_$_n=$!"
+	wait_for "$T_DIR/work.$_n" '^tid2 ' 5 || not_ok "workload $_n did not start" "$T_DIR/work.$_n"
+	W_PID=$(sed -n 's/^pid \([0-9]*\).*/\1/p' "$T_DIR/work.$_n")
+	W_TID=$(sed -n 's/^tid2 \([0-9]*\)/\1/p' "$T_DIR/work.$_n")
+}
+
+# go NAME: let the workload act, and wait for it to finish. (Opening the FIFO
+# blocks until the workload opens it too; in the background, so a workload
+# that died cannot hang the test.)
+go() {
+	( : >"$T_DIR/go.$1" ) &
+	T_PIDS="$T_PIDS $!"
+	eval "wait \$W_BG_$1"
+}
+
+# tool_start OUT TOOL ARGS...: start a tool (with -v) and wait until it says it
+# is tracing; its stderr goes to OUT.err.
+tool_start() {
+	_o=$1
+	shift
+	start_tool "$_o" "$_o.err" "$@" -v
+	if ! wait_for "$_o.err" 'Ctrl-C to end' 10; then
+		not_ok "$(basename "$1") did not start tracing" "$_o.err"
+		return 1
+	fi
+}
+
+# has FILE PATTERN: FILE has a line matching the extended regex PATTERN.
+has() {
+	grep -Eq -- "$2" "$1"
+}
+
+# json_field FILE KEY: values of a numeric or string field, one per line.
+json_num() {
+	sed -n "s/.*\"$2\":\\(-\\{0,1\\}[0-9][0-9]*\\).*/\\1/p" "$1"
+}
+
+# not COMMAND...: succeeds when the command fails.
+not() {
+	! "$@"
+}
+
+# has_text FILE STRING: FILE contains STRING literally.
+has_text() {
+	grep -Fq -- "$2" "$1"
+}

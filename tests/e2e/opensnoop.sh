@@ -1,0 +1,234 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+# opensnoop end to end: real tool, real kernel, a workload that opens known
+# paths; every assertion is about an event the tool must have seen.
+. "$(dirname "$0")/lib.sh"
+need_root
+OS="$TK_BIN/opensnoop"
+VARIANTS=${TK_VARIANTS_opensnoop:-"auto tracepoint tracepoint-enter"}
+D=$T_DIR
+echo hello >"$D/exists"
+bpf_snapshot "$D/bpf.before"
+
+# One traced run: tool_start, the workload `go`, then SIGINT.
+# run_case NAME OPENSNOOP_ARGS -- TK_WORK_ARGS
+for v in $VARIANTS; do
+	O="$D/out.$v"
+	SHOW="$O"
+	A="--attach=$v"
+
+	# --- text: success and ENOENT from a known pid, with the right fd ---
+	work a openat "$D/exists"
+	pa=$W_PID
+	work b openat "$D/missing.$v"
+	pb=$W_PID
+	tool_start "$O" "$OS" "$A" || continue
+	go a
+	go b
+	sleep 0.3
+	stop_tool INT
+	check "[$v] exit 0 on SIGINT" [ "$TOOL_RC" -eq 0 ]
+	fd=$(sed -n 's/^openat ret \([0-9]*\)/\1/p' "$D/work.a")
+	if has "$O" "^$pa +tk_work +$fd +0 $D/exists\$"; then
+		ok "[$v] open of $D/exists by $pa with fd $fd"
+	else
+		not_ok "[$v] open of $D/exists by $pa with fd $fd" "$O" "$D/work.a"
+	fi
+	if has "$O" "^$pb +tk_work +-1 +2 $D/missing.$v\$"; then
+		ok "[$v] ENOENT open shows fd -1 err 2"
+	else
+		not_ok "[$v] ENOENT open shows fd -1 err 2" "$O"
+	fi
+	check "[$v] header line" has "$O" '^PID +COMM +FD +ERR +PATH$'
+
+	# --- JSON: the same fields ---
+	work a -T openat "$D/exists"
+	pa=$W_PID
+	ta=$W_TID
+	tool_start "$O" "$OS" "$A" -j || continue
+	go a
+	sleep 0.3
+	stop_tool INT
+	line=$(grep "\"path\":\"$D/exists\"" "$O" | grep "\"pid\":$pa,")
+	fd=$(sed -n 's/^openat ret \([0-9]*\)/\1/p' "$D/work.a")
+	case "$line" in
+	*"\"tid\":$ta,"*"\"comm\":\"tk_work\""*"\"fd\":$fd,\"err\":0,"*)
+		ok "[$v] JSON record with pid, tid, comm, fd, err, path" ;;
+	*) not_ok "[$v] JSON record with pid, tid, comm, fd, err, path" "$O" ;;
+	esac
+	if grep -v '^{.*}$' "$O" | grep -q .; then
+		not_ok "[$v] JSON mode prints only objects" "$O"
+	else
+		ok "[$v] JSON mode prints only objects"
+	fi
+
+	# --- open, openat2 and the flags/mode columns ---
+	work a open "$D/new.open.$v" 0101
+	work b openat2 "$D/new.openat2.$v" 0102
+	tool_start "$O" "$OS" "$A" -e || continue
+	go a
+	go b
+	sleep 0.3
+	stop_tool INT
+	check "[$v] open(2) traced with FLAGS 00000101 MODE 0644" \
+		has "$O" " 00000101 0644 $D/new.open.$v\$"
+	check "[$v] openat2(2) traced with FLAGS 00000102 MODE 0644" \
+		has "$O" " 00000102 0644 $D/new.openat2.$v\$"
+
+	# --- -F: relative paths resolved against cwd and against a dirfd ---
+	mkdir -p "$D/cwd.$v/sub"
+	work a -c "$D/cwd.$v" openat "sub/rel"
+	work b openatdir "$D/cwd.$v/sub" "viadirfd"
+	tool_start "$O" "$OS" "$A" -F || continue
+	go a
+	go b
+	sleep 0.3
+	stop_tool INT
+	check "[$v] -F joins the opener's cwd" has "$O" " $D/cwd.$v/sub/rel\$"
+	check "[$v] -F joins the dirfd's directory" has "$O" " $D/cwd.$v/sub/viadirfd\$"
+done
+
+# The filters, each including what it should and excluding the rest.
+O="$D/out.filter"
+SHOW="$O"
+work a openat "$D/exists.a"
+pa=$W_PID
+work b openat "$D/exists.b"
+tool_start "$O" "$OS" -p "$pa"
+go a
+go b
+sleep 0.3
+stop_tool INT
+check "-p includes that pid" has "$O" "^$pa .* $D/exists.a\$"
+check "-p excludes other pids" not has_text "$O" "$D/exists.b"
+
+work a -T openat "$D/t.thread"
+ta=$W_TID
+tool_start "$O" "$OS" -t "$ta"
+go a
+sleep 0.3
+stop_tool INT
+check "-t includes that thread" has "$O" " $D/t.thread\$"
+work a -T openat "$D/t.thread2"
+tool_start "$O" "$OS" -t "$(sed -n 's/^pid \([0-9]*\).*/\1/p' "$D/work.a")"
+go a
+sleep 0.3
+stop_tool INT
+check "-t excludes other threads of the process" not has_text "$O" "$D/t.thread2"
+
+chmod 0777 "$D"
+work a -u 65534 openat "$D/by.nobody"
+work b openat "$D/by.root"
+tool_start "$O" "$OS" -u 65534 -U
+go a
+go b
+sleep 0.3
+stop_tool INT
+check "-u includes that uid (and -U shows it)" has "$O" "^65534 .* $D/by.nobody\$"
+check "-u excludes other uids" not has_text "$O" "$D/by.root"
+
+work a openat "$D/n.1"
+work b openat "$D/n.2"
+tool_start "$O" "$OS" -n _wor
+go a
+cat /etc/hostname >/dev/null
+go b
+sleep 0.3
+stop_tool INT
+check "-n matches a substring of comm" has "$O" " $D/n.1\$"
+check "-n keeps tracing after a non-matching event" has "$O" " $D/n.2\$"
+check "-n excludes other comms" not has "$O" "^[0-9]+ +cat "
+
+echo ok >"$D/x.ok"
+work a openat "$D/x.ok"
+work b openat "$D/x.missing"
+tool_start "$O" "$OS" -x
+go a
+go b
+sleep 0.3
+stop_tool INT
+check "-x includes failed opens" has "$O" " $D/x.missing\$"
+check "-x excludes successful opens" not has_text "$O" "$D/x.ok"
+
+work a openat "$D/f.w" 0101
+work b openat "$D/exists"
+work c openat "$D/f.rw" 0102
+tool_start "$O" "$OS" -f O_WRONLY -f O_RDWR
+go a
+go b
+go c
+sleep 0.3
+stop_tool INT
+check "-f O_WRONLY includes write opens" has "$O" " $D/f.w\$"
+check "-f O_RDWR (repeated -f) includes read-write opens" has "$O" " $D/f.rw\$"
+check "-f excludes read-only opens" not has "$O" " $D/exists\$"
+
+CG=/sys/fs/cgroup/unified/tk-e2e-$$
+if mkdir "$CG" 2>/dev/null; then
+	work a -C "$CG" openat "$D/cg.in"
+	work b openat "$D/cg.out"
+	tool_start "$O" "$OS" --cgroup "$CG"
+	go a
+	go b
+	sleep 0.3
+	stop_tool INT
+	check "--cgroup includes processes in the cgroup" has "$O" " $D/cg.in\$"
+	check "--cgroup excludes the rest" not has_text "$O" "$D/cg.out"
+	rmdir "$CG"
+else
+	not_ok "cannot create cgroup $CG"
+fi
+
+# Untrusted names cannot put control sequences on the terminal.
+esc=$(printf '%s/esc\033[31mred' "$D")
+work a openat "$esc"
+tool_start "$O" "$OS"
+go a
+sleep 0.3
+stop_tool INT
+check "control bytes in paths are escaped in text" has "$O" 'esc\\x1b\[31mred$'
+check "no raw escape byte reaches the output" not grep -q "$(printf '\033')" "$O"
+work a openat "$esc"
+tool_start "$O" "$OS" -j
+go a
+sleep 0.3
+stop_tool INT
+check "control bytes in paths are escaped in JSON" has "$O" 'esc\\u001b\[31mred"'
+
+# Ends: -d, SIGTERM, SIGPIPE; events received before the end are printed.
+work a openat "$D/end.d"
+start_tool "$O" "$O.err" "$OS" -d 1.5 -v
+wait_for "$O.err" 'Ctrl-C to end' 10
+go a
+wait "$TOOL_PID"
+check "-d ends with status 0" [ $? -eq 0 ]
+check "-d end flushes the events received" has "$O" " $D/end.d\$"
+
+work a openat "$D/end.term"
+tool_start "$O" "$OS" -j
+go a
+sleep 0.3
+stop_tool TERM
+check "SIGTERM ends with status 0" [ "$TOOL_RC" -eq 0 ]
+check "SIGTERM end flushes the events received" has "$O" "end.term"
+
+work a -n 100000 openat "$D/exists"
+( "$OS"; echo $? >"$D/pipe.rc" ) 2>"$D/pipe.err" | head -n 1 >"$D/pipe.out" &
+sleep 0.5
+go a
+i=0
+while [ ! -s "$D/pipe.rc" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+check "SIGPIPE (opensnoop | head -1) ends with status 0" [ "$(cat "$D/pipe.rc" 2>/dev/null)" = 0 ]
+check "SIGPIPE end is quiet" [ ! -s "$D/pipe.err" ]
+
+# Not root: one line, status 1, nothing loaded.
+"$TK_HELPERS/tk_work" -u 65534 exec "$OS" >"$D/nr.out" 2>"$D/nr.err"
+rc=$?
+if [ $rc -eq 1 ] && [ "$(grep -c . "$D/nr.err")" -eq 1 ] && has "$D/nr.err" 'need root'; then
+	ok "not root: one clear line, status 1"
+else
+	not_ok "not root: one clear line, status 1 (got $rc)" "$D/nr.err"
+fi
+
+leak_check "no BPF program or link left behind" "$D/bpf.before"
+finish

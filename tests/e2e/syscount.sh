@@ -1,0 +1,136 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+# syscount end to end: a workload makes a known syscall a known number of
+# times; the counts must be exact.
+. "$(dirname "$0")/lib.sh"
+need_root
+SC="$TK_BIN/syscount"
+VARIANTS=${TK_VARIANTS_syscount:-"auto tp_btf raw_tp"}
+D=$T_DIR
+bpf_snapshot "$D/bpf.before"
+
+# row FILE NAME: the COUNT column of syscall (or comm) NAME.
+row_count() {
+	awk -v n="$2" '$1 == n { print $2; exit }' "$1"
+}
+
+for v in $VARIANTS; do
+	O="$D/out.$v"
+	SHOW="$O"
+	A="--attach=$v"
+
+	work a -n 1000 getppid
+	pa=$W_PID
+	work b -n 500 getppid
+	tool_start "$O" "$SC" "$A" -p "$pa" || continue
+	go a
+	go b
+	stop_tool INT
+	check "[$v] exit 0 on SIGINT" [ "$TOOL_RC" -eq 0 ]
+	check "[$v] -p counts exactly 1000 getppid calls" [ "$(row_count "$O" getppid)" = 1000 ]
+	check "[$v] header" has "$O" '^SYSCALL +COUNT$'
+
+	work a -n 300 getppid
+	pa=$W_PID
+	tool_start "$O" "$SC" "$A" -p "$pa" -j || continue
+	go a
+	stop_tool INT
+	check "[$v] JSON row for getppid with count 300" \
+		has "$O" '"syscall":"getppid","nr":110,"count":300[,}]'
+	check "[$v] JSON summary record" has "$O" '^\{"type":"summary","time":"[0-9:]+","by":"syscall","rows":\['
+
+	work a -n 4 sleep 50
+	pa=$W_PID
+	tool_start "$O" "$SC" "$A" -p "$pa" -L -m || continue
+	go a
+	stop_tool INT
+	t=$(awk '$1 == "nanosleep" { print int($3) }' "$O")
+	check "[$v] -L counts 4 nanosleep calls" [ "$(row_count "$O" nanosleep)" = 4 ]
+	check "[$v] -L -m: 4 x 50 ms sleeps take at least 200 ms (got ${t:-none})" [ "${t:-0}" -ge 200 ]
+	check "[$v] -L -m header" has "$O" '^SYSCALL +COUNT +TIME \(ms\)$'
+done
+
+O="$D/out"
+SHOW="$O"
+work a -n 50 chdirfail
+pa=$W_PID
+work b -n 70 getppid
+pb=$W_PID
+tool_start "$O" "$SC" -x -P || exit 1
+go a
+go b
+stop_tool INT
+check "-x -P: the failing process is counted by pid" has "$O" "^$pa +tk_work +[0-9]+$"
+check "-x -P: a process with no failures is not listed" not has "$O" "^$pb "
+
+work a -n 50 chdirfail
+pa=$W_PID
+tool_start "$O" "$SC" -p "$pa" -e ENOENT || exit 1
+go a
+stop_tool INT
+check "-e ENOENT counts the 50 failing chdir calls" [ "$(row_count "$O" chdir)" = 50 ]
+work a -n 50 chdirfail
+pa=$W_PID
+tool_start "$O" "$SC" -p "$pa" -e EPERM || exit 1
+go a
+stop_tool INT
+check "-e EPERM excludes ENOENT failures" [ -z "$(row_count "$O" chdir)" ]
+
+work a -T -n 40 getppid
+ta=$W_TID
+tool_start "$O" "$SC" -t "$ta" || exit 1
+go a
+stop_tool INT
+check "-t counts that thread's 40 calls" [ "$(row_count "$O" getppid)" = 40 ]
+
+CG=/sys/fs/cgroup/unified/tk-e2e-sc-$$
+if mkdir "$CG" 2>/dev/null; then
+	work a -C "$CG" -n 60 getppid
+	work b -n 25 getppid
+	tool_start "$O" "$SC" -c "$CG" || exit 1
+	go a
+	go b
+	stop_tool INT
+	check "-c/--cgroup counts only the cgroup's 60 calls" [ "$(row_count "$O" getppid)" = 60 ]
+	rmdir "$CG"
+else
+	not_ok "cannot create cgroup $CG"
+fi
+
+# Intervals: -i with -d prints a report each interval, then exits 0.
+start_tool "$O" "$O.err" "$SC" -i 0.3 -d 1.05
+wait "$TOOL_PID"
+check "-i 0.3 -d 1.05 exits 0" [ $? -eq 0 ]
+n=$(grep -c '^\[[0-9][0-9]:[0-9][0-9]:[0-9][0-9]\]$' "$O")
+check "-i 0.3 -d 1.05 prints 4 reports (3 intervals and the end; got $n)" [ "$n" -eq 4 ]
+
+# -d end and SIGTERM print what was counted.
+work a -n 77 getppid
+pa=$W_PID
+start_tool "$O" "$O.err" "$SC" -p "$pa" -d 1.5
+wait_for "$O.err" 'Ctrl-C to end' 10
+go a
+wait "$TOOL_PID"
+check "-d end exits 0" [ $? -eq 0 ]
+check "-d end prints the counts" [ "$(row_count "$O" getppid)" = 77 ]
+work a -n 33 getppid
+pa=$W_PID
+tool_start "$O" "$SC" -p "$pa" || exit 1
+go a
+stop_tool TERM
+check "SIGTERM exits 0" [ "$TOOL_RC" -eq 0 ]
+check "SIGTERM prints the counts" [ "$(row_count "$O" getppid)" = 33 ]
+
+"$SC" -l >"$O"
+check "-l lists syscalls by number" has "$O" '^257 openat$'
+
+"$TK_HELPERS/tk_work" -u 65534 exec "$SC" >"$D/nr.out" 2>"$D/nr.err"
+rc=$?
+if [ $rc -eq 1 ] && [ "$(grep -c . "$D/nr.err")" -eq 1 ] && has "$D/nr.err" 'need root'; then
+	ok "not root: one clear line, status 1"
+else
+	not_ok "not root: one clear line, status 1 (got $rc)" "$D/nr.err"
+fi
+
+leak_check "no BPF program or link left behind" "$D/bpf.before"
+finish

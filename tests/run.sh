@@ -1,0 +1,72 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+# The whole test suite: unit tests of common/, then the end-to-end tests
+# (real tools, real kernel; root). Ends with "N passed, N failed".
+# Usage: tests/run.sh [unit|e2e|FILE.sh ...]
+# POSIX sh and busybox-level commands only: it also runs inside a busybox guest.
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+export ROOT
+: "${TK_BIN:=$ROOT/bin}" "${TK_HELPERS:=$ROOT/build/tests}" "${TK_UNIT:=$ROOT/build/unit}"
+export TK_BIN TK_HELPERS TK_UNIT
+
+total_pass=0
+total_fail=0
+log=$(mktemp /tmp/tk-run.XXXXXX)
+
+tally() {
+	# Each test program ends with "NAME: N passed, M failed".
+	line=$(grep -E '^[A-Za-z0-9_.-]+: [0-9]+ passed, [0-9]+ failed' "$log" | tail -n 1)
+	if [ -z "$line" ]; then
+		echo "not ok - $1 printed no result line (crashed?)"
+		total_fail=$((total_fail + 1))
+		return
+	fi
+	p=$(echo "$line" | sed -E 's/.*: ([0-9]+) passed.*/\1/')
+	f=$(echo "$line" | sed -E 's/.* ([0-9]+) failed.*/\1/')
+	if [ "$2" -ne 0 ] && [ "$f" -eq 0 ]; then
+		echo "not ok - $1 exited $2"
+		f=1
+	fi
+	total_pass=$((total_pass + p))
+	total_fail=$((total_fail + f))
+}
+
+run_unit() {
+	for t in "$TK_UNIT"/test_*; do
+		case "$t" in *.d) continue ;; esac
+		[ -x "$t" ] || continue
+		"$t" >"$log" 2>&1
+		rc=$?
+		cat "$log"
+		tally "$(basename "$t")" "$rc"
+	done
+}
+
+run_e2e_file() {
+	sh "$1" >"$log" 2>&1
+	rc=$?
+	cat "$log"
+	tally "$(basename "$1")" "$rc"
+}
+
+run_e2e() {
+	for f in "$ROOT"/tests/e2e/*.sh; do
+		case "$(basename "$f")" in lib.sh) continue ;; esac
+		run_e2e_file "$f"
+	done
+}
+
+if [ $# -eq 0 ]; then
+	set -- unit e2e
+fi
+for what in "$@"; do
+	case "$what" in
+	unit) run_unit ;;
+	e2e) run_e2e ;;
+	*) run_e2e_file "$what" ;;
+	esac
+done
+rm -f "$log"
+echo
+echo "$total_pass passed, $total_fail failed"
+[ "$total_fail" -eq 0 ]

@@ -1,0 +1,396 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* syscount: summarise system calls by syscall or by process. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <bpf/bpf.h>
+#include "args.h"
+#include "errnos.h"
+#include "log.h"
+#include "loop.h"
+#include "output.h"
+#include "session.h"
+#include "syscalls.h"
+#include "syscount.h"
+#include "syscount.skel.h"
+
+_Static_assert(sizeof(struct syscount_value) == 16, "syscount_value layout changed");
+_Static_assert(sizeof(struct syscount_proc) == 32, "syscount_proc layout changed");
+
+static struct env {
+	struct tk_common common;
+	struct tk_filter filter;
+	const char *cgroup;
+	uint64_t interval_ms;
+	uint64_t duration_ms;
+	long long top;
+	bool failed;
+	int errno_filter;
+	bool latency;
+	bool millis;
+	bool by_process;
+} env = { .filter = { .uid = TK_NO_UID }, .top = 10 };
+
+static const struct tk_variant variants[] = {
+	{ .name = "tp_btf", .progs = { "sys_enter_btf", "sys_exit_btf" } },
+	{ .name = "raw_tp", .progs = { "sys_enter_raw", "sys_exit_raw" } },
+};
+#define NVARIANTS (int)(sizeof(variants) / sizeof(variants[0]))
+
+static const char help[] =
+"Usage: syscount [OPTION]...\n"
+"Summarise system calls by syscall or by process, counted in the kernel.\n"
+"\n"
+"  -p, --pid PID          only this process\n"
+"  -t, --tid TID          only this thread\n"
+"  -c, --cgroup PATH      only processes in this cgroup2 directory or below\n"
+"  -i, --interval SECS    print a summary every SECS seconds\n"
+"  -d, --duration SECS    trace for SECS seconds, then print and exit\n"
+"  -T, --top N            print the top N rows (default 10; 0: all)\n"
+"  -x, --failures         only failed syscalls\n"
+"  -e, --errno ERRNO      only syscalls failing with ERRNO (ENOENT or 2)\n"
+"  -L, --latency          also total time spent in each\n"
+"  -m, --milliseconds     time in milliseconds (default microseconds)\n"
+"  -P, --process          count by process, not by syscall\n"
+"  -l, --list             list the syscall names known and exit\n"
+"      --attach=VARIANT   auto (default), tp_btf, raw_tp\n"
+TK_HELP_COMMON
+"\n"
+"Examples:\n"
+"  syscount                  # count syscalls until Ctrl-C\n"
+"  syscount -p 1216          # only PID 1216\n"
+"  syscount -i 1 -d 10       # a summary every second, for 10 seconds\n"
+"  syscount -x -P            # failed syscalls, by process\n"
+"  syscount -e ENOENT        # syscalls failing with ENOENT\n"
+"  syscount -L -m -T 5       # top 5 by time spent, in milliseconds\n"
+"  syscount -c /sys/fs/cgroup/unified/app   # only that cgroup\n";
+
+static const struct option longopts[] = {
+	{ "pid", required_argument, NULL, 'p' },
+	{ "tid", required_argument, NULL, 't' },
+	{ "cgroup", required_argument, NULL, 'c' },
+	{ "interval", required_argument, NULL, 'i' },
+	{ "duration", required_argument, NULL, 'd' },
+	{ "top", required_argument, NULL, 'T' },
+	{ "failures", no_argument, NULL, 'x' },
+	{ "errno", required_argument, NULL, 'e' },
+	{ "latency", no_argument, NULL, 'L' },
+	{ "milliseconds", no_argument, NULL, 'm' },
+	{ "process", no_argument, NULL, 'P' },
+	{ "list", no_argument, NULL, 'l' },
+	{ "attach", required_argument, NULL, TK_OPT_ATTACH },
+	TK_COMMON_LONGOPTS,
+	{}
+};
+
+static void list_syscalls(void)
+{
+	int nr;
+
+	for (nr = 0; nr < syscall_table_size(); nr++)
+		if (syscall_name(nr))
+			printf("%3d %s\n", nr, syscall_name(nr));
+	exit(0);
+}
+
+static void parse_args(int argc, char **argv)
+{
+	int c;
+
+	while ((c = getopt_long(argc, argv, ":p:t:c:i:d:T:xe:LmPljvhV", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'p': env.filter.tgid = tk_arg_pid(optarg, "PID"); break;
+		case 't': env.filter.tid = tk_arg_pid(optarg, "TID"); break;
+		case 'c': env.cgroup = tk_arg_cgroup(optarg); break;
+		case 'i': env.interval_ms = tk_arg_seconds(optarg, "interval"); break;
+		case 'd': env.duration_ms = tk_arg_seconds(optarg, "duration"); break;
+		case 'T': env.top = tk_arg_int(optarg, 0, 1000000, "TOP"); break;
+		case 'x': env.failed = true; break;
+		case 'e':
+			env.errno_filter = errno_parse(optarg);
+			if (env.errno_filter < 0)
+				tk_usage_error("invalid ERRNO '%s'", optarg);
+			break;
+		case 'L': env.latency = true; break;
+		case 'm': env.millis = true; break;
+		case 'P': env.by_process = true; break;
+		case 'l': list_syscalls(); break;
+		case TK_OPT_ATTACH:
+			tk_variant_check(variants, NVARIANTS, optarg);
+			env.common.attach = optarg;
+			break;
+		default:
+			tk_common_option(c, argv, &env.common, help);
+		}
+	}
+	tk_arg_no_positional(argc, argv, optind);
+	if (env.millis && !env.latency)
+		tk_usage_error("-m needs -L (there is no time to show otherwise)");
+}
+
+struct row {
+	__u32 key;		/* syscall number or pid */
+	__u64 count;
+	__u64 total_ns;
+	char comm[16];
+};
+
+static struct syscount_bpf *skel;
+static struct row *rows;
+static int nrows, cap_rows;
+static void *percpu;
+static int ncpu;
+
+static int add_row(__u32 key, __u64 count, __u64 ns, const char *comm)
+{
+	if (nrows == cap_rows) {
+		int cap = cap_rows ? cap_rows * 2 : 256;
+		struct row *r = realloc(rows, cap * sizeof(*r));
+
+		if (!r)
+			return -ENOMEM;
+		rows = r;
+		cap_rows = cap;
+	}
+	rows[nrows].key = key;
+	rows[nrows].count = count;
+	rows[nrows].total_ns = ns;
+	memset(rows[nrows].comm, 0, sizeof(rows[nrows].comm));
+	if (comm)
+		memcpy(rows[nrows].comm, comm, sizeof(rows[nrows].comm) - 1);
+	nrows++;
+	return 0;
+}
+
+/* Sum the per-CPU counters into rows[] and zero them for the next interval. */
+static int drain_syscalls(void)
+{
+	struct syscount_value *v = percpu;
+	int fd = bpf_map__fd(skel->maps.by_syscall);
+	__u32 nr;
+	int cpu;
+
+	for (nr = 0; nr < SYSCOUNT_MAX_NR; nr++) {
+		__u64 count = 0, ns = 0;
+
+		if (bpf_map_lookup_elem(fd, &nr, v))
+			continue;
+		for (cpu = 0; cpu < ncpu; cpu++) {
+			count += v[cpu].count;
+			ns += v[cpu].total_ns;
+		}
+		if (!count)
+			continue;
+		memset(v, 0, ncpu * sizeof(*v));
+		bpf_map_update_elem(fd, &nr, v, BPF_ANY);
+		if (add_row(nr, count, ns, NULL))
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+static int drain_processes(void)
+{
+	struct syscount_proc *v = percpu;
+	int fd = bpf_map__fd(skel->maps.by_pid);
+	__u32 key, next, *prev = NULL;
+	int cpu;
+
+	while (!bpf_map_get_next_key(fd, prev, &next)) {
+		__u64 count = 0, ns = 0;
+		const char *comm = NULL;
+
+		key = next;
+		prev = &key;
+		if (bpf_map_lookup_elem(fd, &key, v))
+			continue;
+		for (cpu = 0; cpu < ncpu; cpu++) {
+			count += v[cpu].count;
+			ns += v[cpu].total_ns;
+			if (v[cpu].comm[0])
+				comm = v[cpu].comm;
+		}
+		if (count && add_row(key, count, ns, comm))
+			return -ENOMEM;
+	}
+	/* Delete after the walk so the walk itself is not disturbed. */
+	for (int i = 0; i < nrows; i++)
+		bpf_map_delete_elem(fd, &rows[i].key);
+	return 0;
+}
+
+static int by_count(const void *a, const void *b)
+{
+	const struct row *x = a, *y = b;
+
+	if (env.latency && x->total_ns != y->total_ns)
+		return x->total_ns < y->total_ns ? 1 : -1;
+	if (x->count != y->count)
+		return x->count < y->count ? 1 : -1;
+	return x->key < y->key ? -1 : x->key > y->key;
+}
+
+static const char *syscall_label(__u32 nr, char *buf, size_t size)
+{
+	const char *name = syscall_name(nr);
+
+	if (name)
+		return name;
+	snprintf(buf, size, "[unknown: %u]", nr);
+	return buf;
+}
+
+static void print_json(int n)
+{
+	char tbuf[16], label[32];
+	struct jw w;
+	int i;
+
+	tk_format_clock(tbuf, sizeof(tbuf));
+	jw_begin(&w, stdout);
+	jw_str(&w, "type", "summary", 8);
+	jw_str(&w, "time", tbuf, sizeof(tbuf));
+	jw_str(&w, "by", env.by_process ? "process" : "syscall", 8);
+	jw_key(&w, "rows");
+	fputc('[', stdout);
+	for (i = 0; i < n; i++) {
+		struct jw r;
+
+		if (i)
+			fputc(',', stdout);
+		r.f = stdout;
+		r.fields = 0;
+		fputc('{', stdout);
+		if (env.by_process) {
+			jw_uint(&r, "pid", rows[i].key);
+			jw_str(&r, "comm", rows[i].comm, sizeof(rows[i].comm));
+		} else {
+			jw_str(&r, "syscall", syscall_label(rows[i].key, label, sizeof(label)), 32);
+			jw_uint(&r, "nr", rows[i].key);
+		}
+		jw_uint(&r, "count", rows[i].count);
+		if (env.latency)
+			jw_uint(&r, "total_ns", rows[i].total_ns);
+		fputc('}', stdout);
+	}
+	fputc(']', stdout);
+	jw_end(&w);
+}
+
+static void print_text(int n)
+{
+	char tbuf[16], label[32];
+	int i;
+
+	if (env.interval_ms) {
+		tk_format_clock(tbuf, sizeof(tbuf));
+		printf("[%s]\n", tbuf);
+	}
+	printf("%-22s %8s", env.by_process ? "PID    COMM" : "SYSCALL", "COUNT");
+	if (env.latency)
+		printf(" %16s", env.millis ? "TIME (ms)" : "TIME (us)");
+	putchar('\n');
+	for (i = 0; i < n; i++) {
+		if (env.by_process) {
+			printf("%-6u ", rows[i].key);
+			tk_print_escaped(stdout, rows[i].comm, sizeof(rows[i].comm));
+			printf("%*s", (int)(15 - strnlen(rows[i].comm, 15)), "");
+		} else {
+			printf("%-22s", syscall_label(rows[i].key, label, sizeof(label)));
+		}
+		printf(" %8llu", (unsigned long long)rows[i].count);
+		if (env.latency)
+			printf(" %16.3f", rows[i].total_ns / (env.millis ? 1e6 : 1e3));
+		putchar('\n');
+	}
+	putchar('\n');
+}
+
+static int report(void *ctx, bool final)
+{
+	int n, err;
+
+	(void)ctx;
+	(void)final;
+	nrows = 0;
+	err = env.by_process ? drain_processes() : drain_syscalls();
+	if (err) {
+		tk_warn("reading counts failed: %s", strerror(-err));
+		return err;
+	}
+	qsort(rows, nrows, sizeof(*rows), by_count);
+	n = env.top && env.top < nrows ? env.top : nrows;
+	if (env.common.json)
+		print_json(n);
+	else
+		print_text(n);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct tk_setup setup = {
+		.common = &env.common,
+		.variants = variants,
+		.nvariants = NVARIANTS,
+	};
+	struct tk_summary summary = { .report = report };
+	struct tk_links *links = NULL;
+	int chosen, err = 1;
+
+	tk_prog = "syscount";
+	parse_args(argc, argv);
+	tk_require_privileges();
+	tk_libbpf_log_setup();
+	tk_signals_init();
+	tk_output_init();
+
+	ncpu = libbpf_num_possible_cpus();
+	percpu = calloc(ncpu > 0 ? ncpu : 1, sizeof(struct syscount_proc));
+	skel = syscount_bpf__open_opts(tk_open_opts(&env.common));
+	if (!skel || !percpu) {
+		tk_warn("failed to open BPF object: %s", strerror(errno));
+		goto cleanup;
+	}
+	skel->rodata->targ_failed = env.failed;
+	skel->rodata->targ_errno = env.errno_filter > 0 ? env.errno_filter : 0;
+	skel->rodata->measure_latency = env.latency;
+	skel->rodata->by_process = env.by_process;
+	setup.filter = env.filter;
+	setup.cgroup = env.cgroup;
+	chosen = tk_prepare(skel->obj, &setup);
+	if (chosen < 0)
+		goto cleanup;
+	/* Without -L the entry hook has nothing to do: don't pay for it. */
+	if (!env.latency)
+		bpf_program__set_autoload(bpf_object__find_program_by_name(skel->obj,
+					  variants[chosen].progs[0]), false);
+	if (!env.latency)
+		bpf_map__set_max_entries(skel->maps.start, 1);
+	if (!env.by_process)
+		bpf_map__set_max_entries(skel->maps.by_pid, 1);
+	err = syscount_bpf__load(skel);
+	if (err) {
+		tk_load_failed(err);
+		err = 1;
+		goto cleanup;
+	}
+	err = 1;
+	if (tk_after_load(skel->obj, &setup) || tk_attach_all(skel->obj, &links))
+		goto cleanup;
+
+	tk_ready(0, env.interval_ms ? "syscalls, printing each interval" : "syscalls");
+	summary.obj = skel->obj;
+	summary.interval_ms = env.interval_ms;
+	summary.duration_ms = env.duration_ms;
+	summary.json = env.common.json;
+	err = tk_summary_run(&summary);
+
+cleanup:
+	tk_detach_all(links);
+	syscount_bpf__destroy(skel);
+	free(percpu);
+	free(rows);
+	return err;
+}
