@@ -221,6 +221,23 @@ while [ ! -s "$D/pipe.rc" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
 check "SIGPIPE (opensnoop | head -1) ends with status 0" [ "$(cat "$D/pipe.rc" 2>/dev/null)" = 0 ]
 check "SIGPIPE end is quiet" [ ! -s "$D/pipe.err" ]
 
+# Loss is always counted: with the reader stalled, a burst overflows the ring;
+# what arrives plus what is reported lost is exactly the burst.
+N=60000
+work a -n $N openat "$D/burst"
+pa=$W_PID
+: >"$O.err"
+( "$OS" -j -v -p "$pa" -d 4 2>"$O.err"; echo $? >"$D/burst.rc" ) | { sleep 3; cat; } >"$O" &
+T_PIDS="$T_PIDS $!"
+wait_for "$O.err" 'Ctrl-C to end' 10
+go a
+wait_for "$D/burst.rc" . 20
+got=$(grep -c "\"path\":\"$D/burst\"" "$O")
+lost=$(json_num "$O" count | awk '{ s += $1 } END { print s + 0 }')
+check "stalled reader: status 0" [ "$(cat "$D/burst.rc")" = 0 ]
+check "stalled reader: events were lost and reported ($lost)" [ "$lost" -gt 0 ]
+check "stalled reader: delivered $got + lost $lost = burst $N" [ $((got + lost)) -eq $N ]
+
 # Not root: one line, status 1, nothing loaded.
 "$TK_HELPERS/tk_work" -u 65534 exec "$OS" >"$D/nr.out" 2>"$D/nr.err"
 rc=$?
