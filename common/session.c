@@ -165,6 +165,20 @@ void tk_load_failed(int err)
 		" (run with -vv for the verifier's log)");
 }
 
+int tk_load_attach(struct bpf_object_skeleton *skel, const struct tk_setup *s,
+		   struct tk_links **links)
+{
+	int err = bpf_object__load_skeleton(skel);
+
+	if (err) {
+		tk_load_failed(err);
+		return -1;
+	}
+	if (tk_after_load(*skel->obj, s) || tk_attach_all(*skel->obj, links))
+		return -1;
+	return 0;
+}
+
 uint64_t tk_drops_read(struct bpf_object *obj)
 {
 	struct bpf_map *map = bpf_object__find_map_by_name(obj, "tk_drops");

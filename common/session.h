@@ -36,6 +36,11 @@ int tk_prepare(struct bpf_object *obj, const struct tk_setup *s);
 int tk_after_load(struct bpf_object *obj, const struct tk_setup *s);
 /* One line explaining a failed skeleton load. */
 void tk_load_failed(int err);
+/* Load the skeleton (X__load), set up the filters that need a loaded
+ * object, and attach every auto-attachable program. 0, or -1 after saying
+ * what failed. */
+int tk_load_attach(struct bpf_object_skeleton *skel, const struct tk_setup *s,
+		   struct tk_links **links);
 
 /* A global of the object's .rodata by name, for writing before load. */
 void *tk_rodata(struct bpf_object *obj, const char *name, size_t size);

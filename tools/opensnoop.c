@@ -260,14 +260,7 @@ int main(int argc, char **argv)
 	setup.cgroup = env.cgroup;
 	if (tk_prepare(skel->obj, &setup) < 0)
 		goto cleanup;
-	err = opensnoop_bpf__load(skel);
-	if (err) {
-		tk_load_failed(err);
-		err = 1;
-		goto cleanup;
-	}
-	err = 1;
-	if (tk_after_load(skel->obj, &setup) || tk_attach_all(skel->obj, &links))
+	if (tk_load_attach(skel->skeleton, &setup, &links))
 		goto cleanup;
 
 	print_header();

@@ -370,14 +370,7 @@ int main(int argc, char **argv)
 		bpf_map__set_max_entries(skel->maps.start, 1);
 	if (!env.by_process)
 		bpf_map__set_max_entries(skel->maps.by_pid, 1);
-	err = syscount_bpf__load(skel);
-	if (err) {
-		tk_load_failed(err);
-		err = 1;
-		goto cleanup;
-	}
-	err = 1;
-	if (tk_after_load(skel->obj, &setup) || tk_attach_all(skel->obj, &links))
+	if (tk_load_attach(skel->skeleton, &setup, &links))
 		goto cleanup;
 
 	tk_ready(0, env.interval_ms ? "syscalls, printing each interval" : "syscalls");

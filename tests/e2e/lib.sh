@@ -175,3 +175,15 @@ not() {
 has_text() {
 	grep -Fq -- "$2" "$1"
 }
+
+# not_root_check TOOL ARGS...: run as nobody: one clear line, status 1.
+not_root_check() {
+	"$TK_HELPERS/tk_work" -u 65534 exec "$@" >"$T_DIR/nr.out" 2>"$T_DIR/nr.err"
+	_rc=$?
+	if [ $_rc -eq 1 ] && [ "$(grep -c . "$T_DIR/nr.err")" -eq 1 ] &&
+	   has "$T_DIR/nr.err" 'need root'; then
+		ok "not root: one clear line, status 1"
+	else
+		not_ok "not root: one clear line, status 1 (got $_rc)" "$T_DIR/nr.err"
+	fi
+}

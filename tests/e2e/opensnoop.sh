@@ -239,13 +239,7 @@ check "stalled reader: events were lost and reported ($lost)" [ "$lost" -gt 0 ]
 check "stalled reader: delivered $got + lost $lost = burst $N" [ $((got + lost)) -eq $N ]
 
 # Not root: one line, status 1, nothing loaded.
-"$TK_HELPERS/tk_work" -u 65534 exec "$OS" >"$D/nr.out" 2>"$D/nr.err"
-rc=$?
-if [ $rc -eq 1 ] && [ "$(grep -c . "$D/nr.err")" -eq 1 ] && has "$D/nr.err" 'need root'; then
-	ok "not root: one clear line, status 1"
-else
-	not_ok "not root: one clear line, status 1 (got $rc)" "$D/nr.err"
-fi
+not_root_check "$OS"
 
 leak_check "no BPF program or link left behind" "$D/bpf.before"
 finish

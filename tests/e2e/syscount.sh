@@ -124,13 +124,7 @@ check "SIGTERM prints the counts" [ "$(row_count "$O" getppid)" = 33 ]
 "$SC" -l >"$O"
 check "-l lists syscalls by number" has "$O" '^257 openat$'
 
-"$TK_HELPERS/tk_work" -u 65534 exec "$SC" >"$D/nr.out" 2>"$D/nr.err"
-rc=$?
-if [ $rc -eq 1 ] && [ "$(grep -c . "$D/nr.err")" -eq 1 ] && has "$D/nr.err" 'need root'; then
-	ok "not root: one clear line, status 1"
-else
-	not_ok "not root: one clear line, status 1 (got $rc)" "$D/nr.err"
-fi
+not_root_check "$SC"
 
 leak_check "no BPF program or link left behind" "$D/bpf.before"
 finish
