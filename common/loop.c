@@ -31,7 +31,11 @@ void tk_signals_init(void)
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
 	sigemptyset(&sa.sa_mask);
-	/* No SA_RESTART: a signal must cut a poll or sleep short. */
+	/* SA_RESTART, so a write of output that a signal interrupts is resumed
+	 * rather than failing with EINTR (and dropping what stdio held). The
+	 * waits that must end on a signal, epoll_wait() and clock_nanosleep(),
+	 * are never restarted (signal(7)). */
+	sa.sa_flags = SA_RESTART;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);

@@ -93,18 +93,19 @@ stop_tool() {
 	TOOL_RC=$?
 }
 
-# Names of loaded BPF programs, one per line (ids dropped), for leak checks.
-bpf_progs() {
-	"$TK_HELPERS/tk_bpfls" progs
+# The tool's own BPF programs and links (by program name, matched against
+# the extended regex $T_PROGS), so other tools running meanwhile don't count.
+bpf_snapshot() {
+	{ "$TK_HELPERS/tk_bpfls" progs; "$TK_HELPERS/tk_bpfls" links; } |
+		grep -E -- " (${T_PROGS:-.*})\$" >"$1"
 }
 
-# leak_check DESCRIPTION BEFORE_FILE: no BPF program or link more than before.
-# The kernel frees programs shortly after their last fd closes: allow a second.
+# leak_check DESCRIPTION BEFORE_FILE: no program or link of the tool more than
+# before. The kernel frees programs shortly after their last fd closes.
 leak_check() {
 	i=0
-	while [ $i -lt 20 ]; do
-		"$TK_HELPERS/tk_bpfls" progs >"$T_DIR/bpf.after"
-		"$TK_HELPERS/tk_bpfls" links >>"$T_DIR/bpf.after"
+	while [ $i -lt 40 ]; do
+		bpf_snapshot "$T_DIR/bpf.after"
 		if [ "$(grep -c . "$T_DIR/bpf.after")" -le "$(grep -c . "$2")" ]; then
 			ok "$1"
 			return 0
@@ -113,11 +114,6 @@ leak_check() {
 		i=$((i + 1))
 	done
 	not_ok "$1" "$T_DIR/bpf.after"
-}
-
-bpf_snapshot() {
-	"$TK_HELPERS/tk_bpfls" progs >"$1"
-	"$TK_HELPERS/tk_bpfls" links >>"$1"
 }
 
 # work NAME TK_WORK_ARGS...: start the workload in the background, waiting for
@@ -150,7 +146,7 @@ tool_start() {
 	_o=$1
 	shift
 	start_tool "$_o" "$_o.err" "$@" -v
-	if ! wait_for "$_o.err" 'Ctrl-C to end' 10; then
+	if ! wait_for "$_o.err" 'Ctrl-C to end' 30; then
 		not_ok "$(basename "$1") did not start tracing" "$_o.err"
 		return 1
 	fi

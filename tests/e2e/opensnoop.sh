@@ -7,6 +7,7 @@ need_root
 OS="$TK_BIN/opensnoop"
 VARIANTS=${TK_VARIANTS_opensnoop:-"auto tracepoint tracepoint-enter"}
 D=$T_DIR
+T_PROGS='open(at2?)?_(enter|exit)_.*'	# names as the kernel keeps them: 15 chars
 echo hello >"$D/exists"
 bpf_snapshot "$D/bpf.before"
 
@@ -14,7 +15,7 @@ bpf_snapshot "$D/bpf.before"
 # run_case NAME OPENSNOOP_ARGS -- TK_WORK_ARGS
 for v in $VARIANTS; do
 	O="$D/out.$v"
-	SHOW="$O"
+	SHOW="$O $O.err"
 	A="--attach=$v"
 
 	# --- text: success and ENOENT from a known pid, with the right fd ---
@@ -54,7 +55,7 @@ for v in $VARIANTS; do
 	case "$line" in
 	*"\"tid\":$ta,"*"\"comm\":\"tk_work\""*"\"fd\":$fd,\"err\":0,"*)
 		ok "[$v] JSON record with pid, tid, comm, fd, err, path" ;;
-	*) not_ok "[$v] JSON record with pid, tid, comm, fd, err, path" "$O" ;;
+	*) not_ok "[$v] JSON record with pid $pa, tid $ta, comm, fd $fd, err, path (got: $line)" "$D/work.a" ;;
 	esac
 	if grep -v '^{.*}$' "$O" | grep -q .; then
 		not_ok "[$v] JSON mode prints only objects" "$O"
@@ -90,7 +91,7 @@ done
 
 # The filters, each including what it should and excluding the rest.
 O="$D/out.filter"
-SHOW="$O"
+SHOW="$O $O.err"
 work a openat "$D/exists.a"
 pa=$W_PID
 work b openat "$D/exists.b"
@@ -219,7 +220,23 @@ go a
 i=0
 while [ ! -s "$D/pipe.rc" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
 check "SIGPIPE (opensnoop | head -1) ends with status 0" [ "$(cat "$D/pipe.rc" 2>/dev/null)" = 0 ]
+SHOW="$D/pipe.err"
 check "SIGPIPE end is quiet" [ ! -s "$D/pipe.err" ]
+SHOW="$O $O.err"
+
+# tracefs may be unmounted on a fresh machine: the tool mounts it.
+if ! grep -q ' /sys/kernel/debug/tracing ' /proc/mounts && umount /sys/kernel/tracing 2>/dev/null; then
+	work a openat "$D/after.umount"
+	tool_start "$O" "$OS" || exit 1
+	go a
+	sleep 0.3
+	stop_tool INT
+	check "tracefs unmounted: says it mounted it" has "$O.err" 'mounted tracefs at /sys/kernel/tracing'
+	check "tracefs unmounted: still sees the open" has "$O" " $D/after.umount\$"
+	check "tracefs unmounted: left mounted" grep -q ' /sys/kernel/tracing tracefs ' /proc/mounts
+else
+	not_ok "cannot unmount tracefs to test mounting it"
+fi
 
 # Loss is always counted: with the reader stalled, a burst overflows the ring;
 # what arrives plus what is reported lost is exactly the burst.
@@ -227,11 +244,19 @@ N=60000
 work a -n $N openat "$D/burst"
 pa=$W_PID
 : >"$O.err"
-( "$OS" -j -v -p "$pa" -d 4 2>"$O.err"; echo $? >"$D/burst.rc" ) | { sleep 3; cat; } >"$O" &
+rm -f "$D/burst.done" "$D/burst.rc"
+(
+	"$OS" -j -v -p "$pa" 2>"$O.err" &
+	echo $! >"$D/burst.pid"
+	wait $!
+	echo $? >"$D/burst.rc"
+) | { while [ ! -e "$D/burst.done" ]; do sleep 0.1; done; cat; } >"$O" &
 T_PIDS="$T_PIDS $!"
 wait_for "$O.err" 'Ctrl-C to end' 10
 go a
-wait_for "$D/burst.rc" . 20
+touch "$D/burst.done"
+kill -INT "$(cat "$D/burst.pid")"
+wait_for "$D/burst.rc" . 30
 got=$(grep -c "\"path\":\"$D/burst\"" "$O")
 lost=$(json_num "$O" count | awk '{ s += $1 } END { print s + 0 }')
 check "stalled reader: status 0" [ "$(cat "$D/burst.rc")" = 0 ]

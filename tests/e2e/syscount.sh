@@ -7,6 +7,7 @@ need_root
 SC="$TK_BIN/syscount"
 VARIANTS=${TK_VARIANTS_syscount:-"auto tp_btf raw_tp"}
 D=$T_DIR
+T_PROGS='sys_(enter|exit)_(btf|raw)'
 bpf_snapshot "$D/bpf.before"
 
 # row FILE NAME: the COUNT column of syscall (or comm) NAME.

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* tk_bpfls progs|links: one line per loaded BPF program ("prog NAME") or
- * link ("link TYPE PROG_ID"), for leak checks in the tests. Raw bpf(2),
+ * link ("link TYPE PROGNAME"), for leak checks in the tests. Raw bpf(2),
  * so it needs no library and runs in a bare guest. */
 #include <errno.h>
 #include <stdio.h>
@@ -12,6 +12,28 @@
 static long sys_bpf(int cmd, union bpf_attr *attr)
 {
 	return syscall(__NR_bpf, cmd, attr, sizeof(*attr));
+}
+
+static const char *prog_name(__u32 id)
+{
+	static struct bpf_prog_info info;
+	union bpf_attr attr;
+	int fd;
+
+	memset(&attr, 0, sizeof(attr));
+	attr.prog_id = id;
+	fd = sys_bpf(BPF_PROG_GET_FD_BY_ID, &attr);
+	if (fd < 0)
+		return "?";
+	memset(&info, 0, sizeof(info));
+	memset(&attr, 0, sizeof(attr));
+	attr.info.bpf_fd = fd;
+	attr.info.info_len = sizeof(info);
+	attr.info.info = (__u64)(unsigned long)&info;
+	if (sys_bpf(BPF_OBJ_GET_INFO_BY_FD, &attr))
+		info.name[0] = '\0';
+	close(fd);
+	return info.name;
 }
 
 static int walk(int next_cmd, int fd_cmd, int links)
@@ -43,7 +65,7 @@ static int walk(int next_cmd, int fd_cmd, int links)
 			attr.info.info_len = sizeof(info);
 			attr.info.info = (__u64)(unsigned long)&info;
 			if (!sys_bpf(BPF_OBJ_GET_INFO_BY_FD, &attr))
-				printf("link %u %u\n", info.type, info.prog_id);
+				printf("link %u %s\n", info.type, prog_name(info.prog_id));
 		} else {
 			struct bpf_prog_info info;
 
