@@ -2,7 +2,7 @@
 # tracekit: one build for every tool. `make help` lists the targets.
 
 VERSION := 0.1.0
-TOOLS := opensnoop syscount
+TOOLS := opensnoop syscount dnssnoop
 
 ARCH ?= x86
 CC ?= cc
@@ -37,7 +37,7 @@ endif
 .DELETE_ON_ERROR:
 .SECONDARY:
 .PHONY: all static helpers units check test-unit test-e2e install uninstall \
-	vmlinux deps clean help bench
+	vmlinux deps clean help bench fuzz fuzz-replay
 
 all: $(addprefix bin/,$(TOOLS)) helpers units
 
@@ -49,6 +49,8 @@ help:
 	@echo "make install    install to \$$(DESTDIR)\$$(PREFIX)/sbin and share/man/man8"
 	@echo "make vmlinux    regenerate vmlinux/$(ARCH)/vmlinux.h from this kernel's BTF"
 	@echo "make bench      run the benchmarks (root)"
+	@echo "make fuzz       build the libFuzzer targets (build/fuzz/*_fuzz)"
+	@echo "make fuzz-replay  replay the fuzz corpora under ASan+UBSan"
 	@echo "V=1             show the commands"
 
 # --- kernel side ------------------------------------------------------------
@@ -117,6 +119,25 @@ test-e2e: all
 
 bench: all static
 	sh tests/bench/run.sh
+
+# Parsers of untrusted input (common/X.c) have a libFuzzer target
+# tests/fuzz/X_fuzz.c and a corpus tests/fuzz/X_corpus/.
+FUZZ_SAN := -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=all
+
+fuzz: $(OUT)/fuzz/dns_fuzz
+
+$(OUT)/fuzz/%_fuzz: tests/fuzz/%_fuzz.c common/%.c
+	$(call msg,FUZZ,$@)
+	@mkdir -p $(@D)
+	$(Q)$(CLANG) $(FUZZ_SAN) -fsanitize=fuzzer -Icommon $^ -o $@
+
+$(OUT)/fuzz/%_replay: tests/fuzz/%_fuzz.c tests/fuzz/replay.c common/%.c
+	$(call msg,FUZZ,$@)
+	@mkdir -p $(@D)
+	$(Q)$(CLANG) $(FUZZ_SAN) -Icommon $^ -o $@
+
+fuzz-replay: $(OUT)/fuzz/dns_replay
+	$(OUT)/fuzz/dns_replay -m 300 tests/fuzz/dns_corpus/*
 
 # --- install ----------------------------------------------------------------
 install: $(addprefix bin/,$(TOOLS))

@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 # Install every build and test dependency from Debian 12's packages (root).
 set -e
-PKGS="make gcc libc6-dev clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev
-libzstd-dev pkg-config mandoc busybox-static"
+PKGS="make gcc libc6-dev clang llvm libclang-rt-14-dev bpftool libbpf-dev
+libelf-dev zlib1g-dev libzstd-dev pkg-config mandoc busybox-static
+dnsmasq-base dnsutils"
 missing=
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing="$missing $p"

@@ -1,0 +1,525 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+# dnssnoop end to end: real tool, real kernel, a local dnsmasq on a free
+# loopback port (127.0.0.1 and ::1) with fixed records, and clients (dig,
+# tests/helpers/tk_dns) started from known pids; every assertion is about a
+# DNS message the tool must have seen. Only loopback traffic: nothing here
+# uses /etc/resolv.conf.
+. "$(dirname "$0")/lib.sh"
+T_PROGS='dns_.*'	# for the leak check: our programs, and links to them
+DS="$TK_BIN/dnssnoop"
+DNS="$TK_HELPERS/tk_dns"
+D=$T_DIR
+
+# --- bad input: one line, status 2, nothing loaded (no root needed) --------
+
+# bad 'EXPECTED FIRST LINE' ARGS...
+bad() {
+	want=$1
+	shift
+	"$DS" "$@" >"$D/out" 2>"$D/err" </dev/null
+	rc=$?
+	printf '%s\nTry '\''dnssnoop --help'\''.\n' "$want" >"$D/want"
+	if [ $rc -eq 2 ] && cmp -s "$D/err" "$D/want" && [ ! -s "$D/out" ]; then
+		ok "bad input: dnssnoop $*"
+	else
+		echo "# got status $rc"
+		not_ok "bad input: dnssnoop $*: want '$want', status 2" "$D/err"
+	fi
+}
+
+ports65=$(seq -s, 1 65)
+CGROOT=$(awk '$3 == "cgroup2" { print $2; exit }' /proc/self/mounts)
+bad "dnssnoop: invalid PID '12abc'" -p 12abc
+bad "dnssnoop: PID '0' is out of range (1 to 2147483647)" -p 0
+bad "dnssnoop: invalid UID 'bob'" -u bob
+bad "dnssnoop: COMM 'averyveryverylongname' is longer than 15 characters (the kernel keeps 15)" -n averyveryverylongname
+bad "dnssnoop: invalid port 'x' in '53,x'" -P 53,x
+bad "dnssnoop: invalid port '' in '53,'" -P 53,
+bad "dnssnoop: port '0' is out of range (1 to 65535)" -P 0
+bad "dnssnoop: port '65536' is out of range (1 to 65535)" -P 53,65536
+bad "dnssnoop: too many ports in '$ports65' (at most 64)" -P "$ports65"
+bad "dnssnoop: option '-P' needs an argument" -P
+bad "dnssnoop: empty NAME" -N ''
+bad "dnssnoop: option '-N' needs an argument" -N
+bad "dnssnoop: invalid attach variant 'nope' (choose from: auto, cgroup, socket)" --attach=nope
+bad "dnssnoop: invalid cgroup '/tmp': not a cgroup2 directory" --cgroup /tmp
+bad "dnssnoop: invalid cgroup '/nonexistent': No such file or directory" --cgroup /nonexistent
+if [ -n "$CGROOT" ]; then
+	bad "dnssnoop: --cgroup cannot be used with --attach=socket (a packet socket sees no cgroups)" \
+		--cgroup "$CGROOT" --attach=socket
+	bad "dnssnoop: --cgroup cannot be used with --attach=socket (a packet socket sees no cgroups)" \
+		--attach=socket --cgroup "$CGROOT"
+fi
+bad "dnssnoop: invalid duration 'soon'" -d soon
+bad "dnssnoop: duration '0' is out of range (0.001 to 31536000 seconds)" -d 0
+bad "dnssnoop: unexpected argument 'extra'" extra
+bad "dnssnoop: invalid option '-Z'" -Z
+bad "dnssnoop: invalid option '--no-such-option'" --no-such-option
+bad "dnssnoop: cannot read BTF file '/nonexistent': No such file or directory" --btf /nonexistent
+"$DS" --help >"$D/out" 2>"$D/err"
+check "--help: usage on stdout, status 0" [ $? -eq 0 ] && has "$D/out" "^Usage: dnssnoop"
+"$DS" --version >"$D/out"
+check "--version" has "$D/out" '^dnssnoop \(tracekit\) [0-9]+\.[0-9]+\.[0-9]+$'
+
+need_root
+chmod 0777 "$D"		# a client also runs as uid 65534
+
+# --- what the tests need: dnsmasq and dig, from Debian ------------------------
+
+# need_cmd COMMAND PACKAGE: install PACKAGE unless COMMAND is there.
+need_cmd() {
+	command -v "$1" >/dev/null 2>&1 && return 0
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get install -y -qq --no-install-recommends "$2" >"$D/apt.log" 2>&1 ||
+		{ apt-get update -qq >>"$D/apt.log" 2>&1 &&
+		  apt-get install -y -qq --no-install-recommends "$2" >>"$D/apt.log" 2>&1; }
+	command -v "$1" >/dev/null 2>&1
+}
+
+PATH=$PATH:/usr/sbin:/sbin
+# dnsmasq-base: the server alone, without a system service that would
+# start listening on port 53 when installed.
+for need in dnsmasq:dnsmasq-base dig:dnsutils; do
+	if ! need_cmd "${need%%:*}" "${need#*:}"; then
+		if [ "${CI:-}" = true ]; then
+			not_ok "cannot install ${need#*:} (CI=true: not skipping)" "$D/apt.log"
+		else
+			echo "# SKIP $T_NAME: cannot install ${need#*:}"
+		fi
+		finish
+		exit $?
+	fi
+done
+
+# --- the server ------------------------------------------------------------
+
+# A free port, from the kernel (tk_dns binds port 0), then dnsmasq on it on
+# both loopback addresses, UDP and TCP; another try if someone took it
+# meanwhile. Sets P.
+start_dnsmasq() {
+	for try in 1 2 3 4 5; do
+		: >"$D/free"
+		"$DNS" -s 0 >"$D/free" 2>&1 &
+		_fp=$!
+		wait_for "$D/free" '^port ' 5
+		kill "$_fp" 2>/dev/null
+		wait "$_fp" 2>/dev/null
+		P=$(sed -n 's/^port \([0-9]*\)$/\1/p' "$D/free")
+		[ -n "$P" ] || continue
+		# -k, not --no-daemon: that serves TCP in the main process,
+		# where one idle connection holds up every other query.
+		dnsmasq -k --port="$P" --listen-address=127.0.0.1 --listen-address=::1 \
+			--bind-interfaces --no-resolv --no-hosts --pid-file= --user=root \
+			--address=/ok.test/10.1.2.3 --address=/ok.test/fd00::1 \
+			--cname=alias.test,ok.test --address=/nx.test/ >"$D/dnsmasq.log" 2>&1 &
+		DNSMASQ=$!
+		T_PIDS="$T_PIDS $DNSMASQ"
+		i=0
+		while [ $i -lt 50 ]; do
+			if "$DNS" -6 "$P" ok.test 2>/dev/null | grep -q '^rcode 0 ancount 1$' &&
+			   "$DNS" -t "$P" ok.test 2>/dev/null | grep -q '^rcode 0 ancount 1$'; then
+				return 0
+			fi
+			kill -0 "$DNSMASQ" 2>/dev/null || break
+			sleep 0.1
+			i=$((i + 1))
+		done
+		kill "$DNSMASQ" 2>/dev/null
+		wait "$DNSMASQ" 2>/dev/null
+	done
+	return 1
+}
+
+if ! start_dnsmasq; then
+	not_ok "dnsmasq does not answer on a loopback port" "$D/dnsmasq.log"
+	finish
+	exit $?
+fi
+ok "dnsmasq answers on 127.0.0.1 and ::1 port $P"
+
+# --- clients that wait for `go NAME` (lib.sh) ---------------------------------
+
+# dig_work NAME [-u UID | -C CGROUP] DIG_ARGS...: dig in the background, from
+# a shell that prints its pid, waits for the go FIFO, then becomes dig (the
+# same pid); -u and -C go through tk_work first. Sets W_PID.
+dig_work() {
+	_n=$1
+	shift
+	_pre=
+	case "$1" in
+	-u|-C) _pre="$TK_HELPERS/tk_work $1 $2 exec"; shift 2 ;;
+	esac
+	rm -f "$D/go.$_n"
+	mkfifo -m 0666 "$D/go.$_n"
+	: >"$D/work.$_n"
+	# shellcheck disable=SC2016,SC2086
+	$_pre /bin/sh -c 'echo "pid $$"; read _ <"$0"; exec dig "$@"' "$D/go.$_n" \
+		+tries=1 +time=2 "$@" >"$D/work.$_n" 2>&1 &
+	T_PIDS="$T_PIDS $!"
+	eval "W_BG_$_n=$!"
+	wait_for "$D/work.$_n" '^pid ' 5 || not_ok "dig $_n did not start" "$D/work.$_n"
+	W_PID=$(sed -n 's/^pid \([0-9]*\).*/\1/p' "$D/work.$_n" | head -n 1)
+}
+
+# dns_work NAME TK_DNS_ARGS...: tk_dns with its socket already connected,
+# waiting for `go NAME`. Sets W_PID.
+dns_work() {
+	_n=$1
+	shift
+	rm -f "$D/go.$_n"
+	mkfifo "$D/go.$_n"
+	: >"$D/work.$_n"
+	"$DNS" -g "$D/go.$_n" "$@" >"$D/work.$_n" 2>&1 &
+	T_PIDS="$T_PIDS $!"
+	eval "W_BG_$_n=$!"
+	wait_for "$D/work.$_n" '^pid ' 5 || not_ok "tk_dns $_n did not start" "$D/work.$_n"
+	W_PID=$(sed -n 's/^pid \([0-9]*\)$/\1/p' "$D/work.$_n")
+}
+
+# dig_id NAME: the DNS id dig printed.
+dig_id() {
+	sed -n 's/.*, id: \([0-9]*\)$/\1/p' "$D/work.$1"
+}
+
+# col FILE PID DIR N: column N of PID's line of direction DIR.
+col() {
+	awk -v p="$2" -v d="$3" -v n="$4" '$1 == p && $3 == d { print $n; exit }' "$1"
+}
+
+LAT='[0-9]+\.[0-9]{3}'
+OK_HEX=6f6b0474657374	# "ok" 4 "test", after the label length 2
+bpf_snapshot "$D/bpf.before"
+
+# --- both variants: clients that hold their socket a while -------------------
+# (the socket variant finds the process through /proc, by local port, so the
+# process must still be there when the tool looks)
+for v in cgroup socket; do
+	O="$D/out.$v"
+	SHOW="$O"
+	dns_work a -w 1500 "$P" ok.test
+	pa=$W_PID
+	dns_work b -6 -t -q 28 -i 4242 -w 1500 "$P" ok.test
+	pb=$W_PID
+	dns_work c -i 777 -w 1500 "$P" a.nx.test
+	pc=$W_PID
+	tool_start "$O" "$DS" --attach=$v -P "$P" || continue
+	go a
+	go b
+	go c
+	stop_tool INT
+	check "[$v] exit 0 on SIGINT" [ "$TOOL_RC" -eq 0 ]
+	check "[$v] says which variant" has "$O.err" "attach: using $v"
+	check "[$v] header line" \
+		has "$O" '^PID +COMM +DIR +PROTO +SERVER +ID +QTYPE +QNAME +RCODE +ANSWERS +LAT\(ms\)$'
+	check "[$v] UDP query from tk_dns $pa" \
+		has "$O" "^$pa +tk_dns +Q +UDP +127\.0\.0\.1:$P +4660 +A +ok\.test +- +- +-\$"
+	check "[$v] its response: NOERROR, 10.1.2.3, a latency" \
+		has "$O" "^$pa +tk_dns +R +UDP +127\.0\.0\.1:$P +4660 +A +ok\.test +NOERROR +10\.1\.2\.3 +$LAT\$"
+	check "[$v] TCP over IPv6: query" \
+		has "$O" "^$pb +tk_dns +Q +TCP +\[::1\]:$P +4242 +AAAA +ok\.test +- +- +-\$"
+	check "[$v] TCP over IPv6: response with fd00::1" \
+		has "$O" "^$pb +tk_dns +R +TCP +\[::1\]:$P +4242 +AAAA +ok\.test +NOERROR +fd00::1 +$LAT\$"
+	check "[$v] NXDOMAIN response" \
+		has "$O" "^$pc +tk_dns +R +UDP +127\.0\.0\.1:$P +777 +A +a\.nx\.test +NXDOMAIN +- +$LAT\$"
+	check "[$v] each message once" [ "$(grep -c "^$pa " "$O")" -eq 2 ]
+done
+
+# --- no cgroup2 (a mount namespace without it): auto takes the packet socket --
+O="$D/out.nocgroup"
+SHOW="$O $O.err"
+cat >"$D/nocgroup.sh" <<'EOF'
+for m in $(awk '$3 == "cgroup2" { print $2 }' /proc/self/mounts); do
+	umount "$m" || exit 1
+done
+exec "$@"
+EOF
+dns_work a -w 1500 "$P" ok.test
+pa=$W_PID
+start_tool "$O" "$O.err" unshare -m sh "$D/nocgroup.sh" "$DS" -P "$P" -v
+if wait_for "$O.err" 'Ctrl-C to end' 10; then
+	go a
+	stop_tool INT
+	check "no cgroup2: says why" \
+		has_text "$O.err" "attach: cgroup unavailable: no cgroup2 file system is mounted"
+	check "no cgroup2: falls back to the socket variant" has_text "$O.err" "attach: using socket"
+	check "no cgroup2: the response is seen" \
+		has "$O" "^$pa +tk_dns +R +UDP +127\.0\.0\.1:$P +4660 +A +ok\.test +NOERROR +10\.1\.2\.3 +$LAT\$"
+else
+	not_ok "no cgroup2: dnssnoop did not start" "$O.err"
+	stop_tool KILL
+fi
+
+# --- dig, the real thing: UDP and TCP, IPv4 and IPv6, answers, ids -----------
+O="$D/out.dig"
+SHOW="$O"
+dig_work a @127.0.0.1 -p "$P" ok.test
+pa=$W_PID
+dig_work b @::1 -p "$P" ok.test AAAA
+pb=$W_PID
+dig_work c +tcp @127.0.0.1 -p "$P" alias.test
+pc=$W_PID
+dig_work d @127.0.0.1 -p "$P" a.nx.test
+pd=$W_PID
+tool_start "$O" "$DS" -P "$P"
+go a
+go b
+go c
+go d
+stop_tool INT
+check "dig: exit 0 on SIGINT" [ "$TOOL_RC" -eq 0 ]
+check "dig: UDP query with pid $pa and comm dig" \
+	has "$O" "^$pa +dig +Q +UDP +127\.0\.0\.1:$P +[0-9]+ +A +ok\.test +- +- +-\$"
+check "dig: UDP response NOERROR 10.1.2.3 with a latency" \
+	has "$O" "^$pa +dig +R +UDP +127\.0\.0\.1:$P +[0-9]+ +A +ok\.test +NOERROR +10\.1\.2\.3 +$LAT\$"
+id=$(dig_id a)
+same_id() {
+	[ -n "$id" ] && [ "$(col "$O" "$pa" Q 6)" = "$id" ] && [ "$(col "$O" "$pa" R 6)" = "$id" ]
+}
+check "dig: query and response carry dig's id ($id)" same_id
+check "dig: IPv6 query" has "$O" "^$pb +dig +Q +UDP +\[::1\]:$P +[0-9]+ +AAAA +ok\.test +- +- +-\$"
+check "dig: IPv6 response fd00::1" \
+	has "$O" "^$pb +dig +R +UDP +\[::1\]:$P +[0-9]+ +AAAA +ok\.test +NOERROR +fd00::1 +$LAT\$"
+check "dig: TCP query (length prefix skipped)" \
+	has "$O" "^$pc +dig +Q +TCP +127\.0\.0\.1:$P +$(dig_id c) +A +alias\.test +- +- +-\$"
+check "dig: TCP response: the CNAME target" \
+	has "$O" "^$pc +dig +R +TCP +127\.0\.0\.1:$P +$(dig_id c) +A +alias\.test +NOERROR +CNAME:ok\.test +$LAT\$"
+check "dig: NXDOMAIN" \
+	has "$O" "^$pd +dig +R +UDP +127\.0\.0\.1:$P +[0-9]+ +A +a\.nx\.test +NXDOMAIN +- +$LAT\$"
+
+# --- JSON --------------------------------------------------------------------
+O="$D/out.json"
+SHOW="$O"
+dig_work a @127.0.0.1 -p "$P" ok.test AAAA
+pa=$W_PID
+tool_start "$O" "$DS" -P "$P" -j
+go a
+stop_tool INT
+id=$(dig_id a)
+line=$(grep "\"pid\":$pa," "$O" | grep '"dir":"R"')
+case "$line" in
+*"\"comm\":\"dig\",\"dir\":\"R\",\"proto\":\"UDP\",\"ip\":4,\"server\":\"127.0.0.1\",\"server_port\":$P,"*"\"id\":$id,\"qtype\":\"AAAA\",\"qname\":\"ok.test\",\"rcode\":\"NOERROR\",\"answers\":[{\"type\":\"AAAA\",\"ttl\":0,\"data\":\"fd00::1\"}],\"ancount\":1,\"tc\":false,\"latency_ns\":"[1-9]*",\"len\":"[1-9]*",\"error\":null}")
+	ok "JSON response: pid, comm, server, id, qtype, qname, rcode, answers, latency" ;;
+*) not_ok "JSON response: pid, comm, server, id, qtype, qname, rcode, answers, latency" "$O" ;;
+esac
+line=$(grep "\"pid\":$pa," "$O" | grep '"dir":"Q"')
+case "$line" in
+*"\"id\":$id,\"qtype\":\"AAAA\",\"qname\":\"ok.test\",\"rcode\":null,\"answers\":null,\"ancount\":null,\"tc\":null,\"latency_ns\":null,"*)
+	ok "JSON query: the same keys, null where they do not apply" ;;
+*) not_ok "JSON query: the same keys, null where they do not apply" "$O" ;;
+esac
+if grep -v '^{.*}$' "$O" | grep -q .; then
+	not_ok "JSON mode prints only objects" "$O"
+else
+	ok "JSON mode prints only objects"
+fi
+
+# --- filters -------------------------------------------------------------------
+O="$D/out.filter"
+SHOW="$O"
+
+# -x: failures only (NXDOMAIN, REFUSED: dnsmasq refuses names it does not
+# know), no queries, no NOERROR.
+dig_work a @127.0.0.1 -p "$P" ok.test
+pa=$W_PID
+dig_work b @127.0.0.1 -p "$P" b.nx.test
+pb=$W_PID
+dig_work c @127.0.0.1 -p "$P" other.test
+pc=$W_PID
+tool_start "$O" "$DS" -P "$P" -x
+go a
+go b
+go c
+stop_tool INT
+check "-x shows NXDOMAIN" has "$O" "^$pb +dig +R .* b\.nx\.test +NXDOMAIN +- +$LAT\$"
+check "-x shows REFUSED" has "$O" "^$pc +dig +R .* other\.test +REFUSED +- +$LAT\$"
+check "-x hides NOERROR" not has "$O" "^$pa "
+check "-x hides queries" not has "$O" '^[0-9]+ +[^ ]+ +Q '
+
+# -N: a substring of the name, in any case.
+dig_work a @127.0.0.1 -p "$P" ok.test
+pa=$W_PID
+dig_work b @127.0.0.1 -p "$P" c.nx.test
+pb=$W_PID
+tool_start "$O" "$DS" -P "$P" -N OK.TE
+go a
+go b
+stop_tool INT
+check "-N includes matching names (any case)" has "$O" "^$pa +dig +R .* ok\.test +NOERROR"
+check "-N excludes other names" not has "$O" "^$pb "
+
+# -p
+dig_work a @127.0.0.1 -p "$P" ok.test
+pa=$W_PID
+dig_work b @127.0.0.1 -p "$P" ok.test
+pb=$W_PID
+tool_start "$O" "$DS" -P "$P" -p "$pa"
+go a
+go b
+stop_tool INT
+check "-p includes that pid" has "$O" "^$pa +dig +R .* ok\.test +NOERROR"
+check "-p excludes other pids" not has "$O" "^$pb "
+
+# -u
+dig_work a -u 65534 @127.0.0.1 -p "$P" ok.test
+pa=$W_PID
+dig_work b @127.0.0.1 -p "$P" ok.test
+pb=$W_PID
+tool_start "$O" "$DS" -P "$P" -u 65534
+go a
+go b
+stop_tool INT
+check "-u includes that uid" has "$O" "^$pa +dig +R .* ok\.test +NOERROR"
+check "-u excludes other uids" not has "$O" "^$pb "
+
+# -n: the process's name, though dig sends from its isc-net-* threads.
+dig_work a @127.0.0.1 -p "$P" ok.test
+pa=$W_PID
+dns_work b "$P" ok.test
+pb=$W_PID
+tool_start "$O" "$DS" -P "$P" -n di
+go a
+go b
+stop_tool INT
+check "-n matches the process name" has "$O" "^$pa +dig +R .* ok\.test +NOERROR"
+check "-n excludes other names" not has "$O" "^$pb "
+dig_work a @127.0.0.1 -p "$P" ok.test
+pa=$W_PID
+tool_start "$O" "$DS" -P "$P" -n isc-net
+go a
+stop_tool INT
+check "-n does not match thread names" not has "$O" "^$pa "
+
+# --cgroup
+CG=$CGROOT/tk-e2e-dnssnoop-$$
+if [ -n "$CGROOT" ] && mkdir "$CG" 2>/dev/null; then
+	dig_work a -C "$CG" @127.0.0.1 -p "$P" ok.test
+	pa=$W_PID
+	dig_work b @127.0.0.1 -p "$P" ok.test
+	pb=$W_PID
+	tool_start "$O" "$DS" -P "$P" --cgroup "$CG"
+	go a
+	go b
+	stop_tool INT
+	check "--cgroup attaches to that cgroup" has_text "$O.err" "attach: using cgroup ($CG)"
+	check "--cgroup includes its processes" has "$O" "^$pa +dig +R .* ok\.test +NOERROR"
+	check "--cgroup excludes the rest" not has "$O" "^$pb "
+	rmdir "$CG"
+else
+	not_ok "cannot create a cgroup under '$CGROOT'"
+fi
+
+# --- queries nobody answers: TIMEOUT under -x ----------------------------------
+O="$D/out.timeout"
+SHOW="$O"
+: >"$D/sink"
+"$DNS" -s 0 >"$D/sink" 2>&1 &
+T_PIDS="$T_PIDS $!"
+wait_for "$D/sink" '^port ' 5
+S=$(sed -n 's/^port \([0-9]*\)$/\1/p' "$D/sink")
+dig_work a +time=1 @127.0.0.1 -p "$S" lost.test
+pa=$W_PID
+tool_start "$O" "$DS" -P "$P,$S" -x
+go a
+wait_for "$O" TIMEOUT 6
+stop_tool INT
+check "an unanswered query is reported as TIMEOUT" \
+	has "$O" "^$pa +dig +Q +UDP +127\.0\.0\.1:$S +[0-9]+ +A +lost\.test +TIMEOUT +- +-\$"
+check "and only once" [ "$(grep -c TIMEOUT "$O")" -eq 1 ]
+dig_work a +time=1 @127.0.0.1 -p "$S" lost2.test
+pa=$W_PID
+tool_start "$O" "$DS" -P "$S" -j
+go a
+wait_for "$O" TIMEOUT 6
+stop_tool INT
+check "JSON: the timeout as a record with rcode TIMEOUT" \
+	has "$O" "\"pid\":$pa,.*\"dir\":\"Q\",.*\"qname\":\"lost2.test\",\"rcode\":\"TIMEOUT\","
+
+# --- malformed messages: shown as such, and the tool goes on -----------------
+O="$D/out.malformed"
+SHOW="$O"
+dns_work a -r 123481 "$S" -
+pa=$W_PID
+dns_work b -r 123501000001000000000000c00c00010001 "$S" -		# a pointer to itself
+pb=$W_PID
+dns_work c -r 12360100000100000000000002${OK_HEX}0000010001 "$S" -
+pc=$W_PID
+tool_start "$O" "$DS" -P "$S"
+go a
+go b
+go c
+stop_tool INT
+check "malformed: exit 0" [ "$TOOL_RC" -eq 0 ]
+check "3 bytes: not DNS, shown as '?'" \
+	has "$O" "^$pa +tk_dns +\? +UDP +127\.0\.0\.1:$S +- +- +- +- +- +-\$"
+check "a compression loop: the name is [badname]" \
+	has "$O" "^$pb +tk_dns +Q +UDP +127\.0\.0\.1:$S +4661 +- +\[badname\] +- +- +-\$"
+check "a good query after them" \
+	has "$O" "^$pc +tk_dns +Q +UDP +127\.0\.0\.1:$S +4662 +A +ok\.test +- +- +-\$"
+
+# --- sockets opened before the tool: found through /proc --------------------
+O="$D/out.before"
+SHOW="$O"
+dns_work a -w 300 "$P" ok.test		# connected now, before the tool starts
+pa=$W_PID
+tool_start "$O" "$DS" -P "$P"
+go a
+stop_tool INT
+check "a socket connected before the start is attributed" \
+	has "$O" "^$pa +tk_dns +R +UDP +127\.0\.0\.1:$P +4660 +A +ok\.test +NOERROR +10\.1\.2\.3 +$LAT\$"
+
+# --- ends: -d, SIGTERM, SIGPIPE; what was received is printed -----------------
+O="$D/out.end"
+SHOW="$O"
+dig_work a @127.0.0.1 -p "$P" ok.test
+pa=$W_PID
+start_tool "$O" "$O.err" "$DS" -P "$P" -d 2 -v
+wait_for "$O.err" 'Ctrl-C to end' 10
+go a
+wait "$TOOL_PID"
+check "-d ends with status 0" [ $? -eq 0 ]
+check "-d end flushes the messages received" has "$O" "^$pa +dig +R "
+
+dig_work a @127.0.0.1 -p "$P" ok.test
+pa=$W_PID
+tool_start "$O" "$DS" -P "$P" -j
+go a
+stop_tool TERM
+check "SIGTERM ends with status 0" [ "$TOOL_RC" -eq 0 ]
+check "SIGTERM end flushes the messages received" has "$O" "\"pid\":$pa,.*\"dir\":\"R\""
+
+# The reader goes after the header; the next write finds it gone.
+dig_work a @127.0.0.1 -p "$P" ok.test
+dig_work b @127.0.0.1 -p "$P" ok.test
+: >"$D/pipe.err"
+: >"$D/pipe.rc"
+: >"$D/pipe.out"
+( "$DS" -P "$P" -v 2>"$D/pipe.err" &
+  echo $! >"$D/pipe.pid"
+  wait $!
+  echo $? >"$D/pipe.rc" ) | head -n 1 >"$D/pipe.out" &
+wait_for "$D/pipe.err" 'Ctrl-C to end' 10
+T_PIDS="$T_PIDS $(cat "$D/pipe.pid")"
+wait_for "$D/pipe.out" . 5
+go a
+go b
+wait_for "$D/pipe.rc" . 10
+check "SIGPIPE (dnssnoop | head -1) ends with status 0" [ "$(cat "$D/pipe.rc")" = 0 ]
+check "SIGPIPE end is quiet" [ "$(grep -c . "$D/pipe.err")" -eq 2 ]
+
+# Killed outright: the kernel removes the links with the process.
+start_tool "$O" "$O.err" "$DS" -P "$P" -v
+wait_for "$O.err" 'Ctrl-C to end' 10
+kill -KILL "$TOOL_PID"
+wait "$TOOL_PID" 2>/dev/null
+
+# Not root: one line, status 1, nothing loaded.
+not_root_check "$DS"
+
+leak_check "no BPF program or link left behind" "$D/bpf.before"
+# Links go with their last fd; the cgroup must show nothing of ours either.
+if command -v bpftool >/dev/null 2>&1; then
+	bpftool cgroup show "$CGROOT" >"$D/cg.after" 2>&1
+	check "no program left attached to $CGROOT" not has "$D/cg.after" ' dns_'
+fi
+finish
