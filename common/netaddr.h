@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* Network addresses and ports: printing what the kernel recorded, and
+ * parsing port lists from the command line (strictly, as common/args). */
+#ifndef TK_NETADDR_H
+#define TK_NETADDR_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Longest address tk_inet_str writes, with its NUL (INET6_ADDRSTRLEN). */
+#define TK_INET_STRLEN 46
+
+/* @addr in network byte order, as the kernel keeps it: 4 bytes for @ip 4,
+ * 16 for @ip 6. Returns @buf ("?" for any other @ip). */
+const char *tk_inet_str(int ip, const void *addr, char *buf, size_t size);
+
+/* "80,443": one to @max decimal ports, each 1 to 65535, comma-separated
+ * without blanks; stored in @ports, count returned. On bad input a usage
+ * error (one line, exit 2) naming the entry. Duplicates are allowed. */
+int tk_arg_ports(const char *s, uint16_t *ports, int max);
+
+#endif
