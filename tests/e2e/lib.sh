@@ -61,7 +61,8 @@ need_root() {
 	exit $?
 }
 
-# wait_for FILE PATTERN [SECONDS]: until FILE has a line matching PATTERN.
+# wait_for FILE PATTERN [SECONDS]: until FILE has a line matching PATTERN
+# (a basic regex, as grep's default; `has` takes extended ones).
 wait_for() {
 	i=0
 	limit=$(( ${3:-10} * 20 ))
@@ -123,6 +124,7 @@ work() {
 	shift
 	rm -f "$T_DIR/go.$_n"
 	mkfifo "$T_DIR/go.$_n"
+	: >"$T_DIR/work.$_n"	# now, not in the background job: wait_for reads it next
 	"$TK_HELPERS/tk_work" -g "$T_DIR/go.$_n" "$@" >"$T_DIR/work.$_n" 2>&1 &
 	T_PIDS="$T_PIDS $!"
 	eval "W_BG_$_n=$!"

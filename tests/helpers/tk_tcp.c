@@ -1,0 +1,190 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* tk_tcp: TCP workload for the tests, on loopback only.
+ *
+ *   tk_tcp listen [-b BACKLOG] [-A] ADDR PORT
+ *     Listen on ADDR:PORT (PORT 0: a free one), print "port N", then accept
+ *     and close connections until killed. -A: never accept, so that with
+ *     -b 0 a second connect's SYN goes unanswered (accept queue full).
+ *   tk_tcp connect [-g GOFILE] [-u UID] [-C CGROUPDIR] [-N] [-k MS] ADDR PORT N
+ *     Optionally move into a cgroup and change uid, print "pid PID", wait
+ *     for the go FIFO, then connect N times, printing for each
+ *     "connect lport P ret 0" or "connect lport P ret -1 errno E".
+ *     -N: non-blocking connects (EINPROGRESS is success here).
+ *     -k MS: keep the sockets open MS milliseconds before closing them.
+ *
+ * ADDR is numeric: an IPv4 or IPv6 address. Static, no name lookups. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/socket.h>
+
+static void die(const char *what)
+{
+	fprintf(stderr, "tk_tcp: %s: %s\n", what, strerror(errno));
+	exit(1);
+}
+
+static socklen_t make_addr(const char *addr, const char *port, struct sockaddr_storage *ss)
+{
+	struct sockaddr_in *in = (struct sockaddr_in *)ss;
+	struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)ss;
+	int p = atoi(port);
+
+	memset(ss, 0, sizeof(*ss));
+	if (inet_pton(AF_INET, addr, &in->sin_addr) == 1) {
+		in->sin_family = AF_INET;
+		in->sin_port = htons(p);
+		return sizeof(*in);
+	}
+	if (inet_pton(AF_INET6, addr, &in6->sin6_addr) == 1) {
+		in6->sin6_family = AF_INET6;
+		in6->sin6_port = htons(p);
+		return sizeof(*in6);
+	}
+	fprintf(stderr, "tk_tcp: not a numeric address: %s\n", addr);
+	exit(2);
+}
+
+static int local_port(int fd)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+
+	if (getsockname(fd, (struct sockaddr *)&ss, &len))
+		return -1;
+	if (ss.ss_family == AF_INET6)
+		return ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
+	return ntohs(((struct sockaddr_in *)&ss)->sin_port);
+}
+
+static int do_listen(int argc, char **argv)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+	int c, fd, one = 1, backlog = 4096, accepting = 1;
+
+	while ((c = getopt(argc, argv, "+b:A")) != -1) {
+		switch (c) {
+		case 'b': backlog = atoi(optarg); break;
+		case 'A': accepting = 0; break;
+		default: return 2;
+		}
+	}
+	if (argc - optind != 2)
+		return 2;
+	len = make_addr(argv[optind], argv[optind + 1], &ss);
+	fd = socket(ss.ss_family, SOCK_STREAM, 0);
+	if (fd < 0)
+		die("socket");
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (bind(fd, (struct sockaddr *)&ss, len))
+		die("bind");
+	if (listen(fd, backlog))
+		die("listen");
+	printf("port %d\n", local_port(fd));
+	fflush(stdout);
+	for (;;) {
+		int cfd;
+
+		if (!accepting) {
+			pause();
+			continue;
+		}
+		cfd = accept(fd, NULL, NULL);
+		if (cfd >= 0)
+			close(cfd);
+	}
+}
+
+/* Block until the test opens GOFILE (a FIFO) for writing, as tk_work does. */
+static void wait_go(const char *go)
+{
+	int fd;
+
+	if (!go)
+		return;
+	fd = open(go, O_RDONLY);
+	if (fd < 0)
+		die("go fifo");
+	close(fd);
+}
+
+static int do_connect(int argc, char **argv)
+{
+	const char *go = NULL, *cgroup = NULL;
+	struct sockaddr_storage ss;
+	socklen_t len;
+	int c, i, n, r, uid = -1, nonblock = 0, keep_ms = 0, *fds;
+
+	while ((c = getopt(argc, argv, "+g:u:C:Nk:")) != -1) {
+		switch (c) {
+		case 'g': go = optarg; break;
+		case 'u': uid = atoi(optarg); break;
+		case 'C': cgroup = optarg; break;
+		case 'N': nonblock = 1; break;
+		case 'k': keep_ms = atoi(optarg); break;
+		default: return 2;
+		}
+	}
+	if (argc - optind != 3)
+		return 2;
+	len = make_addr(argv[optind], argv[optind + 1], &ss);
+	n = atoi(argv[optind + 2]);
+	fds = calloc(n > 0 ? n : 1, sizeof(*fds));
+	if (!fds)
+		die("calloc");
+	if (cgroup) {
+		char path[4096];
+		FILE *f;
+
+		snprintf(path, sizeof(path), "%s/cgroup.procs", cgroup);
+		f = fopen(path, "w");
+		if (!f || fprintf(f, "%d\n", getpid()) < 0 || fclose(f))
+			die("joining cgroup");
+	}
+	if (uid >= 0 && (setgid(uid) || setuid(uid)))
+		die("setuid");
+	printf("pid %d\n", getpid());
+	fflush(stdout);
+	wait_go(go);
+	for (i = 0; i < n; i++) {
+		fds[i] = socket(ss.ss_family, SOCK_STREAM | (nonblock ? SOCK_NONBLOCK : 0), 0);
+		if (fds[i] < 0)
+			die("socket");
+		r = connect(fds[i], (struct sockaddr *)&ss, len);
+		if (r && !(nonblock && errno == EINPROGRESS))
+			printf("connect lport %d ret -1 errno %d\n", local_port(fds[i]), errno);
+		else
+			printf("connect lport %d ret 0\n", local_port(fds[i]));
+		if (!keep_ms)
+			close(fds[i]);
+	}
+	fflush(stdout);
+	if (keep_ms) {
+		struct timespec ts = { .tv_sec = keep_ms / 1000,
+				       .tv_nsec = (keep_ms % 1000) * 1000000L };
+
+		nanosleep(&ts, NULL);
+		for (i = 0; i < n; i++)
+			close(fds[i]);
+	}
+	free(fds);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc >= 2 && !strcmp(argv[1], "listen"))
+		return do_listen(argc - 1, argv + 1);
+	if (argc >= 2 && !strcmp(argv[1], "connect"))
+		return do_connect(argc - 1, argv + 1);
+	fprintf(stderr, "usage: tk_tcp listen [-b BACKLOG] [-A] ADDR PORT\n"
+		"       tk_tcp connect [-g GOFILE] [-u UID] [-C CGROUPDIR] [-N] [-k MS] ADDR PORT N\n");
+	return 2;
+}

@@ -1,0 +1,449 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* tcpconnect: trace active TCP connections, or count them (-c). */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include "args.h"
+#include "log.h"
+#include "loop.h"
+#include "netaddr.h"
+#include "output.h"
+#include "session.h"
+#include "tcpconnect.h"
+#include "tcpconnect.skel.h"
+
+_Static_assert(sizeof(struct tcpconnect_event) == 80, "tcpconnect_event layout changed");
+_Static_assert(sizeof(struct tcpconnect_key) == 36, "tcpconnect_key layout changed");
+
+static struct env {
+	struct tk_common common;
+	struct tk_filter filter;
+	const char *cgroup;
+	uint64_t duration_ms;
+	uint64_t interval_ms;
+	long long reports;
+	bool timestamp;
+	bool print_uid;
+	bool lport;
+	bool count;
+	int ip;				/* -4 or -6: 4 or 6; 0: both */
+	bool ip4, ip6;
+	uint16_t ports[TCPCONNECT_MAX_PORTS];
+	int nports;
+	uint64_t start_ns;
+} env = { .filter = { .uid = TK_NO_UID } };
+
+static const struct tk_variant variants[] = {
+	{ .name = "fentry", .progs = { "tcp_v4_connect_fexit", "tcp_v6_connect_fexit" } },
+	{ .name = "kprobe",
+	  .progs = { "tcp_v4_connect_kprobe", "tcp_v4_connect_kretprobe",
+		     "tcp_v6_connect_kprobe", "tcp_v6_connect_kretprobe" } },
+	{ .name = "tracepoint", .progs = { "inet_sock_set_state_tp", "tcp_retransmit_skb_tp" } },
+};
+#define NVARIANTS (int)(sizeof(variants) / sizeof(variants[0]))
+
+static const char help[] =
+"Usage: tcpconnect [OPTION]... [INTERVAL [COUNT]]\n"
+"Trace active TCP connections (connect()s whose SYN was sent).\n"
+"With -c, count them instead, printing the counts at the end or every\n"
+"INTERVAL seconds (COUNT times).\n"
+"\n"
+"  -p, --pid PID          only this process\n"
+"  -u, --uid UID          only this user id\n"
+"      --cgroup PATH      only processes in this cgroup2 directory or below\n"
+"  -P, --port PORTS       only these destination ports (comma-separated,\n"
+"                         at most 64)\n"
+"  -4, --ipv4             only IPv4 connections\n"
+"  -6, --ipv6             only IPv6 connections\n"
+"  -c, --count            count connects per source, destination and port\n"
+"  -d, --duration SECS    trace for SECS seconds, then exit\n"
+"  -t, --timestamp        print a time column (seconds since the first connect)\n"
+"  -U, --print-uid        print a UID column\n"
+"  -L, --lport            print the local port (LPORT column)\n"
+"      --attach=VARIANT   auto (default), fentry, kprobe, tracepoint\n"
+TK_HELP_COMMON
+"\n"
+"Examples:\n"
+"  tcpconnect                # trace all TCP connects\n"
+"  tcpconnect -t -U          # with time and uid columns\n"
+"  tcpconnect -p 181         # only PID 181\n"
+"  tcpconnect -P 80,443      # only connects to port 80 or 443\n"
+"  tcpconnect -6 -L          # only IPv6, with the local port\n"
+"  tcpconnect -u 1000        # only UID 1000\n"
+"  tcpconnect -c             # count connects until Ctrl-C\n"
+"  tcpconnect -c 10 6        # counts every 10 seconds, 6 times\n"
+"  tcpconnect -j -d 10       # JSON lines for 10 seconds\n";
+
+static const struct option longopts[] = {
+	{ "pid", required_argument, NULL, 'p' },
+	{ "uid", required_argument, NULL, 'u' },
+	{ "cgroup", required_argument, NULL, TK_OPT_CGROUP },
+	{ "port", required_argument, NULL, 'P' },
+	{ "ipv4", no_argument, NULL, '4' },
+	{ "ipv6", no_argument, NULL, '6' },
+	{ "count", no_argument, NULL, 'c' },
+	{ "duration", required_argument, NULL, 'd' },
+	{ "timestamp", no_argument, NULL, 't' },
+	{ "print-uid", no_argument, NULL, 'U' },
+	{ "lport", no_argument, NULL, 'L' },
+	{ "attach", required_argument, NULL, TK_OPT_ATTACH },
+	TK_COMMON_LONGOPTS,
+	{}
+};
+
+/* Options that cannot go together, and why. */
+static const struct {
+	const bool *a, *b;
+	const char *msg;
+} conflicts[] = {
+	{ &env.ip4, &env.ip6, "-4 and -6 cannot be used together" },
+	{ &env.count, &env.lport, "-L cannot be used with -c (counts have no local port)" },
+	{ &env.count, &env.timestamp, "-t cannot be used with -c (counts have no time column)" },
+	{ &env.count, &env.print_uid, "-U cannot be used with -c (counts have no UID column)" },
+};
+
+static void parse_args(int argc, char **argv)
+{
+	size_t i;
+	int c;
+
+	while ((c = getopt_long(argc, argv, ":p:u:P:46cd:tULjvhV", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'p': env.filter.tgid = tk_arg_pid(optarg, "PID"); break;
+		case 'u': env.filter.uid = tk_arg_uid(optarg); break;
+		case TK_OPT_CGROUP: env.cgroup = tk_arg_cgroup(optarg); break;
+		case 'P':
+			env.nports = tk_arg_ports(optarg, env.ports, TCPCONNECT_MAX_PORTS);
+			break;
+		case '4': env.ip4 = true; env.ip = 4; break;
+		case '6': env.ip6 = true; env.ip = 6; break;
+		case 'c': env.count = true; break;
+		case 'd': env.duration_ms = tk_arg_seconds(optarg, "duration"); break;
+		case 't': env.timestamp = true; break;
+		case 'U': env.print_uid = true; break;
+		case 'L': env.lport = true; break;
+		case TK_OPT_ATTACH:
+			tk_variant_check(variants, NVARIANTS, optarg);
+			env.common.attach = optarg;
+			break;
+		default:
+			tk_common_option(c, argv, &env.common, help);
+		}
+	}
+	for (i = 0; i < sizeof(conflicts) / sizeof(conflicts[0]); i++)
+		if (*conflicts[i].a && *conflicts[i].b)
+			tk_usage_error("%s", conflicts[i].msg);
+	if (optind < argc && !env.count)
+		tk_usage_error("INTERVAL needs -c (without it, connects are printed as they happen)");
+	tk_arg_interval_count(argc, argv, optind, &env.interval_ms, &env.reports);
+}
+
+static struct tcpconnect_bpf *skel;
+
+/* --- streaming ------------------------------------------------------------ */
+
+static void print_header(void)
+{
+	if (env.common.json)
+		return;
+	if (env.timestamp)
+		printf("%-9s ", "TIME(s)");
+	if (env.print_uid)
+		printf("%-6s ", "UID");
+	printf("%-6s %-12s %-2s %-16s ", "PID", "COMM", "IP", "SADDR");
+	if (env.lport)
+		printf("%-6s ", "LPORT");
+	printf("%-16s %s\n", "DADDR", "DPORT");
+}
+
+static int print_event(void *ctx, const void *data, size_t size)
+{
+	const struct tcpconnect_event *e = data;
+	char saddr[TK_INET_STRLEN], daddr[TK_INET_STRLEN];
+	struct jw w;
+
+	(void)ctx;
+	if (size < sizeof(*e))
+		return 0;
+	if (!env.start_ns)
+		env.start_ns = e->ts_ns;
+	tk_inet_str(e->ip, e->saddr, saddr, sizeof(saddr));
+	tk_inet_str(e->ip, e->daddr, daddr, sizeof(daddr));
+	if (env.common.json) {
+		jw_begin(&w, stdout);
+		jw_uint(&w, "ts_ns", e->ts_ns);
+		jw_uint(&w, "pid", e->pid);
+		jw_uint(&w, "tid", e->tid);
+		jw_uint(&w, "uid", e->uid);
+		jw_str(&w, "comm", e->comm, sizeof(e->comm));
+		jw_uint(&w, "ip", e->ip);
+		jw_str(&w, "saddr", saddr, sizeof(saddr));
+		if (env.lport)
+			jw_uint(&w, "lport", e->lport);
+		jw_str(&w, "daddr", daddr, sizeof(daddr));
+		jw_uint(&w, "dport", e->dport);
+		jw_end(&w);
+		return 0;
+	}
+	/* Signed: with -L a record can wait for its port and come after a
+	 * later connect. */
+	if (env.timestamp)
+		printf("%-9.3f ", (double)(int64_t)(e->ts_ns - env.start_ns) / 1e9);
+	if (env.print_uid)
+		printf("%-6u ", e->uid);
+	printf("%-6u ", e->pid);
+	tk_print_escaped(stdout, e->comm, sizeof(e->comm));
+	printf("%*s %-2u %-16s ", (int)(12 - strnlen(e->comm, 12)), "", e->ip, saddr);
+	if (env.lport)
+		printf("%-6u ", e->lport);
+	printf("%-16s %u\n", daddr, e->dport);
+	return 0;
+}
+
+/* "tracepoint" with -L: connects still waiting for their local port when
+ * tracing ends (SYN sent less than a second ago and not yet answered) are
+ * printed too, with the port as 0, rather than lost. */
+static int print_pending(void)
+{
+	int fd = bpf_map__fd(skel->maps.pending);
+	struct tcpconnect_event e;
+	__u64 key, next, *prev = NULL;
+
+	/* The stream loop already ended the run over this (the reader gone,
+	 * or a failed write it reported). */
+	if (ferror(stdout))
+		return 0;
+	while (!bpf_map_get_next_key(fd, prev, &next)) {
+		key = next;
+		prev = &key;
+		if (!bpf_map_lookup_elem(fd, &key, &e))
+			print_event(NULL, &e, sizeof(e));
+	}
+	if (tk_output_flush() || errno == EPIPE)
+		return 0;
+	tk_warn("writing output failed: %s", strerror(errno));
+	return 1;
+}
+
+/* --- counting ------------------------------------------------------------- */
+
+struct row {
+	struct tcpconnect_key key;
+	__u64 count;
+};
+
+static struct row *rows;
+static int nrows, cap_rows;
+
+/* Move the kernel's counts into rows[], so each report covers the time
+ * since the previous one. */
+static int drain_counts(void)
+{
+	int fd = bpf_map__fd(skel->maps.counts);
+	struct tcpconnect_key key, next, *prev = NULL;
+	int i, n = 0;
+
+	nrows = 0;
+	while (!bpf_map_get_next_key(fd, prev, &next)) {
+		if (nrows == cap_rows) {
+			int cap = cap_rows ? cap_rows * 2 : 256;
+			struct row *r = realloc(rows, cap * sizeof(*r));
+
+			if (!r)
+				return -ENOMEM;
+			rows = r;
+			cap_rows = cap;
+		}
+		rows[nrows++].key = next;
+		key = next;
+		prev = &key;
+	}
+	/* After the walk, which deleting would disturb. Lookup-and-delete
+	 * (5.14+) loses no connect counted between the two; older kernels
+	 * fall back to a lookup, then a delete. */
+	for (i = 0; i < nrows; i++) {
+		if (bpf_map_lookup_and_delete_elem(fd, &rows[i].key, &rows[i].count)) {
+			if (errno == ENOENT || bpf_map_lookup_elem(fd, &rows[i].key, &rows[i].count))
+				continue;
+			bpf_map_delete_elem(fd, &rows[i].key);
+		}
+		rows[n++] = rows[i];
+	}
+	nrows = n;
+	return 0;
+}
+
+static int by_count(const void *a, const void *b)
+{
+	const struct row *x = a, *y = b;
+
+	if (x->count != y->count)
+		return x->count < y->count ? 1 : -1;
+	return memcmp(&x->key, &y->key, sizeof(x->key));
+}
+
+static void print_counts_json(void)
+{
+	char tbuf[16], saddr[TK_INET_STRLEN], daddr[TK_INET_STRLEN];
+	struct jw w, r;
+	int i;
+
+	tk_format_clock(tbuf, sizeof(tbuf));
+	jw_begin(&w, stdout);
+	jw_str(&w, "type", "summary", 8);
+	jw_str(&w, "time", tbuf, sizeof(tbuf));
+	jw_key(&w, "rows");
+	fputc('[', stdout);
+	for (i = 0; i < nrows; i++) {
+		const struct tcpconnect_key *k = &rows[i].key;
+
+		if (i)
+			fputc(',', stdout);
+		r.f = stdout;
+		r.fields = 0;
+		fputc('{', stdout);
+		jw_uint(&r, "ip", k->ip);
+		jw_str(&r, "saddr", tk_inet_str(k->ip, k->saddr, saddr, sizeof(saddr)), sizeof(saddr));
+		jw_str(&r, "daddr", tk_inet_str(k->ip, k->daddr, daddr, sizeof(daddr)), sizeof(daddr));
+		jw_uint(&r, "dport", k->dport);
+		jw_uint(&r, "count", rows[i].count);
+		fputc('}', stdout);
+	}
+	fputc(']', stdout);
+	jw_end(&w);
+}
+
+static void print_counts_text(void)
+{
+	char tbuf[16], saddr[TK_INET_STRLEN], daddr[TK_INET_STRLEN];
+	int i;
+
+	if (env.interval_ms) {
+		tk_format_clock(tbuf, sizeof(tbuf));
+		printf("[%s]\n", tbuf);
+	}
+	printf("%-25s %-25s %-20s %s\n", "LADDR", "RADDR", "RPORT", "CONNECTS");
+	for (i = 0; i < nrows; i++) {
+		const struct tcpconnect_key *k = &rows[i].key;
+
+		printf("%-25s %-25s %-20u %llu\n",
+		       tk_inet_str(k->ip, k->saddr, saddr, sizeof(saddr)),
+		       tk_inet_str(k->ip, k->daddr, daddr, sizeof(daddr)),
+		       k->dport, (unsigned long long)rows[i].count);
+	}
+	putchar('\n');
+}
+
+static int report_counts(void *ctx, bool final)
+{
+	int err;
+
+	(void)ctx;
+	(void)final;
+	err = drain_counts();
+	if (err) {
+		tk_warn("reading counts failed: %s", strerror(-err));
+		return err;
+	}
+	qsort(rows, nrows, sizeof(*rows), by_count);
+	if (env.common.json)
+		print_counts_json();
+	else
+		print_counts_text();
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct tk_setup setup = {
+		.common = &env.common,
+		.variants = variants,
+		.nvariants = NVARIANTS,
+		.ring_bytes = 1 << 20,
+	};
+	struct tk_stream stream = { .on_record = print_event };
+	struct tk_summary summary = { .report = report_counts };
+	struct tk_links *links = NULL;
+	bool defer;
+	int chosen, i, err = 1;
+
+	tk_prog = "tcpconnect";
+	parse_args(argc, argv);
+	tk_require_privileges();
+	tk_libbpf_log_setup();
+	tk_signals_init();
+	tk_output_init();
+
+	skel = tcpconnect_bpf__open_opts(tk_open_opts(&env.common));
+	if (!skel) {
+		tk_warn("failed to open BPF object: %s", strerror(errno));
+		goto cleanup;
+	}
+	skel->rodata->count_mode = env.count;
+	skel->rodata->targ_ip = env.ip;
+	skel->rodata->filter_ports = env.nports > 0;
+	for (i = 0; i < env.nports; i++)
+		skel->rodata->targ_ports[env.ports[i] / 64] |= 1ULL << (env.ports[i] % 64);
+	/* Counts go to a map: the event buffer only needs to exist. */
+	if (env.count)
+		setup.ring_bytes = getpagesize();
+	setup.filter = env.filter;
+	setup.cgroup = env.cgroup;
+	chosen = tk_prepare(skel->obj, &setup);
+	if (chosen < 0)
+		goto cleanup;
+	/* Only the tracepoint variant learns the local port late, and only
+	 * printing it (-L) makes waiting for it worth a map and a hook. */
+	defer = !strcmp(variants[chosen].name, "tracepoint") && env.lport;
+	skel->rodata->want_lport = defer;
+	if (!defer) {
+		bpf_program__set_autoload(skel->progs.tcp_retransmit_skb_tp, false);
+		bpf_map__set_max_entries(skel->maps.pending, 1);
+	}
+	if (strcmp(variants[chosen].name, "kprobe"))
+		bpf_map__set_max_entries(skel->maps.sockets, 1);
+	if (!env.count)
+		bpf_map__set_max_entries(skel->maps.counts, 1);
+	err = tcpconnect_bpf__load(skel);
+	if (err) {
+		tk_load_failed(err);
+		err = 1;
+		goto cleanup;
+	}
+	err = 1;
+	if (tk_after_load(skel->obj, &setup) || tk_attach_all(skel->obj, &links))
+		goto cleanup;
+
+	if (env.count) {
+		tk_ready(0, env.interval_ms ? "TCP connects, printing counts each interval" :
+			 "TCP connects, counting");
+		summary.obj = skel->obj;
+		summary.interval_ms = env.interval_ms;
+		summary.count = env.reports;
+		summary.duration_ms = env.duration_ms;
+		summary.json = env.common.json;
+		err = tk_summary_run(&summary);
+		goto cleanup;
+	}
+	print_header();
+	tk_ready(1, "TCP connects");
+	stream.obj = skel->obj;
+	stream.duration_ms = env.duration_ms;
+	stream.json = env.common.json;
+	err = tk_stream_run(&stream);
+	if (defer) {
+		/* Detached first, so nothing moves while we read what waits. */
+		tk_detach_all(links);
+		links = NULL;
+		err |= print_pending();
+	}
+
+cleanup:
+	tk_detach_all(links);
+	tcpconnect_bpf__destroy(skel);
+	free(rows);
+	return err;
+}
