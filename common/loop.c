@@ -199,14 +199,22 @@ int tk_stream_run(const struct tk_stream *s)
 	return 0;
 }
 
-/* Sleep until @deadline (monotonic ns) or a signal. */
+#define SLEEP_SLICE_NS 200000000ULL
+
+/* Sleep until @deadline (monotonic ns) or a signal. A signal that lands
+ * between the caller's check of tk_exiting and the sleep itself would not
+ * wake it, so no single sleep is longer than a slice. */
 static void sleep_until(uint64_t deadline)
 {
-	struct timespec ts = {
-		.tv_sec = deadline / 1000000000ULL,
-		.tv_nsec = deadline % 1000000000ULL,
-	};
+	uint64_t now = tk_now_ns();
+	struct timespec ts;
 
+	if (tk_exiting || now >= deadline)
+		return;
+	if (deadline - now > SLEEP_SLICE_NS)
+		deadline = now + SLEEP_SLICE_NS;
+	ts.tv_sec = deadline / 1000000000ULL;
+	ts.tv_nsec = deadline % 1000000000ULL;
 	clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
 }
 

@@ -159,7 +159,8 @@ has() {
 	grep -Eq -- "$2" "$1"
 }
 
-# json_field FILE KEY: values of a numeric or string field, one per line.
+# json_num FILE KEY: the value of numeric field KEY, one per line (records
+# with the key once, such as {"type":"lost","count":N}).
 json_num() {
 	sed -n "s/.*\"$2\":\\(-\\{0,1\\}[0-9][0-9]*\\).*/\\1/p" "$1"
 }
