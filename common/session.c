@@ -9,6 +9,8 @@
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include "log.h"
+#include "loop.h"
+#include "output.h"
 #include "session.h"
 
 #ifndef CAP_PERFMON
@@ -33,6 +35,14 @@ void tk_require_privileges(void)
 		return;
 	tk_warn("need root (or CAP_BPF and CAP_PERFMON) to load BPF programs");
 	exit(1);
+}
+
+void tk_init_runtime(void)
+{
+	tk_require_privileges();
+	tk_libbpf_log_setup();
+	tk_signals_init();
+	tk_output_init();
 }
 
 const struct bpf_object_open_opts *tk_open_opts(const struct tk_common *c)

@@ -24,6 +24,9 @@ struct tk_setup {
 
 /* Exit 1 with one clear line unless we may load BPF programs. */
 void tk_require_privileges(void);
+/* After argument parsing, before opening BPF objects: privileges, libbpf's
+ * logging, signal handling and stdout buffering, as every tool needs. */
+void tk_init_runtime(void);
 
 /* libbpf open options carrying --btf. Valid until the next call. */
 const struct bpf_object_open_opts *tk_open_opts(const struct tk_common *c);

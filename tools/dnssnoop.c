@@ -969,10 +969,7 @@ int main(int argc, char **argv)
 
 	tk_prog = "dnssnoop";
 	parse_args(argc, argv);
-	tk_require_privileges();
-	tk_libbpf_log_setup();
-	tk_signals_init();
-	tk_output_init();
+	tk_init_runtime();
 
 	skel = dnssnoop_bpf__open_opts(tk_open_opts(&env.common));
 	if (!skel) {

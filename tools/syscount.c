@@ -341,10 +341,7 @@ int main(int argc, char **argv)
 
 	tk_prog = "syscount";
 	parse_args(argc, argv);
-	tk_require_privileges();
-	tk_libbpf_log_setup();
-	tk_signals_init();
-	tk_output_init();
+	tk_init_runtime();
 
 	ncpu = libbpf_num_possible_cpus();
 	percpu = calloc(ncpu > 0 ? ncpu : 1, sizeof(struct syscount_proc));

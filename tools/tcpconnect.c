@@ -372,10 +372,7 @@ int main(int argc, char **argv)
 
 	tk_prog = "tcpconnect";
 	parse_args(argc, argv);
-	tk_require_privileges();
-	tk_libbpf_log_setup();
-	tk_signals_init();
-	tk_output_init();
+	tk_init_runtime();
 
 	skel = tcpconnect_bpf__open_opts(tk_open_opts(&env.common));
 	if (!skel) {
