@@ -7,16 +7,9 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "devnum.h"
 
 struct btf;
-
-/* Device numbers as the kernel keeps them inside (MKDEV: 12-bit major over a
- * 20-bit minor), which is what a BPF program computes from a gendisk; not
- * the userspace dev_t of stat(2). */
-#define TK_MINORBITS 20
-#define TK_MKDEV(ma, mi) (((uint32_t)(ma) << TK_MINORBITS) | (uint32_t)(mi))
-#define TK_MAJOR(dev) ((uint32_t)(dev) >> TK_MINORBITS)
-#define TK_MINOR(dev) ((uint32_t)(dev) & ((1u << TK_MINORBITS) - 1))
 
 #define TK_DISK_NAME_LEN 32	/* the kernel's DISK_NAME_LEN */
 

@@ -1,0 +1,433 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* ttysnoop: what is written to a terminal.
+ *
+ * Variants "fentry" and "kprobe": tty_write(), the write method of every
+ * terminal, and redirected_tty_write(), that of /dev/console (which may call
+ * tty_write inlined, where no probe sees it). tty_write took (file, buf,
+ * count, ppos) until Linux 5.11 made it a write_iter method (kiocb,
+ * iov_iter); userspace reads which from the kernel's BTF (write_iter below).
+ * Variant "tracepoint" (no kprobes, no fentry): syscalls sys_enter_write and
+ * sys_enter_writev, keeping only writes whose file descriptor leads to the
+ * watched terminal (task -> files -> fdt -> fd[] -> file -> f_inode).
+ *
+ * Which files are the watched terminal: the inode of DEVICE, by inode number
+ * and the device of its filesystem (i_ino, i_sb->s_dev). Not i_rdev: every
+ * devpts instance (one per container) numbers its pseudo-terminals from 0,
+ * so the host's /dev/pts/3 and a container's share 136:3. Not i_ino alone:
+ * the tracepoint variant sees writes to every file, and inode numbers repeat
+ * across filesystems. Besides that inode, writes through the aliases
+ * /dev/tty, /dev/tty0 and /dev/console reach a terminal too (sudo and ssh
+ * prompt through /dev/tty): for those the tty_struct behind the file says
+ * which terminal it is. */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_tracing.h>
+#include "ttysnoop.h"
+
+#define TK_EVENT_MAX_SIZE (sizeof(struct ttysnoop_event) + TTYSNOOP_MAX_SIZE)
+#include "events.bpf.h"
+
+#define MINORBITS 20
+#define MKDEV(ma, mi) (((__u32)(ma) << MINORBITS) | (__u32)(mi))
+#define MAJOR(dev) ((__u32)(dev) >> MINORBITS)
+#define TTY_DEV MKDEV(5, 0)		/* /dev/tty: the caller's controlling terminal */
+#define CONSOLE_DEV MKDEV(5, 1)		/* /dev/console */
+#define PTMX_DEV MKDEV(5, 2)		/* /dev/ptmx: pty masters */
+#define TTY0_DEV MKDEV(4, 0)		/* /dev/tty0: the foreground virtual console */
+#define S_IFMT 00170000
+#define S_IFCHR 0020000
+
+/* Records per write, plus a step for each segment boundary crossed. */
+#define MAX_STEPS (2 * TTYSNOOP_MAX_COUNT + 32)
+
+const volatile bool targ_all = false;		/* -a */
+const volatile __u64 targ_ino = 0;		/* DEVICE's inode */
+const volatile __u32 targ_sdev = 0;		/* ... on this filesystem */
+const volatile __u32 targ_rdev = 0;		/* ... which is this device */
+const volatile bool targ_pts = false;		/* ... a pseudo-terminal */
+const volatile __u32 targ_size = TTYSNOOP_DEF_SIZE;	/* -s */
+const volatile __u32 targ_count = TTYSNOOP_DEF_COUNT;	/* -c */
+const volatile bool write_iter = true;		/* tty_write(kiocb, iov_iter): 5.11+ */
+const volatile __u64 tty_majors[TTYSNOOP_MAJOR_WORDS] = {};	/* -a: which are terminals */
+
+char LICENSE[] SEC("license") = "GPL";
+
+/* Before 5.14 the iterator's type and direction shared one field. */
+struct iov_iter___pre514 {
+	unsigned int type;
+} __attribute__((preserve_access_index));
+
+/* Before 6.4 (iter_iovec()), the iovec array was iov, not __iov. */
+struct iov_iter___pre64 {
+	const struct iovec *iov;
+} __attribute__((preserve_access_index));
+
+/* One write, and where emit() is in it. It lives in a map, not on the
+ * stack: values read back from a map are unknown to the verifier, so every
+ * trip round emit()'s loop, and every caller, looks the same to it and it
+ * can prune; tracked exactly, each trip is a new state and a long loop
+ * exceeds the verifier's limit. One slot per program (enum slot): the same
+ * program does not nest on one CPU. */
+enum source_kind { SRC_NONE, SRC_BUF, SRC_IOV };
+
+struct cursor {
+	/* the write's bytes: one user buffer, or an array of iovecs (in user
+	 * memory for writev's argument, in the kernel for an iov_iter) */
+	const struct iovec *iov;
+	const char *buf;
+	__u64 nr;		/* segments in iov */
+	__u64 skip;		/* bytes of iov[0] already consumed */
+	__u64 total;		/* bytes the write asked to write */
+	__u32 kind;		/* enum source_kind; SRC_NONE: cannot be read */
+	__u32 iov_in_user;
+	__u32 dev;		/* the terminal */
+	__u32 seg;		/* emit(): the current segment */
+	const char *base;	/* ... what is not yet taken of it */
+	__u64 left;		/* ... bytes of it */
+	__u64 done;		/* bytes taken from the write */
+	__u32 chunk;		/* records sent */
+	__u32 pad;
+};
+
+enum slot { SLOT_TTY_WRITE, SLOT_REDIRECTED, SLOT_WRITE, SLOT_WRITEV, NSLOTS };
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, NSLOTS);
+	__type(key, __u32);
+	__type(value, struct cursor);
+} cursors SEC(".maps");
+
+static __always_inline struct cursor *cursor(__u32 slot)
+{
+	struct cursor *c = bpf_map_lookup_elem(&cursors, &slot);
+
+	if (c)
+		__builtin_memset(c, 0, sizeof(*c));
+	return c;
+}
+
+/* --- which terminal a file is ------------------------------------------- */
+
+static __always_inline bool is_terminal_major(__u32 major)
+{
+	if (major >= TTYSNOOP_MAJORS)
+		return false;
+	return tty_majors[major / 64] & (1ULL << (major % 64));
+}
+
+/* The terminal behind an alias file (/dev/tty, /dev/tty0, /dev/console):
+ * tty_devnum() of the tty_struct it was opened on. */
+static __always_inline __u32 alias_terminal(struct file *f, struct tty_struct **ttyp)
+{
+	struct tty_file_private *priv = BPF_CORE_READ(f, private_data);
+	struct tty_struct *tty = BPF_CORE_READ(priv, tty);
+	struct tty_driver *drv = BPF_CORE_READ(tty, driver);
+
+	*ttyp = tty;
+	if (!drv)
+		return 0;
+	return MKDEV(BPF_CORE_READ(drv, major), BPF_CORE_READ(drv, minor_start)) +
+	       BPF_CORE_READ(tty, index);
+}
+
+/* The terminal @f writes to if it is one we watch, else 0. */
+static __always_inline __u32 watched(struct file *f)
+{
+	struct inode *inode = BPF_CORE_READ(f, f_inode);
+	struct tty_struct *tty = NULL;
+	struct dentry *node;
+	__u32 rdev, dev;
+
+	if ((BPF_CORE_READ(inode, i_mode) & S_IFMT) != S_IFCHR)
+		return 0;
+	rdev = BPF_CORE_READ(inode, i_rdev);
+	if (targ_all) {
+		if (rdev == PTMX_DEV || !is_terminal_major(MAJOR(rdev)))
+			return 0;
+		if (rdev == TTY_DEV || rdev == TTY0_DEV || rdev == CONSOLE_DEV)
+			return alias_terminal(f, &tty);
+		return rdev;
+	}
+	if (BPF_CORE_READ(inode, i_ino) == targ_ino &&
+	    BPF_CORE_READ(inode, i_sb, s_dev) == targ_sdev)
+		return targ_rdev;
+	if (rdev != TTY_DEV && rdev != TTY0_DEV && rdev != CONSOLE_DEV)
+		return 0;
+	dev = alias_terminal(f, &tty);
+	if (dev != targ_rdev)
+		return 0;
+	if (targ_pts) {
+		/* A pty slave's driver_data is its devpts dentry (ptmx_open):
+		 * the same number in another devpts instance is another pty. */
+		node = BPF_CORE_READ(tty, driver_data);
+		if (BPF_CORE_READ(node, d_sb, s_dev) != targ_sdev)
+			return 0;
+	}
+	return dev;
+}
+
+/* --- records ------------------------------------------------------------ */
+
+/* Segment @i of the write, after the bytes already consumed, into
+ * c->base and c->left; false past the end. */
+static __always_inline bool segment(struct cursor *c, __u32 i)
+{
+	struct iovec v = {};
+
+	if (c->kind == SRC_BUF) {
+		c->base = c->buf;
+		c->left = c->total;
+		return i == 0;
+	}
+	if (c->kind != SRC_IOV || i >= c->nr || i >= TTYSNOOP_MAX_SEGS)
+		return false;
+	if (c->iov_in_user)
+		bpf_probe_read_user(&v, sizeof(v), &c->iov[i]);
+	else
+		bpf_probe_read_kernel(&v, sizeof(v), &c->iov[i]);
+	c->base = v.iov_base;
+	c->left = v.iov_len;
+	if (i == 0) {
+		if (c->skip > c->left)
+			c->skip = c->left;
+		c->base += c->skip;
+		c->left -= c->skip;
+	}
+	return true;
+}
+
+static __always_inline void fill(struct ttysnoop_event *e, const struct cursor *c,
+				 __u64 id, __u64 ts, __u32 last)
+{
+	e->ts_ns = ts;
+	e->total = c->total;
+	e->pid = id >> 32;
+	e->tid = (__u32)id;
+	e->dev = c->dev;
+	e->len = 0;
+	e->chunk = c->chunk;
+	e->flags = last ? TTYSNOOP_LAST : 0;
+	bpf_get_current_comm(e->comm, sizeof(e->comm));
+}
+
+/* The write as records of up to targ_size bytes, at most targ_count of
+ * them, in order; a record does not span segments. If the buffer is full,
+ * the rest of the write is dropped (tk_reserve counts it): a hole in the
+ * middle of what is shown would be worse than a short end. */
+static __noinline int emit(void *ctx, struct cursor *c)
+{
+	__u64 id = bpf_get_current_pid_tgid(), ts = bpf_ktime_get_ns(), n;
+	struct ttysnoop_event *e;
+	__u32 i, last;
+
+	segment(c, 0);
+	/* No branch below depends on a value the verifier knows, so the
+	 * ways through one trip meet again at the next. */
+	for (i = 0; i < MAX_STEPS; i++) {
+		if (c->done >= c->total || c->chunk >= targ_count)
+			break;
+		if (!c->left) {
+			if (!segment(c, c->seg + 1))
+				break;
+			c->seg++;
+			continue;
+		}
+		n = c->left;
+		if (n > c->total - c->done)
+			n = c->total - c->done;
+		if (n > targ_size)
+			n = targ_size;
+		last = (c->done + n >= c->total) | (c->chunk + 1 >= targ_count) |
+		       ((n == c->left) & (c->kind == SRC_BUF || c->seg + 1 >= c->nr));
+		e = tk_reserve(sizeof(*e) + targ_size);
+		if (!e)
+			return 0;
+		fill(e, c, id, ts, last);
+		if (n > TTYSNOOP_MAX_SIZE)
+			n = 0;	/* never: bounds the read for the verifier */
+		/* A page that cannot be read now is left out, not shown as zeros. */
+		if (!bpf_probe_read_user(e->data, n, c->base))
+			e->len = n;
+		tk_submit(ctx, e, sizeof(*e) + targ_size);
+		c->base += n;
+		c->left -= n;
+		c->done += n;
+		c->chunk++;
+	}
+	if (c->chunk || !c->total)
+		return 0;
+	/* Nothing readable (an iterator over kernel pages, say): the write
+	 * is still reported, with its length. */
+	e = tk_reserve(sizeof(*e) + targ_size);
+	if (!e)
+		return 0;
+	fill(e, c, id, ts, true);
+	tk_submit(ctx, e, sizeof(*e) + targ_size);
+	return 0;
+}
+
+/* --- variants "fentry" and "kprobe": the terminal's write method ---------- */
+
+/* What an iov_iter holds, on kernels from 5.11 on. */
+static __always_inline void from_iter(struct cursor *c, struct iov_iter *from)
+{
+	struct iov_iter___pre514 *old = (void *)from;
+	struct iov_iter___pre64 *pre64 = (void *)from;
+	bool ubuf = false, iovec;
+	unsigned int type;
+
+	c->total = BPF_CORE_READ(from, count);
+	if (bpf_core_field_exists(from->iter_type)) {
+		type = BPF_CORE_READ(from, iter_type);
+		/* ITER_UBUF (6.0): a plain write(2) as one user buffer. */
+		if (bpf_core_enum_value_exists(enum iter_type, ITER_UBUF))
+			ubuf = type == bpf_core_enum_value(enum iter_type, ITER_UBUF);
+		iovec = type == bpf_core_enum_value(enum iter_type, ITER_IOVEC);
+	} else {
+		/* Before 5.14: type | READ or WRITE (bit 0), types are bits. */
+		type = BPF_CORE_READ(old, type);
+		iovec = (type & ~1u) == bpf_core_enum_value(enum iter_type, ITER_IOVEC);
+	}
+	if (ubuf) {
+		c->kind = SRC_BUF;
+		c->buf = (const char *)BPF_CORE_READ(from, ubuf) + BPF_CORE_READ(from, iov_offset);
+		return;
+	}
+	if (!iovec)
+		return;		/* kernel memory or pages: length only */
+	c->kind = SRC_IOV;
+	if (bpf_core_field_exists(from->__iov))
+		c->iov = BPF_CORE_READ(from, __iov);
+	else
+		c->iov = BPF_CORE_READ(pre64, iov);
+	c->nr = BPF_CORE_READ(from, nr_segs);
+	c->skip = BPF_CORE_READ(from, iov_offset);
+}
+
+/* @a0, @a1, @a2: the first three arguments of tty_write or
+ * redirected_tty_write, whichever signature this kernel has. */
+static __always_inline int terminal_write(void *ctx, __u64 a0, __u64 a1, __u64 a2, bool console)
+{
+	struct cursor *c;
+	struct file *f;
+	__u32 dev;
+
+	if (!tk_filter_pass(bpf_get_current_pid_tgid()))
+		return 0;
+	f = write_iter ? BPF_CORE_READ((struct kiocb *)a0, ki_filp) : (struct file *)a0;
+	/* /dev/console writes are redirected_tty_write's to report, even when
+	 * it calls tty_write. */
+	if (!console &&
+	    BPF_CORE_READ(f, f_inode, i_rdev) == CONSOLE_DEV &&
+	    (BPF_CORE_READ(f, f_inode, i_mode) & S_IFMT) == S_IFCHR)
+		return 0;
+	dev = watched(f);
+	c = dev ? cursor(console ? SLOT_REDIRECTED : SLOT_TTY_WRITE) : NULL;
+	if (!c)
+		return 0;
+	c->dev = dev;
+	if (write_iter) {
+		from_iter(c, (struct iov_iter *)a1);
+	} else {
+		c->kind = SRC_BUF;
+		c->buf = (const char *)a1;
+		c->total = a2;
+	}
+	return emit(ctx, c);
+}
+
+SEC("fentry/tty_write")
+int BPF_PROG(tty_write_fentry)
+{
+	/* The third argument exists only in the old signature; with
+	 * write_iter constant, the verifier never sees that load. */
+	return terminal_write(ctx, ctx[0], ctx[1], write_iter ? 0 : ctx[2], false);
+}
+
+SEC("fentry/redirected_tty_write")
+int BPF_PROG(redirected_tty_write_fentry)
+{
+	return terminal_write(ctx, ctx[0], ctx[1], write_iter ? 0 : ctx[2], true);
+}
+
+SEC("kprobe/tty_write")
+int BPF_KPROBE(tty_write_kprobe)
+{
+	return terminal_write(ctx, PT_REGS_PARM1(ctx), PT_REGS_PARM2(ctx), PT_REGS_PARM3(ctx), false);
+}
+
+SEC("kprobe/redirected_tty_write")
+int BPF_KPROBE(redirected_tty_write_kprobe)
+{
+	return terminal_write(ctx, PT_REGS_PARM1(ctx), PT_REGS_PARM2(ctx), PT_REGS_PARM3(ctx), true);
+}
+
+/* --- variant "tracepoint": write(2) and writev(2) on the watched terminal -- */
+
+static __always_inline struct file *fd_file(long fd)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	struct file **fds = BPF_CORE_READ(task, files, fdt, fd);
+	unsigned int max = BPF_CORE_READ(task, files, fdt, max_fds);
+	struct file *f = NULL;
+
+	if (fd < 0 || fd >= max)
+		return NULL;
+	bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]);
+	return f;
+}
+
+SEC("tracepoint/syscalls/sys_enter_write")
+int write_tp(struct trace_event_raw_sys_enter *ctx)
+{
+	struct cursor *c;
+	struct file *f;
+	__u32 dev;
+
+	if (!tk_filter_pass(bpf_get_current_pid_tgid()))
+		return 0;
+	f = fd_file(ctx->args[0]);
+	dev = f ? watched(f) : 0;
+	c = dev ? cursor(SLOT_WRITE) : NULL;
+	if (!c)
+		return 0;
+	c->dev = dev;
+	c->kind = SRC_BUF;
+	c->buf = (const char *)ctx->args[1];
+	c->total = ctx->args[2];
+	return emit(ctx, c);
+}
+
+SEC("tracepoint/syscalls/sys_enter_writev")
+int writev_tp(struct trace_event_raw_sys_enter *ctx)
+{
+	const struct iovec *iov = (const struct iovec *)ctx->args[1];
+	unsigned long nr = ctx->args[2];
+	struct cursor *c;
+	struct file *f;
+	__u64 len;
+	__u32 dev, i;
+
+	if (!tk_filter_pass(bpf_get_current_pid_tgid()))
+		return 0;
+	/* More segments than writev(2) takes fail with EINVAL. */
+	f = nr <= TTYSNOOP_MAX_SEGS ? fd_file(ctx->args[0]) : NULL;
+	dev = f ? watched(f) : 0;
+	c = dev ? cursor(SLOT_WRITEV) : NULL;
+	if (!c)
+		return 0;
+	c->dev = dev;
+	c->kind = SRC_IOV;
+	c->iov = iov;
+	c->iov_in_user = 1;
+	c->nr = nr;
+	/* The write's length: the kernel sums the segments too. */
+	for (i = 0; i < TTYSNOOP_MAX_SEGS && i < nr; i++) {
+		len = 0;
+		bpf_probe_read_user(&len, sizeof(len), &iov[i].iov_len);
+		c->total += len;
+	}
+	return emit(ctx, c);
+}

@@ -1,0 +1,306 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+# ttysnoop end to end: real tool, real kernel, a workload (tk_pty) that
+# writes known bytes to a pty of its own -- with write(2), writev(2), from a
+# child, and through /dev/tty -- and other bytes to a second pty that must
+# not show up. Every assertion is about bytes the tool must have seen:
+# outputs are compared with cmp against what the workload wrote.
+. "$(dirname "$0")/lib.sh"
+TS="$TK_BIN/ttysnoop"
+PTY="$TK_HELPERS/tk_pty"
+VARIANTS=${TK_VARIANTS_ttysnoop:-"auto fentry kprobe tracepoint"}
+D=$T_DIR
+
+# --- bad input: one line, status 2, nothing loaded (no root needed) --------
+
+# bad 'EXPECTED FIRST LINE' ARGS...
+bad() {
+	want=$1
+	shift
+	"$TS" "$@" >"$D/out" 2>"$D/err" </dev/null
+	rc=$?
+	printf '%s\nTry '\''ttysnoop --help'\''.\n' "$want" >"$D/want"
+	if [ $rc -eq 2 ] && cmp -s "$D/err" "$D/want" && [ ! -s "$D/out" ]; then
+		ok "bad input: ttysnoop $*"
+	else
+		echo "# got status $rc"
+		not_ok "bad input: ttysnoop $*: want '$want', status 2" "$D/err"
+	fi
+}
+
+bad "ttysnoop: '/dev/pts/99999' is not a terminal: No such file or directory" 99999
+bad "ttysnoop: '/dev/pts/99999' is not a terminal: No such file or directory" /dev/pts/99999
+bad "ttysnoop: 'nosuchtty' is not a terminal: No such file or directory" nosuchtty
+bad "ttysnoop: '/etc/passwd' is not a terminal" /etc/passwd
+bad "ttysnoop: '/dev/null' is not a terminal" /dev/null
+bad "ttysnoop: '/dev/ptmx' is not a terminal" /dev/ptmx
+bad "ttysnoop: '$D' is not a terminal" "$D"
+bad "ttysnoop: '/dev/tty' stands for another terminal, which depends on the writer: name that terminal" /dev/tty
+bad "ttysnoop: missing DEVICE (a terminal: 3, /dev/pts/3, /dev/tty1; or -a for all)"
+bad "ttysnoop: missing DEVICE (a terminal: 3, /dev/pts/3, /dev/tty1; or -a for all)" -C -s 10
+bad "ttysnoop: DEVICE cannot be used with -a (it watches every terminal)" -a /dev/console
+bad "ttysnoop: unexpected argument 'extra'" /dev/console extra
+bad "ttysnoop: invalid SIZE 'big'" -s big /dev/console
+bad "ttysnoop: SIZE '0' is out of range (1 to 16384)" -s 0 /dev/console
+bad "ttysnoop: SIZE '16385' is out of range (1 to 16384)" -s 16385 /dev/console
+bad "ttysnoop: invalid COUNT '1x'" -c 1x /dev/console
+bad "ttysnoop: COUNT '65' is out of range (1 to 64)" -c 65 /dev/console
+bad "ttysnoop: invalid PID '12abc'" -p 12abc /dev/console
+bad "ttysnoop: PID '0' is out of range (1 to 2147483647)" -a -p 0
+bad "ttysnoop: invalid duration 'soon'" -a -d soon
+bad "ttysnoop: option '-s' needs an argument" /dev/console -s
+bad "ttysnoop: invalid attach variant 'nope' (choose from: auto, fentry, kprobe, tracepoint)" --attach=nope -a
+bad "ttysnoop: invalid option '-Z'" -Z -a
+bad "ttysnoop: invalid option '--nope'" --nope -a
+"$TS" --help >"$D/out" 2>"$D/err"
+check "--help: usage on stdout, status 0" [ $? -eq 0 ] && has "$D/out" "^Usage: ttysnoop"
+"$TS" --version >"$D/out"
+check "--version" has "$D/out" '^ttysnoop \(tracekit\) [0-9]+\.[0-9]+\.[0-9]+$'
+
+need_root
+
+# ts_leak_check DESCRIPTION: none of ttysnoop's programs or links is loaded.
+# By name: on a shared machine other tools' tests load theirs meanwhile, so
+# lib.sh's count of everything loaded would blame us for them. The kernel
+# frees programs shortly after their last fd closes: allow a second.
+ts_leak_check() {
+	i=0
+	while [ $i -lt 20 ]; do
+		{ "$TK_HELPERS/tk_bpfls" progs; "$TK_HELPERS/tk_bpfls" links; } |
+			grep -E '^(prog|link [0-9]+) (write_tp|writev_tp|tty_write_|redirected_tty_)' \
+			>"$D/bpf.after"
+		if ! [ -s "$D/bpf.after" ]; then
+			ok "$1"
+			return 0
+		fi
+		sleep 0.05
+		i=$((i + 1))
+	done
+	not_ok "$1" "$D/bpf.after"
+}
+
+# pty NAME OPS...: the workload, waiting for `go NAME` (lib.sh); sets P_PID,
+# P_N (pts number of its first pty), P_PATH, P_N2 (the second). What it
+# writes to the first pty goes to $D/exp.NAME too.
+pty() {
+	_n=$1
+	shift
+	rm -f "$D/go.$_n" "$D/exp.$_n"
+	mkfifo "$D/go.$_n"
+	: >"$D/work.$_n"	# now: the job would empty it too late for wait_for
+	"$PTY" -g "$D/go.$_n" -e "$D/exp.$_n" "$@" >"$D/work.$_n" 2>&1 &
+	T_PIDS="$T_PIDS $!"
+	eval "W_BG_$_n=$!"
+	wait_for "$D/work.$_n" '^pts2 ' 5 || not_ok "workload $_n did not start" "$D/work.$_n"
+	P_PID=$(sed -n 's/^pid \([0-9]*\)$/\1/p' "$D/work.$_n")
+	P_PATH=$(sed -n 's/^pts \([^ ]*\) [0-9]*$/\1/p' "$D/work.$_n")
+	P_N=$(sed -n 's/^pts [^ ]* \([0-9]*\)$/\1/p' "$D/work.$_n")
+	P_N2=$(sed -n 's/^pts2 [^ ]* \([0-9]*\)$/\1/p' "$D/work.$_n")
+}
+
+# same DESCRIPTION GOT WANT: the files are byte for byte the same, and not
+# empty (so that a tool that saw nothing cannot pass).
+same() {
+	if [ -s "$3" ] && cmp "$2" "$3" >"$D/cmp" 2>&1; then
+		ok "$1"
+	else
+		od -c "$2" | head -n 20 >"$D/got.od"
+		od -c "$3" | head -n 20 >"$D/want.od"
+		not_ok "$1" "$D/cmp" "$D/got.od" "$D/want.od"
+	fi
+}
+
+# The bytes under test: text, a control sequence, bytes that are not
+# UTF-8, a writev(2) with an empty segment, a write longer than SIZE, and
+# writes from a child and through /dev/tty; plus a write to the other pty.
+OPS_A='a:hello from tk_pty\n'
+OPS_V='v:seg-one ||seg-two \xff\xfe\n'
+OPS_C='a:ctl\x01\e[1mbold\e[0m\n'
+
+for v in $VARIANTS; do
+	O="$D/out.$v"
+	SHOW="$O"
+	A="--attach=$v"
+
+	# A variant this kernel cannot run must fail cleanly when forced: one
+	# line naming the cause, status 1, no output, nothing left loaded.
+	"$TS" "$A" -d 0.1 -a >"$D/probe.out" 2>"$D/probe.err"
+	rc=$?
+	if [ $rc -ne 0 ] && [ "$v" != auto ]; then
+		if [ $rc -eq 1 ] && [ "$(grep -c . "$D/probe.err")" -eq 1 ] &&
+		   has "$D/probe.err" "^ttysnoop: cannot attach with --attach=$v: ." &&
+		   [ ! -s "$D/probe.out" ]; then
+			ok "[$v] unavailable here, and forcing it fails cleanly: $(cat "$D/probe.err")"
+		else
+			not_ok "[$v] forced variant: one clear line, status 1 (got $rc)" "$D/probe.err"
+		fi
+		ts_leak_check "[$v] nothing left loaded after the failed attach"
+		continue
+	fi
+	check "[$v] attaches" [ $rc -eq 0 ]
+
+	# --- DEVICE as a number: exactly the bytes written to that pty ---
+	pty a "$OPS_A" 'b:SECRET-OTHER-PTY\n' "$OPS_V" long:1000 "$OPS_C" \
+		'child:from a child\n' 'tty:through /dev/tty\n' 'a:bye\a\n'
+	tool_start "$O" "$TS" "$A" "$P_N" || continue
+	go a
+	sleep 0.3
+	stop_tool INT
+	check "[$v] exit 0 on SIGINT" [ "$TOOL_RC" -eq 0 ]
+	same "[$v] DEVICE $P_N: the output is the bytes written to it, in order" "$O" "$D/exp.a"
+	check "[$v] the write(2) is there" has_text "$O" "hello from tk_pty"
+	check "[$v] the writev(2) is there, segments joined" has_text "$O" "seg-one seg-two "
+	check "[$v] the write through /dev/tty is there" has_text "$O" "through /dev/tty"
+	check "[$v] nothing from the other pty" not has_text "$O" "SECRET-OTHER-PTY"
+
+	# --- DEVICE as a path; -p: only that process's writes ---
+	pty a "$OPS_A" 'child:from a child\n' 'tty:through /dev/tty\n' 'a:bye\n'
+	tool_start "$O" "$TS" "$A" -p "$P_PID" "$P_PATH" || continue
+	go a
+	sleep 0.3
+	stop_tool INT
+	printf 'hello from tk_pty\nbye\n' >"$D/want"
+	same "[$v] DEVICE $P_PATH -p $P_PID: only that process's writes" "$O" "$D/want"
+
+	# --- JSON: one record per write; data round-trips ---
+	pty a "$OPS_A" 'b:SECRET-OTHER-PTY\n' "$OPS_V" long:1000 "$OPS_C" 'tty:through /dev/tty\n'
+	pa=$P_PID
+	tool_start "$O" "$TS" "$A" -j "$P_N" || continue
+	go a
+	sleep 0.3
+	stop_tool INT
+	"$PTY" unjson data <"$O" >"$D/decoded"
+	same "[$v] JSON: the data fields decode to the bytes written" "$D/decoded" "$D/exp.a"
+	check "[$v] JSON: one record per write (5)" [ "$(grep -c '^{.*}$' "$O")" -eq 5 ]
+	check "[$v] JSON record: ts_ns, device, pid, tid, comm, length, data, truncated" \
+		has "$O" "^\{\"ts_ns\":[0-9]+,\"device\":\"pts/$P_N\",\"pid\":$pa,\"tid\":$pa,\"comm\":\"tk_pty\",\"length\":18,\"data\":\"hello from tk_pty\\\\n\",\"truncated\":false\}\$"
+	check "[$v] JSON: control bytes as \\u00XX escapes" \
+		has_text "$O" '"data":"ctl\u0001\u001b[1mbold\u001b[0m\n"'
+	check "[$v] JSON: bytes that are not UTF-8 as \\udcXX" \
+		has_text "$O" '"length":19,"data":"seg-one seg-two \udcff\udcfe\n","truncated":false}'
+	check "[$v] JSON: a 1000-byte write arrives whole (4 records of 256)" \
+		has "$O" '"length":1000,"data":"(0123456789abcdef){62}01234567","truncated":false\}$'
+	check "[$v] JSON: the write through /dev/tty, by the child" \
+		has "$O" "\"pid\":$(sed -n 's/^ttychild //p' "$D/work.a"),.*\"data\":\"through /dev/tty\\\\n\""
+	check "[$v] JSON: nothing from the other pty" not has_text "$O" "SECRET"
+
+	# --- -s/-c: split into records and joined again; truncation ---
+	pty a long:1000 long:100 'a:short\n'
+	tool_start "$O" "$TS" "$A" -j -s 16 -c 4 "$P_N" || continue
+	go a
+	sleep 0.3
+	stop_tool INT
+	check "[$v] -s 16 -c 4: a 1000-byte write shows 64 bytes, truncated" \
+		has "$O" '"length":1000,"data":"(0123456789abcdef){4}","truncated":true\}$'
+	check "[$v] -s 16 -c 4: a 100-byte write shows 64 bytes, truncated" \
+		has "$O" '"length":100,"data":"(0123456789abcdef){4}","truncated":true\}$'
+	check "[$v] -s 16 -c 4: a short write is whole" \
+		has "$O" '"length":6,"data":"short\\n","truncated":false\}$'
+	pty a long:1000 long:5
+	tool_start "$O" "$TS" "$A" -j -s 16 -c 64 "$P_N" || continue
+	go a
+	sleep 0.3
+	stop_tool INT
+	check "[$v] -s 16 -c 64: 63 records of one write joined into one" \
+		has "$O" '"length":1000,"data":"(0123456789abcdef){62}01234567","truncated":false\}$'
+	check "[$v] -s 16 -c 64: one record per write" [ "$(grep -c '^{' "$O")" -eq 2 ]
+	pty a long:100 'a:after\n'
+	tool_start "$O" "$TS" "$A" -s 16 -c 4 "$P_N" || continue
+	go a
+	sleep 0.3
+	stop_tool INT
+	printf '0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdefafter\n' >"$D/want"
+	same "[$v] -s 16 -c 4 in text: the first 64 bytes of a long write" "$O" "$D/want"
+
+	# --- -a: both ptys, each write labelled with terminal, pid and comm ---
+	pty a 'a:to the first\n' 'b:to the second' 'a:first again\n'
+	pa=$P_PID
+	tool_start "$O" "$TS" "$A" -a -p "$pa" || continue
+	go a
+	sleep 0.3
+	stop_tool INT
+	printf '==> pts/%s %s tk_pty <==\nto the first\n==> pts/%s %s tk_pty <==\nto the second\n==> pts/%s %s tk_pty <==\nfirst again\n' \
+		"$P_N" "$pa" "$P_N2" "$pa" "$P_N" "$pa" >"$D/want"
+	same "[$v] -a: every terminal, a labelled line before each write" "$O" "$D/want"
+	pty a 'a:to the first\n' 'b:to the second' 'tty:via tty'
+	pa=$P_PID
+	tool_start "$O" "$TS" "$A" -a -j || continue
+	go a
+	sleep 0.3
+	stop_tool INT
+	check "[$v] -a -j: the first pty by name" \
+		has "$O" "\"device\":\"pts/$P_N\",\"pid\":$pa,.*\"data\":\"to the first\\\\n\""
+	check "[$v] -a -j: the second pty by name" \
+		has "$O" "\"device\":\"pts/$P_N2\",\"pid\":$pa,.*\"data\":\"to the second\""
+	check "[$v] -a -j: a write through /dev/tty names the terminal behind it" \
+		has "$O" "\"device\":\"pts/$P_N\",.*\"data\":\"via tty\""
+done
+
+O="$D/out"
+SHOW="$O"
+
+# The screen is cleared first when standard output is a terminal (and
+# not with -C): a second ttysnoop watches the pty the first one prints to.
+for c in clear noclear; do
+	# (It stays a while: closing the pty would fail the first one's output.)
+	pty a 'a:mirrored\n' sleep:1000
+	flag=
+	[ $c = noclear ] && flag=-C
+	tool_start "$O" "$TS" -j "$P_N2" || break
+	watcher=$TOOL_PID
+	: >"$D/first.err"	# now: the job would truncate it too late for wait_for
+	"$TS" $flag -v "$P_N" >"/dev/pts/$P_N2" 2>"$D/first.err" &
+	first=$!
+	T_PIDS="$T_PIDS $first"
+	wait_for "$D/first.err" 'Ctrl-C to end' 10
+	go a
+	sleep 0.3
+	kill -INT "$first"
+	wait "$first"
+	rc=$?
+	SHOW="$D/first.err" check "the first one ends with status 0 ($c)" [ $rc -eq 0 ]
+	TOOL_PID=$watcher
+	stop_tool INT
+	if [ $c = clear ]; then
+		check "on a terminal the screen is cleared first" \
+			has_text "$O" '"comm":"ttysnoop","length":7,"data":"\u001b[H\u001b[2J","truncated":false}'
+	else
+		check "-C: on a terminal the screen is not cleared" not has_text "$O" '\u001b[H\u001b[2J'
+	fi
+	check "the mirrored bytes reach the terminal ($c)" \
+		has_text "$O" '"comm":"ttysnoop","length":9,"data":"mirrored\n","truncated":false}'
+done
+
+# Ends: -d, SIGTERM, SIGPIPE; writes seen before the end are printed.
+pty a 'a:before the end\n'
+start_tool "$O" "$O.err" "$TS" -d 1.5 -v "$P_N"
+wait_for "$O.err" 'Ctrl-C to end' 10
+go a
+wait "$TOOL_PID"
+check "-d ends with status 0" [ $? -eq 0 ]
+check "-d end flushes the writes seen" has_text "$O" "before the end"
+
+pty a 'a:before the end\n'
+tool_start "$O" "$TS" -j "$P_N" || exit 1
+go a
+sleep 0.3
+stop_tool TERM
+check "SIGTERM ends with status 0" [ "$TOOL_RC" -eq 0 ]
+check "SIGTERM end flushes the writes seen" has_text "$O" "before the end"
+
+pty a 'a:first\n' sleep:500 'a:second\n' sleep:500 'a:third\n'
+: >"$D/pipe.err"
+( "$TS" -v "$P_N" 2>"$D/pipe.err"; echo $? >"$D/pipe.rc" ) | head -c 3 >"$D/pipe.out" &
+T_PIDS="$T_PIDS $!"
+wait_for "$D/pipe.err" 'Ctrl-C to end' 10
+go a
+wait_for "$D/pipe.rc" . 10
+check "SIGPIPE (ttysnoop | head -c 3) ends with status 0" [ "$(cat "$D/pipe.rc" 2>/dev/null)" = 0 ]
+check "SIGPIPE end is quiet" [ "$(grep -vc 'attach\|Ctrl-C' "$D/pipe.err")" -eq 0 ]
+check "SIGPIPE: the reader got the first bytes" [ "$(cat "$D/pipe.out")" = fir ]
+
+# Not root: one line, status 1, nothing loaded.
+not_root_check "$TS" -a
+
+ts_leak_check "no BPF program or link left behind"
+finish
