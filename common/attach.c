@@ -17,12 +17,6 @@
 
 #define KPROBE_PMU "/sys/bus/event_source/devices/kprobe"
 
-/* r0 = 0; exit: the smallest program every type accepts. */
-static const struct bpf_insn probe_insns[] = {
-	{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0 },
-	{ .code = BPF_JMP | BPF_EXIT },
-};
-
 void tk_variant_check(const struct tk_variant *v, int n, const char *name)
 {
 	char list[256] = "";
@@ -39,14 +33,19 @@ void tk_variant_check(const struct tk_variant *v, int n, const char *name)
 	tk_usage_error("invalid attach variant '%s' (choose from: auto, %s)", name, list);
 }
 
+/* The smallest program of a type: r0 = @ret; exit. */
 static int load_probe(enum bpf_prog_type type, enum bpf_attach_type eat, int btf_id,
-		      char *why, size_t size)
+		      int ret, char *why, size_t size)
 {
 	LIBBPF_OPTS(bpf_prog_load_opts, opts,
 		.expected_attach_type = eat,
 		.attach_btf_id = btf_id,
 	);
-	int fd = bpf_prog_load(type, NULL, "GPL", probe_insns, 2, &opts);
+	const struct bpf_insn insns[] = {
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = ret },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	int fd = bpf_prog_load(type, NULL, "GPL", insns, 2, &opts);
 
 	if (fd < 0) {
 		fd = -errno;
@@ -97,7 +96,7 @@ static int probe_tracing(const char *target, enum bpf_attach_type eat, char *why
 	id = btf_id(name, eat == BPF_TRACE_RAW_TP ? BTF_KIND_TYPEDEF : BTF_KIND_FUNC, why, size);
 	if (id < 0)
 		return -ENOENT;
-	fd = load_probe(BPF_PROG_TYPE_TRACING, eat, id, why, size);
+	fd = load_probe(BPF_PROG_TYPE_TRACING, eat, id, 0, why, size);
 	if (fd < 0)
 		return fd;
 	lfd = bpf_raw_tracepoint_open(NULL, fd);
@@ -171,7 +170,7 @@ static int probe_kprobe(const char *func, bool ret, char *why, size_t size)
 	plus = strchr(fname, '+');
 	if (plus)
 		*plus = '\0';
-	fd = load_probe(BPF_PROG_TYPE_KPROBE, 0, 0, why, size);
+	fd = load_probe(BPF_PROG_TYPE_KPROBE, 0, 0, 0, why, size);
 	if (fd < 0)
 		return fd;
 	attr.type = type;
@@ -201,7 +200,7 @@ static int probe_tracepoint(const char *cat_name, char *why, size_t size)
 		snprintf(why, size, "the kernel has no tracepoint %s", cat_name);
 		return -ENOENT;
 	}
-	fd = load_probe(BPF_PROG_TYPE_TRACEPOINT, 0, 0, why, size);
+	fd = load_probe(BPF_PROG_TYPE_TRACEPOINT, 0, 0, 0, why, size);
 	if (fd < 0)
 		return fd;
 	attr.type = PERF_TYPE_TRACEPOINT;
@@ -216,7 +215,7 @@ static int probe_raw_tp(const char *name, char *why, size_t size)
 {
 	int fd, lfd;
 
-	fd = load_probe(BPF_PROG_TYPE_RAW_TRACEPOINT, 0, 0, why, size);
+	fd = load_probe(BPF_PROG_TYPE_RAW_TRACEPOINT, 0, 0, 0, why, size);
 	if (fd < 0)
 		return fd;
 	lfd = bpf_raw_tracepoint_open(name, fd);
@@ -229,6 +228,133 @@ static int probe_raw_tp(const char *name, char *why, size_t size)
 	}
 	close(fd);
 	return lfd;
+}
+
+/* Mount points are written with \ooo escapes for space, tab, newline and
+ * backslash (the kernel's show_mountinfo/mangle). */
+static void unescape_octal(char *s)
+{
+	char *out = s;
+
+	for (; *s; s++) {
+		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] >= '0' && s[2] <= '7' &&
+		    s[3] >= '0' && s[3] <= '7') {
+			*out++ = (char)((s[1] - '0') << 6 | (s[2] - '0') << 3 | (s[3] - '0'));
+			s += 3;
+		} else {
+			*out++ = *s;
+		}
+	}
+	*out = '\0';
+}
+
+int tk_cgroup2_find(FILE *mounts, char *buf, size_t size)
+{
+	char *line = NULL, *save, *dir, *type;
+	size_t cap = 0;
+	int err = -ENOENT;
+
+	/* getline, not a fixed buffer: overlayfs lines can run for pages. */
+	while (getline(&line, &cap, mounts) > 0) {
+		if (!strtok_r(line, " \t\n", &save) || !(dir = strtok_r(NULL, " \t\n", &save)) ||
+		    !(type = strtok_r(NULL, " \t\n", &save)) || strcmp(type, "cgroup2"))
+			continue;
+		unescape_octal(dir);
+		if (strlen(dir) >= size)
+			continue;
+		snprintf(buf, size, "%s", dir);
+		err = 0;
+		break;
+	}
+	free(line);
+	return err;
+}
+
+const char *tk_cgroup2_root(void)
+{
+	static char root[4096];
+	static int looked;
+	FILE *f;
+
+	if (!looked) {
+		looked = 1;
+		f = fopen("/proc/self/mounts", "re");
+		if (f) {
+			if (tk_cgroup2_find(f, root, sizeof(root)))
+				root[0] = '\0';
+			fclose(f);
+		}
+	}
+	return root[0] ? root : NULL;
+}
+
+bool tk_is_cgroup_program(const struct bpf_program *prog)
+{
+	switch (bpf_program__type(prog)) {
+	case BPF_PROG_TYPE_CGROUP_SKB:
+	case BPF_PROG_TYPE_CGROUP_SOCK:
+	case BPF_PROG_TYPE_CGROUP_SOCK_ADDR:
+	case BPF_PROG_TYPE_CGROUP_DEVICE:
+	case BPF_PROG_TYPE_CGROUP_SYSCTL:
+	case BPF_PROG_TYPE_CGROUP_SOCKOPT:
+	case BPF_PROG_TYPE_SOCK_OPS:
+		return true;
+	default:
+		return false;
+	}
+}
+
+#define NO_CGROUP2 "no cgroup2 file system is mounted"
+
+/* Load a program of @prog's type for @prog's hook and attach it to the
+ * cgroup2 root, as bpf_program__attach_cgroup will: a link, so it goes away
+ * with its fd. For that moment it runs for every socket, packet, device
+ * access or sysctl of the machine, so it must let everything through: 1
+ * is "allow" (or "pass") for every cgroup hook, and the only value
+ * recvmsg/getpeername/getsockname hooks may return; 0 would drop packets
+ * and fail system calls. */
+static int probe_cgroup(const struct bpf_program *prog, char *why, size_t size)
+{
+	enum bpf_attach_type eat = bpf_program__expected_attach_type(prog);
+	const char *root = tk_cgroup2_root();
+	int cg, fd, link, err = 0;
+
+	if (!root) {
+		snprintf(why, size, NO_CGROUP2);
+		return -ENOENT;
+	}
+	cg = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (cg < 0) {
+		err = -errno;
+		snprintf(why, size, "cannot open cgroup %s: %s", root, strerror(-err));
+		return err;
+	}
+	fd = load_probe(bpf_program__type(prog), eat, 0, 1, why, size);
+	if (fd < 0) {
+		close(cg);
+		return fd;
+	}
+	link = bpf_link_create(fd, cg, eat, NULL);
+	if (link < 0) {
+		err = -errno;
+		snprintf(why, size, "attaching to cgroup %s failed: %s", root, strerror(-err));
+	} else {
+		close(link);
+	}
+	close(fd);
+	close(cg);
+	return err;
+}
+
+/* Socket filters need the tool's own socket: loading one is the test. */
+static int probe_socket_filter(char *why, size_t size)
+{
+	int fd = load_probe(BPF_PROG_TYPE_SOCKET_FILTER, 0, 0, 0, why, size);
+
+	if (fd < 0)
+		return fd;
+	close(fd);
+	return 0;
 }
 
 static bool has_prefix(const char *s, const char *prefix, const char **rest)
@@ -260,7 +386,11 @@ int tk_probe_program(const struct bpf_program *prog, char *why, size_t size)
 		return probe_tracepoint(t, why, size);
 	if (has_prefix(sec, "raw_tp/", &t) || has_prefix(sec, "raw_tracepoint/", &t))
 		return probe_raw_tp(t, why, size);
-	/* uprobes, cgroup and socket programs: the tool attaches them itself. */
+	if (tk_is_cgroup_program(prog))
+		return probe_cgroup(prog, why, size);
+	if (bpf_program__type(prog) == BPF_PROG_TYPE_SOCKET_FILTER)
+		return probe_socket_filter(why, size);
+	/* uprobes: the tool attaches them itself, to a binary it finds. */
 	return 0;
 }
 
@@ -288,6 +418,11 @@ static int probe_variant(struct bpf_object *obj, const struct tk_variant *v,
 			snprintf(why, size, "no program %s in the BPF object", v->progs[i]);
 			return -ENOENT;
 		}
+		/* Not this hook's fault, nor the next one's: say it once. */
+		if (tk_is_cgroup_program(prog) && !tk_cgroup2_root()) {
+			snprintf(why, size, NO_CGROUP2);
+			return -ENOENT;
+		}
 		err = tk_probe_program(prog, reason, sizeof(reason));
 		if (err) {
 			snprintf(why, size, "%s: %s", bpf_program__section_name(prog), reason);
@@ -304,8 +439,22 @@ static int probe_variant(struct bpf_object *obj, const struct tk_variant *v,
 	return 0;
 }
 
+/* Does @v attach anything to a cgroup? */
+static bool variant_uses_cgroup(struct bpf_object *obj, const struct tk_variant *v)
+{
+	struct bpf_program *p;
+	int i;
+
+	for (i = 0; i < TK_VARIANT_MAX_PROGS && v->progs[i]; i++) {
+		p = bpf_object__find_program_by_name(obj, v->progs[i]);
+		if (p && tk_is_cgroup_program(p))
+			return true;
+	}
+	return false;
+}
+
 int tk_attach_select(struct bpf_object *obj, const struct tk_variant *v, int n,
-		     const char *forced)
+		     const char *forced, const char *cgroup)
 {
 	char why[384], all[1024] = "";
 	int i, j, k, chosen = -1;
@@ -343,7 +492,11 @@ int tk_attach_select(struct bpf_object *obj, const struct tk_variant *v, int n,
 				bpf_program__set_autoload(p, false);
 		}
 	}
-	tk_info(1, "attach: using %s", v[chosen].name);
+	if (variant_uses_cgroup(obj, &v[chosen]))
+		tk_info(1, "attach: using %s (%s)", v[chosen].name,
+			cgroup ? cgroup : tk_cgroup2_root());
+	else
+		tk_info(1, "attach: using %s", v[chosen].name);
 	return chosen;
 }
 
@@ -369,33 +522,85 @@ static bool auto_attachable(const char *sec)
 	return false;
 }
 
-int tk_attach_all(struct bpf_object *obj, struct tk_links **out)
+static void attach_failed(const char *sec, const char *cgroup, int err)
+{
+	if (cgroup) {
+		tk_warn("failed to attach %s to cgroup %s: %s%s", sec, cgroup, strerror(-err),
+			err == -EPERM || err == -EACCES ? " (need root, or kernel lockdown?)" : "");
+		return;
+	}
+	tk_warn("failed to attach %s: %s%s", sec, strerror(-err),
+		err == -ENOENT ? " (is tracefs mounted? does the kernel have this hook?)" :
+		err == -EPERM || err == -EACCES ? " (need root, or kernel lockdown?)" : "");
+}
+
+/* The cgroup fd, opened on first use. -errno after saying why. */
+static int cgroup_fd(const char **cgroup, const char *sec, int *fd)
+{
+	if (*fd >= 0)
+		return *fd;
+	if (!*cgroup)
+		*cgroup = tk_cgroup2_root();
+	if (!*cgroup) {
+		tk_warn("cannot attach %s: " NO_CGROUP2, sec);
+		return -ENOENT;
+	}
+	*fd = open(*cgroup, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (*fd < 0) {
+		*fd = -errno;
+		tk_warn("cannot open cgroup %s to attach %s: %s", *cgroup, sec, strerror(errno));
+	}
+	return *fd;
+}
+
+int tk_attach_all_at(struct bpf_object *obj, const char *cgroup, struct tk_links **out)
 {
 	struct tk_links *l = calloc(1, sizeof(*l));
 	struct bpf_program *prog;
 	const char *sec;
-	int err;
+	int err = 0, cg = -1;
+	bool on_cgroup;
 
 	*out = l;
 	if (!l)
 		return -ENOMEM;
 	bpf_object__for_each_program(prog, obj) {
 		sec = bpf_program__section_name(prog);
-		if (!bpf_program__autoload(prog) || !auto_attachable(sec))
+		on_cgroup = tk_is_cgroup_program(prog);
+		if (!bpf_program__autoload(prog) || !(on_cgroup || auto_attachable(sec)))
 			continue;
-		if (l->n == TK_MAX_LINKS)
-			return -E2BIG;
-		l->link[l->n] = bpf_program__attach(prog);
+		if (l->n == TK_MAX_LINKS) {
+			tk_warn("cannot attach %s: more than %d programs", sec, TK_MAX_LINKS);
+			err = -E2BIG;
+			break;
+		}
+		if (on_cgroup) {
+			err = cgroup_fd(&cgroup, sec, &cg);
+			if (err < 0)
+				break;
+			/* A link, not BPF_PROG_ATTACH: it ends with our last fd,
+			 * so even a crash leaves nothing on the cgroup. */
+			l->link[l->n] = bpf_program__attach_cgroup(prog, cg);
+		} else {
+			l->link[l->n] = bpf_program__attach(prog);
+		}
 		if (!l->link[l->n]) {
-			err = -errno;
-			tk_warn("failed to attach %s: %s%s", sec, strerror(-err),
-				err == -ENOENT ? " (is tracefs mounted? does the kernel have this hook?)" :
-				err == -EPERM || err == -EACCES ? " (need root, or kernel lockdown?)" : "");
-			return err;
+			err = errno ? -errno : -EINVAL;
+			attach_failed(sec, on_cgroup ? cgroup : NULL, err);
+			break;
 		}
 		l->n++;
+		err = 0;
 	}
-	return 0;
+	/* The links hold the cgroup. */
+	if (cg >= 0)
+		close(cg);
+	return err;
+}
+
+int tk_attach_all(struct bpf_object *obj, struct tk_links **out)
+{
+	return tk_attach_all_at(obj, NULL, out);
 }
 
 void tk_detach_all(struct tk_links *l)

@@ -8,12 +8,13 @@
 #define TK_ATTACH_H
 
 #include <stdbool.h>
+#include <stdio.h>
 #include <bpf/libbpf.h>
 
-#define TK_VARIANT_MAX_PROGS 8
+#define TK_VARIANT_MAX_PROGS 16
 
 struct tk_variant {
-	const char *name;	/* what --attach= takes: "fentry", "kprobe", "tracepoint", "raw_tp" */
+	const char *name;	/* what --attach= takes: "fentry", "kprobe", "tracepoint", "cgroup" */
 	const char *progs[TK_VARIANT_MAX_PROGS];	/* program names, NULL-terminated */
 	/* BPF helpers (enum bpf_func_id) the programs call beyond the basics, 0-ended */
 	int helpers[4];
@@ -23,17 +24,35 @@ struct tk_variant {
 void tk_variant_check(const struct tk_variant *v, int n, const char *name);
 
 /* Choose among @v[0..n-1] (only @forced if non-NULL) and disable the programs
- * of the rest. Returns the chosen index, or -1 after saying why none can work. */
+ * of the rest. @cgroup is where cgroup programs will attach (NULL: the
+ * cgroup2 root), for -v. Returns the chosen index, or -1 after saying why
+ * none can work. */
 int tk_attach_select(struct bpf_object *obj, const struct tk_variant *v, int n,
-		     const char *forced);
+		     const char *forced, const char *cgroup);
 
 /* Why a program of @prog's type and hook cannot run here: 0 if it can, else a
- * negative errno with a human reason in @why. Exposed for tests. */
+ * negative errno with a human reason in @why. Cgroup programs are tried on
+ * the cgroup2 root with a program that allows everything. Exposed for tests. */
 int tk_probe_program(const struct bpf_program *prog, char *why, size_t why_size);
 
-/* Attach every program that will load and is auto-attachable; on failure
- * says which hook failed and why, and returns a negative errno. */
+/* Programs that attach to a cgroup (cgroup_skb, cgroup/..., sockops). */
+bool tk_is_cgroup_program(const struct bpf_program *prog);
+
+/* Where cgroup2 is mounted ("/sys/fs/cgroup", or "/sys/fs/cgroup/unified"
+ * in hybrid setups): the first cgroup2 line of /proc/self/mounts. NULL if
+ * nowhere. Looked up once. */
+const char *tk_cgroup2_root(void);
+/* The same from @mounts (in /proc/PID/mounts form) into @buf: 0, or
+ * -ENOENT without a cgroup2 line. Exposed for tests. */
+int tk_cgroup2_find(FILE *mounts, char *buf, size_t size);
+
+/* Attach every program that will load and is auto-attachable, cgroup
+ * programs to @cgroup (NULL: the cgroup2 root); on failure says which hook
+ * (and cgroup) failed and why, and returns a negative errno. Socket filters
+ * are left to the tool: they need its socket. */
 struct tk_links;
+int tk_attach_all_at(struct bpf_object *obj, const char *cgroup, struct tk_links **links);
+/* The same with cgroup programs on the cgroup2 root. */
 int tk_attach_all(struct bpf_object *obj, struct tk_links **links);
 void tk_detach_all(struct tk_links *links);
 

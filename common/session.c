@@ -137,7 +137,8 @@ int tk_prepare(struct bpf_object *obj, const struct tk_setup *s)
 		return -1;
 	}
 	if (s->variants)
-		chosen = tk_attach_select(obj, s->variants, s->nvariants, s->common->attach);
+		chosen = tk_attach_select(obj, s->variants, s->nvariants, s->common->attach,
+					  s->attach_cgroup);
 	return chosen;
 }
 
@@ -184,7 +185,7 @@ int tk_load_attach(struct bpf_object_skeleton *skel, const struct tk_setup *s,
 		tk_load_failed(err);
 		return -1;
 	}
-	if (tk_after_load(*skel->obj, s) || tk_attach_all(*skel->obj, links))
+	if (tk_after_load(*skel->obj, s) || tk_attach_all_at(*skel->obj, s->attach_cgroup, links))
 		return -1;
 	return 0;
 }

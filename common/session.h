@@ -17,6 +17,8 @@ struct tk_setup {
 	const struct tk_common *common;
 	struct tk_filter filter;		/* comm_len is derived from comm */
 	const char *cgroup;			/* --cgroup PATH, or NULL */
+	/* Where cgroup programs attach (a cgroup2 directory); NULL: the root. */
+	const char *attach_cgroup;
 	const struct tk_variant *variants;	/* NULL if the tool has one way to attach */
 	int nvariants;
 	size_t ring_bytes;			/* streaming tools: ring buffer size (power of 2) */
@@ -40,8 +42,8 @@ int tk_after_load(struct bpf_object *obj, const struct tk_setup *s);
 /* One line explaining a failed skeleton load. */
 void tk_load_failed(int err);
 /* Load the skeleton (X__load), set up the filters that need a loaded
- * object, and attach every auto-attachable program. 0, or -1 after saying
- * what failed. */
+ * object, and attach every auto-attachable program, cgroup programs to
+ * @s->attach_cgroup. 0, or -1 after saying what failed. */
 int tk_load_attach(struct bpf_object_skeleton *skel, const struct tk_setup *s,
 		   struct tk_links **links);
 

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* dnssnoop: DNS queries and responses on the wire, attributed to processes. */
 #include <errno.h>
-#include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -51,12 +50,13 @@ static struct env {
 	uint64_t duration_ms;
 } env;
 
-/* Both ways need hooks that common/attach.c leaves to the tool (cgroup and
- * socket programs), so this tool picks between them itself; the table
- * serves --attach= checking and the order. */
+/* Both need dns_tick, the clock, which is run but never attached. The
+ * socket variant's filter goes on our own packet socket (attach_socket). */
 static const struct tk_variant variants[] = {
-	{ .name = "cgroup" },
-	{ .name = "socket" },
+	{ .name = "cgroup", .progs = { "dns_egress", "dns_ingress", "dns_sock_create",
+		"dns_connect4", "dns_connect6", "dns_sendmsg4", "dns_sendmsg6",
+		"dns_recvmsg4", "dns_recvmsg6", "dns_tick" } },
+	{ .name = "socket", .progs = { "dns_packet", "dns_tick" } },
 };
 #define NVARIANTS (int)(sizeof(variants) / sizeof(variants[0]))
 enum { V_CGROUP, V_SOCKET };
@@ -136,6 +136,9 @@ static void parse_args(int argc, char **argv)
 	tk_arg_no_positional(argc, argv, optind);
 	if (env.cgroup && env.common.attach && !strcmp(env.common.attach, "socket"))
 		tk_usage_error("--cgroup cannot be used with --attach=socket (a packet socket sees no cgroups)");
+	/* --cgroup is where the programs attach: no falling back to the socket. */
+	if (env.cgroup && (!env.common.attach || !strcmp(env.common.attach, "auto")))
+		env.common.attach = "cgroup";
 	if (!env.nports)
 		env.ports[env.nports++] = 53;
 }
@@ -755,182 +758,32 @@ static void ticker_end(void)
 
 /* --- attaching -------------------------------------------------------------- */
 
-/* Where cgroup2 is mounted ("/sys/fs/cgroup" or, in hybrid setups,
- * "/sys/fs/cgroup/unified"), or "" if nowhere. */
-static void cgroup2_mount(char *buf, size_t size)
-{
-	char line[4096], dev[256], dir[2048], type[64];
-	FILE *f = fopen("/proc/self/mounts", "re");
-
-	buf[0] = '\0';
-	if (!f)
-		return;
-	while (fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "%255s %2047s %63s", dev, dir, type) == 3 &&
-		    !strcmp(type, "cgroup2")) {
-			snprintf(buf, size, "%s", dir);
-			break;
-		}
-	}
-	fclose(f);
-}
-
-/* Can a cgroup_skb program be attached at @path? A trial with a program
- * that lets every packet pass (returning 0 would drop them). 0 or -errno
- * and @why. This belongs with common/attach.c's probes. */
-static int probe_cgroup(const char *path, char *why, size_t size)
-{
-	static const struct bpf_insn pass[] = {
-		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 1 },
-		{ .code = BPF_JMP | BPF_EXIT },
-	};
-	LIBBPF_OPTS(bpf_prog_load_opts, opts, .expected_attach_type = BPF_CGROUP_INET_EGRESS);
-	int cg, prog, link, err = 0;
-
-	cg = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (cg < 0) {
-		err = -errno;
-		snprintf(why, size, "cannot open %s: %s", path, strerror(errno));
-		return err;
-	}
-	prog = bpf_prog_load(BPF_PROG_TYPE_CGROUP_SKB, NULL, "GPL", pass, 2, &opts);
-	if (prog < 0) {
-		err = -errno;
-		snprintf(why, size, "the kernel refuses cgroup_skb programs: %s", strerror(errno));
-		close(cg);
-		return err;
-	}
-	link = bpf_link_create(prog, cg, BPF_CGROUP_INET_EGRESS, NULL);
-	if (link < 0) {
-		err = -errno;
-		snprintf(why, size, "attaching to %s failed: %s", path, strerror(errno));
-	} else {
-		close(link);
-	}
-	close(prog);
-	close(cg);
-	return err;
-}
-
-/* The first variant that works here, or the one forced. Returns V_* or -1
- * after saying why; @root gets the cgroup to attach to. */
-static int pick_variant(char *root, size_t size)
-{
-	const char *forced = env.common.attach;
-	char why[512];
-
-	if (forced && !strcmp(forced, "auto"))
-		forced = NULL;
-	if (!forced || !strcmp(forced, "cgroup")) {
-		if (env.cgroup)
-			snprintf(root, size, "%s", env.cgroup);
-		else
-			cgroup2_mount(root, size);
-		if (!root[0])
-			snprintf(why, sizeof(why), "no cgroup2 file system is mounted");
-		if (root[0] && !probe_cgroup(root, why, sizeof(why))) {
-			tk_info(1, "attach: using cgroup (%s)", root);
-			return V_CGROUP;
-		}
-		if (forced || env.cgroup) {
-			tk_warn("cannot attach %s: %s", forced ? "with --attach=cgroup" :
-				"to the --cgroup", why);
-			return -1;
-		}
-		tk_info(1, "attach: cgroup unavailable: %s", why);
-	}
-	tk_info(1, "attach: using socket (AF_PACKET on all interfaces)");
-	return V_SOCKET;
-}
-
-/* Only the chosen variant's programs load (dns_tick always). */
-static void select_programs(struct dnssnoop_bpf *skel, int variant)
-{
-	struct bpf_program *prog;
-
-	bpf_object__for_each_program(prog, skel->obj) {
-		const char *sec = bpf_program__section_name(prog);
-		bool cgroup = !strncmp(sec, "cgroup", 6);
-
-		if (prog == skel->progs.dns_tick)
-			continue;
-		bpf_program__set_autoload(prog, variant == V_CGROUP ? cgroup : !cgroup);
-	}
-}
-
-#define MAX_CGROUP_LINKS 16
-
-struct attached {
-	struct bpf_link *link[MAX_CGROUP_LINKS];
-	int nlinks;
-	int packet_fd;
-};
-
-static int attach_cgroup(struct dnssnoop_bpf *skel, const char *root, struct attached *a)
-{
-	struct bpf_program *prog;
-	int cg, err = 0;
-
-	cg = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (cg < 0) {
-		tk_warn("cannot open cgroup %s: %s", root, strerror(errno));
-		return -1;
-	}
-	bpf_object__for_each_program(prog, skel->obj) {
-		if (!bpf_program__autoload(prog) || prog == skel->progs.dns_tick)
-			continue;
-		if (a->nlinks == MAX_CGROUP_LINKS) {
-			err = -E2BIG;
-			break;
-		}
-		/* Links, not BPF_PROG_ATTACH: they end with our last fd, so
-		 * even a crash leaves nothing attached to the cgroup. */
-		a->link[a->nlinks] = bpf_program__attach_cgroup(prog, cg);
-		if (!a->link[a->nlinks]) {
-			err = -errno;
-			tk_warn("failed to attach %s to %s: %s", bpf_program__section_name(prog),
-				root, strerror(-err));
-			break;
-		}
-		a->nlinks++;
-	}
-	close(cg);
-	return err ? -1 : 0;
-}
-
-static int attach_socket(struct dnssnoop_bpf *skel, struct attached *a)
+/* The socket variant: our own AF_PACKET socket, with the filter on it.
+ * Returns the socket, or -1 after saying why. */
+static int attach_socket(struct dnssnoop_bpf *skel)
 {
 	struct sockaddr_ll sll = { .sll_family = AF_PACKET, .sll_protocol = htons(ETH_P_ALL) };
 	int prog = bpf_program__fd(skel->progs.dns_packet);
+	int fd;
 
 	/* Protocol 0 until bound: nothing is queued before the filter is on.
 	 * SOCK_DGRAM: the link header is not ours to parse. */
-	a->packet_fd = socket(AF_PACKET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (a->packet_fd < 0) {
+	fd = socket(AF_PACKET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0) {
 		tk_warn("cannot open a packet socket: %s", strerror(errno));
 		return -1;
 	}
-	if (setsockopt(a->packet_fd, SOL_SOCKET, SO_ATTACH_BPF, &prog, sizeof(prog))) {
+	if (setsockopt(fd, SOL_SOCKET, SO_ATTACH_BPF, &prog, sizeof(prog))) {
 		tk_warn("cannot attach the socket filter: %s", strerror(errno));
+		close(fd);
 		return -1;
 	}
-	if (bind(a->packet_fd, (struct sockaddr *)&sll, sizeof(sll))) {
+	if (bind(fd, (struct sockaddr *)&sll, sizeof(sll))) {
 		tk_warn("cannot bind the packet socket: %s", strerror(errno));
+		close(fd);
 		return -1;
 	}
-	return 0;
-}
-
-static void detach(struct attached *a)
-{
-	int i;
-
-	for (i = 0; i < a->nlinks; i++)
-		bpf_link__destroy(a->link[i]);
-	a->nlinks = 0;
-	if (a->packet_fd >= 0)
-		close(a->packet_fd);
-	a->packet_fd = -1;
+	return fd;
 }
 
 static void set_ports(struct dnssnoop_bpf *skel)
@@ -956,19 +809,23 @@ int main(int argc, char **argv)
 	struct tk_setup setup = {
 		.common = &env.common,
 		.filter = { .uid = TK_NO_UID },
+		.variants = variants,
+		.nvariants = NVARIANTS,
 		/* 608-byte records: room for a burst of several thousand. */
 		.ring_bytes = 4 << 20,
 	};
 	struct tk_stream stream = { .on_record = on_record };
-	struct attached att = { .packet_fd = -1 };
 	struct dnssnoop_bpf *skel = NULL;
 	struct tk_links *links = NULL;
-	char root[2048] = "", what[512], ports[DNSSNOOP_MAX_PORTS * 6 + 1];
+	char what[512], ports[DNSSNOOP_MAX_PORTS * 6 + 1];
 	struct timespec rt, mono;
-	int variant, err = 1;
+	int variant, packet_fd = -1, err = 1;
 
 	tk_prog = "dnssnoop";
 	parse_args(argc, argv);
+	/* No kernel-side process filter (see owner_pass): --cgroup is where
+	 * the programs attach, not a filter. */
+	setup.attach_cgroup = env.cgroup;
 	tk_init_runtime();
 
 	skel = dnssnoop_bpf__open_opts(tk_open_opts(&env.common));
@@ -977,15 +834,13 @@ int main(int argc, char **argv)
 		goto cleanup;
 	}
 	set_ports(skel);
-	/* No kernel-side process filter (see owner_pass); --cgroup is where
-	 * the programs attach. */
-	if (tk_prepare(skel->obj, &setup) < 0)
-		goto cleanup;
-	variant = pick_variant(root, sizeof(root));
+	variant = tk_prepare(skel->obj, &setup);
 	if (variant < 0)
 		goto cleanup;
-	select_programs(skel, variant);
+	/* The cgroup variant's programs attach here; the socket's need our socket. */
 	if (tk_load_attach(skel->skeleton, &setup, &links))
+		goto cleanup;
+	if (variant == V_SOCKET && (packet_fd = attach_socket(skel)) < 0)
 		goto cleanup;
 	/* Sockets opened before we started are found through /proc. */
 	socktab = tk_socktab_new(NULL);
@@ -993,8 +848,6 @@ int main(int argc, char **argv)
 		tk_socktab_scan(socktab);
 		last_scan_ns = tk_now_ns();
 	}
-	if (variant == V_CGROUP ? attach_cgroup(skel, root, &att) : attach_socket(skel, &att))
-		goto cleanup;
 	clock_gettime(CLOCK_REALTIME, &rt);
 	clock_gettime(CLOCK_MONOTONIC, &mono);
 	wall_offset_ns = ((int64_t)rt.tv_sec - mono.tv_sec) * 1000000000LL + rt.tv_nsec - mono.tv_nsec;
@@ -1021,7 +874,8 @@ int main(int argc, char **argv)
 
 cleanup:
 	ticker_end();
-	detach(&att);
+	if (packet_fd >= 0)
+		close(packet_fd);
 	tk_detach_all(links);
 	dnssnoop_bpf__destroy(skel);
 	tk_socktab_free(socktab);
