@@ -12,6 +12,7 @@
 #ifndef TK_EVENTS_BPF_H
 #define TK_EVENTS_BPF_H
 
+#include <bpf/bpf_core_read.h>
 #include "filter.bpf.h"
 #include "drops.bpf.h"
 

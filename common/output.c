@@ -73,11 +73,29 @@ static size_t escape_to(FILE *f, char *buf, size_t size, const char *str, size_t
 
 	len = bounded_len(str, len);
 	while (i < len) {
+		/* Plain ASCII, most of any real text, goes out a run at a time:
+		 * byte by byte, printing falls behind a busy producer. */
+		for (n = i; n < len && s[n] >= 0x20 && s[n] < 0x7f && s[n] != '\\'; n++)
+			;
+		if (n > i) {
+			plen = n - i;
+			if (f) {
+				fwrite(s + i, 1, plen, f);
+			} else {
+				if (out + plen >= size)
+					plen = size > out + 1 ? size - out - 1 : 0;
+				memcpy(buf + out, s + i, plen);
+				if (plen < n - i) {
+					out += plen;
+					break;
+				}
+			}
+			out += plen;
+			i = n;
+			continue;
+		}
 		n = utf8_seq(s + i, len - i);
-		if (n == 1 && s[i] >= 0x20 && s[i] < 0x7f && s[i] != '\\') {
-			piece = (const char *)s + i;
-			plen = 1;
-		} else if (n > 1) {
+		if (n > 1) {
 			piece = (const char *)s + i;
 			plen = n;
 		} else {
@@ -128,6 +146,13 @@ void tk_json_string(FILE *f, const char *str, size_t len, bool binary)
 	while (i < len) {
 		unsigned char c = s[i];
 
+		for (n = i; n < len && s[n] >= 0x20 && s[n] < 0x7f && s[n] != '"' && s[n] != '\\'; n++)
+			;
+		if (n > i) {
+			fwrite(s + i, 1, n - i, f);
+			i = n;
+			continue;
+		}
 		if (c == '"' || c == '\\') {
 			fputc('\\', f);
 			fputc(c, f);

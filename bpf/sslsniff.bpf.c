@@ -1,0 +1,319 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* sslsniff: plaintext of TLS reads and writes, from uprobes on the TLS
+ * libraries' own functions, where the data is not encrypted yet (writes)
+ * or no longer (reads).
+ *
+ * Each function has an entry program, which saves the caller's buffer
+ * pointer and the time in a map keyed by thread and function, and a return
+ * program, which learns how many bytes moved (the return value, or for the
+ * _ex variants the size_t the caller passed a pointer to) and copies that
+ * much of the buffer. Copying at return serves reads (the buffer is filled
+ * only then) and writes alike (it is still the caller's, unchanged). One
+ * program per function keeps the function known without BPF cookies
+ * (5.15+). userspace attaches them with the file offsets it resolved. */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_tracing.h>
+#include "sslsniff.h"
+
+#define TK_EVENT_MAX_SIZE sizeof(struct sslsniff_event)
+#include "events.bpf.h"
+
+const volatile __u32 targ_max_buf = 8192;	/* --max-buffer-size */
+
+char LICENSE[] SEC("license") = "GPL";
+
+struct call {
+	__u64 buf;		/* the caller's data */
+	__u64 len_ptr;		/* _ex: where the call stores the length */
+	__u64 start_ns;
+};
+
+/* LRU: a thread that dies inside SSL_read (a process exiting while a
+ * reader blocks is common) never returns, and its entry must not stay
+ * forever in a map a long trace would then fill. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u64);
+	__type(value, struct call);
+} calls SEC(".maps");
+
+/* How a function's return value says what happened. */
+enum result {
+	RES_COUNT,		/* > 0: bytes moved */
+	RES_EX,			/* 1: success, bytes moved in *len_ptr */
+	RES_ONE,		/* handshake: 1 is success (OpenSSL) */
+	RES_ZERO,		/* handshake: 0 is success (GnuTLS) */
+};
+
+/* The function is part of the key: should one traced function call
+ * another, each keeps its own entry. */
+static __always_inline __u64 call_key(__u64 id, enum sslsniff_func func)
+{
+	return (__u64)(__u32)id << 8 | func;
+}
+
+static __always_inline int enter(enum sslsniff_func func, const void *buf, const void *len_ptr)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	__u64 key = call_key(id, func);
+	struct call c = {
+		.buf = (__u64)buf,
+		.len_ptr = (__u64)len_ptr,
+		.start_ns = bpf_ktime_get_ns(),
+	};
+
+	if (!tk_filter_pass(id))
+		return 0;
+	if (bpf_map_update_elem(&calls, &key, &c, BPF_ANY))
+		tk_count_drop();
+	return 0;
+}
+
+/* One record with room for @cap bytes of data. @cap is a constant in each
+ * caller, so the reserve size is one too, as the verifier requires. */
+static __always_inline int emit(void *ctx, enum sslsniff_func func, const struct call *c,
+				long ret, __u32 len, __u64 now, __u64 id, const __u32 cap)
+{
+	struct sslsniff_event *e;
+	__u32 n = len;
+
+	e = tk_reserve(SSLSNIFF_HDR_SIZE + cap);
+	if (!e)
+		return 0;
+	if (n > targ_max_buf)
+		n = targ_max_buf;
+	if (n > cap)
+		n = cap;
+	e->ts_ns = now;
+	e->lat_ns = now - c->start_ns;
+	e->pid = id >> 32;
+	e->tid = (__u32)id;
+	e->uid = (__u32)bpf_get_current_uid_gid();
+	e->len = len;
+	e->ret = ret;
+	e->func = func;
+	e->copy_failed = 0;
+	bpf_get_current_comm(e->comm, sizeof(e->comm));
+	if (n) {
+		/* n is in [1, cap] and cap a power of two, so this changes nothing
+		 * -- but it is a bound the verifier can see, where the compiler may
+		 * otherwise hand it a register the clamps above never touched. */
+		barrier_var(n);
+		n = ((n - 1) & (cap - 1)) + 1;
+		if (bpf_probe_read_user(e->data, n, (const void *)c->buf)) {
+			e->copy_failed = 1;
+			n = 0;
+		}
+	}
+	e->captured = n;
+	tk_submit(ctx, e, SSLSNIFF_HDR_SIZE + n);
+	return 0;
+}
+
+static __always_inline int leave(void *ctx, enum sslsniff_func func, long ret, enum result res)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	__u64 key = call_key(id, func);
+	__u64 now = bpf_ktime_get_ns(), len = 0;
+	struct call *p = bpf_map_lookup_elem(&calls, &key);
+	struct call c;
+	__u32 n;
+
+	if (!p)
+		return 0;
+	c = *p;
+	bpf_map_delete_elem(&calls, &key);
+	switch (res) {
+	case RES_COUNT:
+		if (ret <= 0)
+			return 0;
+		len = ret;
+		break;
+	case RES_EX:
+		if (ret != 1 || bpf_probe_read_user(&len, sizeof(len), (const void *)c.len_ptr) ||
+		    !len)
+			return 0;
+		break;
+	case RES_ONE:
+		if (ret != 1)
+			return 0;
+		return emit(ctx, func, &c, ret, 0, now, id, 0);
+	case RES_ZERO:
+		if (ret != 0)
+			return 0;
+		return emit(ctx, func, &c, ret, 0, now, id, 0);
+	}
+	if (len > 0xffffffffULL)
+		len = 0xffffffffULL;
+	n = len < targ_max_buf ? len : targ_max_buf;
+	if (n <= SSLSNIFF_BUF_SMALL)
+		return emit(ctx, func, &c, ret, len, now, id, SSLSNIFF_BUF_SMALL);
+	if (n <= SSLSNIFF_BUF_MEDIUM)
+		return emit(ctx, func, &c, ret, len, now, id, SSLSNIFF_BUF_MEDIUM);
+	return emit(ctx, func, &c, ret, len, now, id, SSLSNIFF_MAX_BUF);
+}
+
+/* --- OpenSSL ------------------------------------------------------------ */
+
+SEC("uprobe")
+int BPF_KPROBE(ss_ossl_w, void *ssl, const void *buf)
+{
+	return enter(SSLSNIFF_SSL_WRITE, buf, NULL);
+}
+
+SEC("uretprobe")
+int BPF_KRETPROBE(ss_ossl_w_ret, int ret)
+{
+	return leave(ctx, SSLSNIFF_SSL_WRITE, ret, RES_COUNT);
+}
+
+SEC("uprobe")
+int BPF_KPROBE(ss_ossl_r, void *ssl, void *buf)
+{
+	return enter(SSLSNIFF_SSL_READ, buf, NULL);
+}
+
+SEC("uretprobe")
+int BPF_KRETPROBE(ss_ossl_r_ret, int ret)
+{
+	return leave(ctx, SSLSNIFF_SSL_READ, ret, RES_COUNT);
+}
+
+SEC("uprobe")
+int BPF_KPROBE(ss_ossl_wex, void *ssl, const void *buf, __u64 num, __u64 *written)
+{
+	return enter(SSLSNIFF_SSL_WRITE_EX, buf, written);
+}
+
+SEC("uretprobe")
+int BPF_KRETPROBE(ss_ossl_wex_ret, int ret)
+{
+	return leave(ctx, SSLSNIFF_SSL_WRITE_EX, ret, RES_EX);
+}
+
+SEC("uprobe")
+int BPF_KPROBE(ss_ossl_rex, void *ssl, void *buf, __u64 num, __u64 *readbytes)
+{
+	return enter(SSLSNIFF_SSL_READ_EX, buf, readbytes);
+}
+
+SEC("uretprobe")
+int BPF_KRETPROBE(ss_ossl_rex_ret, int ret)
+{
+	return leave(ctx, SSLSNIFF_SSL_READ_EX, ret, RES_EX);
+}
+
+SEC("uprobe")
+int BPF_KPROBE(ss_ossl_hs)
+{
+	return enter(SSLSNIFF_SSL_DO_HANDSHAKE, NULL, NULL);
+}
+
+SEC("uretprobe")
+int BPF_KRETPROBE(ss_ossl_hs_ret, int ret)
+{
+	return leave(ctx, SSLSNIFF_SSL_DO_HANDSHAKE, ret, RES_ONE);
+}
+
+/* --- GnuTLS: the record functions return ssize_t ---------------------- */
+
+SEC("uprobe")
+int BPF_KPROBE(ss_gtls_w, void *session, const void *data)
+{
+	return enter(SSLSNIFF_GNUTLS_RECORD_SEND, data, NULL);
+}
+
+SEC("uretprobe")
+int BPF_KRETPROBE(ss_gtls_w_ret, long ret)
+{
+	return leave(ctx, SSLSNIFF_GNUTLS_RECORD_SEND, ret, RES_COUNT);
+}
+
+SEC("uprobe")
+int BPF_KPROBE(ss_gtls_r, void *session, void *data)
+{
+	return enter(SSLSNIFF_GNUTLS_RECORD_RECV, data, NULL);
+}
+
+SEC("uretprobe")
+int BPF_KRETPROBE(ss_gtls_r_ret, long ret)
+{
+	return leave(ctx, SSLSNIFF_GNUTLS_RECORD_RECV, ret, RES_COUNT);
+}
+
+SEC("uprobe")
+int BPF_KPROBE(ss_gtls_rs, void *session, void *data)
+{
+	return enter(SSLSNIFF_GNUTLS_RECORD_RECV_SEQ, data, NULL);
+}
+
+SEC("uretprobe")
+int BPF_KRETPROBE(ss_gtls_rs_ret, long ret)
+{
+	return leave(ctx, SSLSNIFF_GNUTLS_RECORD_RECV_SEQ, ret, RES_COUNT);
+}
+
+SEC("uprobe")
+int BPF_KPROBE(ss_gtls_hs)
+{
+	return enter(SSLSNIFF_GNUTLS_HANDSHAKE, NULL, NULL);
+}
+
+SEC("uretprobe")
+int BPF_KRETPROBE(ss_gtls_hs_ret, int ret)
+{
+	return leave(ctx, SSLSNIFF_GNUTLS_HANDSHAKE, ret, RES_ZERO);
+}
+
+/* --- NSS: NSPR's I/O functions, which NSS's SSL layer sits under ------ */
+
+SEC("uprobe")
+int BPF_KPROBE(ss_nss_w, void *fd, const void *buf)
+{
+	return enter(SSLSNIFF_PR_WRITE, buf, NULL);
+}
+
+SEC("uretprobe")
+int BPF_KRETPROBE(ss_nss_w_ret, int ret)
+{
+	return leave(ctx, SSLSNIFF_PR_WRITE, ret, RES_COUNT);
+}
+
+SEC("uprobe")
+int BPF_KPROBE(ss_nss_send, void *fd, const void *buf)
+{
+	return enter(SSLSNIFF_PR_SEND, buf, NULL);
+}
+
+SEC("uretprobe")
+int BPF_KRETPROBE(ss_nss_send_ret, int ret)
+{
+	return leave(ctx, SSLSNIFF_PR_SEND, ret, RES_COUNT);
+}
+
+SEC("uprobe")
+int BPF_KPROBE(ss_nss_r, void *fd, void *buf)
+{
+	return enter(SSLSNIFF_PR_READ, buf, NULL);
+}
+
+SEC("uretprobe")
+int BPF_KRETPROBE(ss_nss_r_ret, int ret)
+{
+	return leave(ctx, SSLSNIFF_PR_READ, ret, RES_COUNT);
+}
+
+SEC("uprobe")
+int BPF_KPROBE(ss_nss_recv, void *fd, void *buf)
+{
+	return enter(SSLSNIFF_PR_RECV, buf, NULL);
+}
+
+SEC("uretprobe")
+int BPF_KRETPROBE(ss_nss_recv_ret, int ret)
+{
+	return leave(ctx, SSLSNIFF_PR_RECV, ret, RES_COUNT);
+}
