@@ -14,12 +14,13 @@ MULTIARCH := $(shell $(CC) -print-multiarch 2>/dev/null)
 
 OUT := build
 CFLAGS ?= -O2 -g
-TK_CFLAGS := $(CFLAGS) -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE \
+TK_CFLAGS := $(CPPFLAGS) $(CFLAGS) -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE \
 	-Icommon -Ibpf -I$(OUT)/skel -DTK_VERSION='"$(VERSION)"' -MMD -MP
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror -MMD -MP \
 	-Ivmlinux/$(ARCH) -Ibpf -I/usr/include/$(MULTIARCH)
 LIBS := -lbpf -lelf -lz
 # Fully static: no shared library, not even libc, is needed on the target.
+# (-lzstd costs nothing unless libelf was built to use it.)
 STATIC_LIBS := -Wl,-Bstatic -lbpf -lelf -lz -lzstd
 
 COMMON_OBJ := $(patsubst common/%.c,$(OUT)/common/%.o,$(wildcard common/*.c))
@@ -46,7 +47,10 @@ help:
 	@echo "make static     build bin/static/<tool>: no shared libraries needed"
 	@echo "make check      run the whole test suite (root, for the end-to-end part)"
 	@echo "make deps       install build and test dependencies (Debian 12, root)"
-	@echo "make install    install to \$$(DESTDIR)\$$(PREFIX)/sbin and share/man/man8"
+	@echo "make install    install to \$$(DESTDIR)\$$(PREFIX)/sbin, share/man/man8 and bash completions"
+	@echo "make multi      bin/multi/tracekit: every tool in one static binary (links in bin/multi/links)"
+	@echo "make kit        $(OUT)/kit/tracekit-VERSION-ARCH.tar.gz: the incident-response kit"
+	@echo "make deb        $(OUT)/deb/tracekit_VERSION_amd64.deb (dpkg-buildpackage on a copy of the tree)"
 	@echo "make vmlinux    regenerate vmlinux/$(ARCH)/vmlinux.h from this kernel's BTF"
 	@echo "make bench      run the benchmarks (root)"
 	@echo "make fuzz       build the libFuzzer targets (build/fuzz/*_fuzz)"
@@ -140,15 +144,91 @@ fuzz-replay: $(OUT)/fuzz/dns_replay
 	$(OUT)/fuzz/dns_replay -m 300 tests/fuzz/dns_corpus/*
 
 # --- install ----------------------------------------------------------------
-install: $(addprefix bin/,$(TOOLS))
+install: $(addprefix bin/,$(TOOLS)) install-completions
 	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/share/man/man8
-	install -m 0755 $^ $(DESTDIR)$(PREFIX)/sbin/
+	install -m 0755 $(addprefix bin/,$(TOOLS)) $(DESTDIR)$(PREFIX)/sbin/
 	install -m 0644 $(addprefix man/man8/,$(addsuffix .8,$(TOOLS))) \
 		$(DESTDIR)$(PREFIX)/share/man/man8/
 
-uninstall:
+uninstall: uninstall-completions
 	rm -f $(addprefix $(DESTDIR)$(PREFIX)/sbin/,$(TOOLS)) \
 		$(addprefix $(DESTDIR)$(PREFIX)/share/man/man8/,$(addsuffix .8,$(TOOLS)))
+
+# --- distribution: multi-call binary, kit, completions, package -------------
+# bin/multi/tracekit is every tool in one static binary: each tools/X.c again,
+# with main renamed X_main, and tools/tracekit.c choosing by argv[0] (a link
+# named after the tool) or argv[1] (`tracekit TOOL ARGS`). bin/multi/links/
+# holds a link per tool and nothing else, for TK_BIN=bin/multi/links.
+# `make kit`: $(KIT), the incident-response tarball (dist/mkkit.sh).
+STRIP ?= strip
+MANDOC ?= mandoc
+KIT_ARCH := $(firstword $(subst -, ,$(shell $(CC) -dumpmachine 2>/dev/null)))
+KIT_NAME := tracekit-$(VERSION)-$(KIT_ARCH)
+KIT := $(OUT)/kit/$(KIT_NAME).tar.gz
+MULTI_OBJ := $(addprefix $(OUT)/multi/,$(addsuffix .o,$(TOOLS)))
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+COMPLETIONS := $(addprefix $(OUT)/completions/,$(TOOLS))
+
+.PHONY: tools multi kit completions install-completions uninstall-completions \
+	deb version test-e2e-multi
+
+# Only what ships: the tools (debian/rules builds this, not the tests).
+tools: $(addprefix bin/,$(TOOLS))
+
+version:
+	@echo $(VERSION)
+
+multi: bin/multi/tracekit $(addprefix bin/multi/links/,$(TOOLS))
+
+$(OUT)/multi/tracekit.o: tools/tracekit.c Makefile
+	$(call msg,CC,$@)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(TK_CFLAGS) -DTK_MULTICALL_TOOLS='$(foreach t,$(TOOLS),TK_TOOL($(t)))' -c $< -o $@
+
+$(OUT)/multi/%.o: tools/%.c $(OUT)/skel/%.skel.h
+	$(call msg,CC,$@)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(TK_CFLAGS) -Dmain=$*_main -c $< -o $@
+
+bin/multi/tracekit: $(OUT)/multi/tracekit.o $(MULTI_OBJ) $(OUT)/libtracekit.a
+	$(call msg,LINK,$@)
+	@mkdir -p $(@D)
+	$(Q)$(CC) -static $(LDFLAGS) $^ $(STATIC_LIBS) -o $@
+
+bin/multi/links/%: bin/multi/tracekit
+	@mkdir -p $(@D)
+	$(Q)ln -sf ../tracekit $@
+
+# The end-to-end tests with every tool run through the multi-call binary.
+test-e2e-multi: multi helpers
+	TK_BIN=$(CURDIR)/bin/multi/links sh tests/run.sh e2e
+
+kit: $(KIT)
+
+$(KIT): bin/multi/tracekit dist/mkkit.sh dist/KIT.md.in \
+		$(addprefix man/man8/,$(addsuffix .8,$(TOOLS)))
+	$(call msg,KIT,$@)
+	$(Q)CC='$(CC)' STRIP='$(STRIP)' MANDOC='$(MANDOC)' sh dist/mkkit.sh $@ $(KIT_NAME) \
+		bin/multi/tracekit man/man8 $(TOOLS)
+
+# Bash completion for each tool, generated from its --help, so the two agree.
+completions: $(COMPLETIONS)
+
+$(OUT)/completions/%: bin/% dist/gen-completion.sh
+	$(call msg,GEN,$@)
+	@mkdir -p $(@D)
+	$(Q)sh dist/gen-completion.sh $< > $@
+
+install-completions: $(COMPLETIONS)
+	install -d $(DESTDIR)$(BASHCOMPDIR)
+	install -m 0644 $^ $(DESTDIR)$(BASHCOMPDIR)/
+
+uninstall-completions:
+	rm -f $(addprefix $(DESTDIR)$(BASHCOMPDIR)/,$(TOOLS))
+
+# build/deb/tracekit_$(VERSION)_amd64.deb, built from a copy of the tree.
+deb:
+	sh dist/mkdeb.sh $(OUT)/deb
 
 # --- maintenance ------------------------------------------------------------
 vmlinux:
