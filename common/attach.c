@@ -54,21 +54,33 @@ static int load_probe(enum bpf_prog_type type, enum bpf_attach_type eat, int btf
 	return fd;
 }
 
+/* Parsed only when a probe needs an id from it, and freed once the choice
+ * is made: it is some 6 MB that the run itself never needs. */
+static struct btf *btf;
+static int btf_err;
+
 static struct btf *kernel_btf(char *why, size_t size)
 {
-	static struct btf *btf;
-	static int err;
+	int err;
 
-	if (!btf && !err) {
+	if (!btf && !btf_err) {
 		/* Always the running kernel's own BTF, even with --btf: attach ids
 		 * are resolved by the kernel against its own. */
 		btf = btf__load_vmlinux_btf();
 		if (!btf)
-			err = -errno ? -errno : -ENOENT;
+			btf_err = -errno ? -errno : -ENOENT;
 	}
+	err = btf_err;
 	if (!btf)
 		snprintf(why, size, "the kernel has no BTF of its own (%s)", strerror(-err));
 	return btf;
+}
+
+static void kernel_btf_release(void)
+{
+	btf__free(btf);
+	btf = NULL;
+	btf_err = 0;
 }
 
 static int btf_id(const char *name, __u32 kind, char *why, size_t size)
@@ -183,13 +195,17 @@ static int probe_kprobe(const char *func, bool ret, char *why, size_t size)
 	return err;
 }
 
+/* A tracepoint either exists (its id in tracefs) or not, and whether its
+ * program type loads is a trial load away. A trial attach would tell us no
+ * more, and is not free: closing a perf event on a syscall tracepoint waits
+ * for a grace period, some 70 ms each here, which made startup ten times
+ * slower. Attach failures that remain are reported by tk_attach_all. */
 static int probe_tracepoint(const char *cat_name, char *why, size_t size)
 {
-	struct perf_event_attr attr = {};
 	const char *tfs = tk_tracefs();
 	char path[512];
 	long id;
-	int fd, err;
+	int fd;
 
 	if (!tfs) {
 		snprintf(why, size, "tracefs is not available");
@@ -203,12 +219,8 @@ static int probe_tracepoint(const char *cat_name, char *why, size_t size)
 	fd = load_probe(BPF_PROG_TYPE_TRACEPOINT, 0, 0, 0, why, size);
 	if (fd < 0)
 		return fd;
-	attr.type = PERF_TYPE_TRACEPOINT;
-	attr.config = id;
-	attr.sample_period = 1;
-	err = perf_attach(&attr, fd, why, size);
 	close(fd);
-	return err;
+	return 0;
 }
 
 static int probe_raw_tp(const char *name, char *why, size_t size)
@@ -418,6 +430,10 @@ static int probe_variant(struct bpf_object *obj, const struct tk_variant *v,
 			snprintf(why, size, "no program %s in the BPF object", v->progs[i]);
 			return -ENOENT;
 		}
+		/* The tool switched it off for this run (an option's hook):
+		 * a trial attach of it would only cost time. */
+		if (!bpf_program__autoload(prog))
+			continue;
 		/* Not this hook's fault, nor the next one's: say it once. */
 		if (tk_is_cgroup_program(prog) && !tk_cgroup2_root()) {
 			snprintf(why, size, NO_CGROUP2);
@@ -472,6 +488,7 @@ int tk_attach_select(struct bpf_object *obj, const struct tk_variant *v, int n,
 		snprintf(all + strlen(all), sizeof(all) - strlen(all), "%s%s: %s",
 			 all[0] ? "; " : "", v[i].name, why);
 	}
+	kernel_btf_release();
 	if (chosen < 0) {
 		if (forced)
 			tk_warn("cannot attach with --attach=%s: %s", forced, why);

@@ -337,7 +337,7 @@ int main(int argc, char **argv)
 	};
 	struct tk_summary summary = { .report = report };
 	struct tk_links *links = NULL;
-	int chosen, err = 1;
+	int err = 1;
 
 	tk_prog = "syscount";
 	parse_args(argc, argv);
@@ -356,13 +356,14 @@ int main(int argc, char **argv)
 	skel->rodata->by_process = env.by_process;
 	setup.filter = env.filter;
 	setup.cgroup = env.cgroup;
-	chosen = tk_prepare(skel->obj, &setup);
-	if (chosen < 0)
+	/* Without -L the entry hook has nothing to do: don't pay for it, nor
+	 * for probing it. */
+	if (!env.latency) {
+		bpf_program__set_autoload(skel->progs.sys_enter_btf, false);
+		bpf_program__set_autoload(skel->progs.sys_enter_raw, false);
+	}
+	if (tk_prepare(skel->obj, &setup) < 0)
 		goto cleanup;
-	/* Without -L the entry hook has nothing to do: don't pay for it. */
-	if (!env.latency)
-		bpf_program__set_autoload(bpf_object__find_program_by_name(skel->obj,
-					  variants[chosen].progs[0]), false);
 	if (!env.latency)
 		bpf_map__set_max_entries(skel->maps.start, 1);
 	if (!env.by_process)
