@@ -15,6 +15,16 @@ const volatile bool targ_failed = false;	/* -x */
 const volatile __s32 targ_errno = 0;		/* -e */
 const volatile bool measure_latency = false;	/* -L */
 const volatile bool by_process = false;		/* -P */
+/* -L start times hang off the task (5.11+ for tracing programs): no hashing
+ * and no delete per syscall. Else the hash map below, keyed by thread. */
+const volatile bool use_task_storage = false;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, __u64);
+} start_task SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -47,8 +57,17 @@ static __always_inline int on_enter(void)
 	if (!tk_filter_pass(id))
 		return 0;
 	ts = bpf_ktime_get_ns();
-	if (bpf_map_update_elem(&start, &tid, &ts, BPF_ANY))
+	if (use_task_storage) {
+		__u64 *slot = bpf_task_storage_get(&start_task, bpf_get_current_task_btf(), 0,
+						   BPF_LOCAL_STORAGE_GET_F_CREATE);
+
+		if (slot)
+			*slot = ts;
+		else
+			tk_count_drop();
+	} else if (bpf_map_update_elem(&start, &tid, &ts, BPF_ANY)) {
 		tk_count_drop();
+	}
 	return 0;
 }
 
@@ -77,8 +96,14 @@ static __always_inline int on_exit(struct pt_regs *regs, long ret)
 	__u32 tid = (__u32)id, nr;
 	struct syscount_value *v;
 
-	if (measure_latency) {
+	if (measure_latency && use_task_storage) {
 		/* The filter already ran at entry: no start time, no count. */
+		tsp = bpf_task_storage_get(&start_task, bpf_get_current_task_btf(), 0, 0);
+		if (!tsp || !*tsp)
+			return 0;
+		ns = bpf_ktime_get_ns() - *tsp;
+		*tsp = 0;
+	} else if (measure_latency) {
 		tsp = bpf_map_lookup_elem(&start, &tid);
 		if (!tsp)
 			return 0;

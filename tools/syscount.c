@@ -364,7 +364,21 @@ int main(int argc, char **argv)
 	}
 	if (tk_prepare(skel->obj, &setup) < 0)
 		goto cleanup;
-	if (!env.latency)
+	/* Task storage where the kernel has it for these programs; where it has
+	 * not, the unused map becomes a tiny hash so the object still loads. */
+	skel->rodata->use_task_storage = env.latency &&
+		libbpf_probe_bpf_map_type(BPF_MAP_TYPE_TASK_STORAGE, NULL) == 1 &&
+		libbpf_probe_bpf_helper(BPF_PROG_TYPE_RAW_TRACEPOINT,
+					BPF_FUNC_task_storage_get, NULL) == 1;
+	if (!skel->rodata->use_task_storage &&
+	    libbpf_probe_bpf_map_type(BPF_MAP_TYPE_TASK_STORAGE, NULL) != 1) {
+		bpf_map__set_type(skel->maps.start_task, BPF_MAP_TYPE_HASH);
+		bpf_map__set_map_flags(skel->maps.start_task, 0);
+		bpf_map__set_max_entries(skel->maps.start_task, 1);
+	}
+	tk_info(1, "-L start times in %s", skel->rodata->use_task_storage ?
+		"task storage" : "a hash map");
+	if (!env.latency || skel->rodata->use_task_storage)
 		bpf_map__set_max_entries(skel->maps.start, 1);
 	if (!env.by_process)
 		bpf_map__set_max_entries(skel->maps.by_pid, 1);
