@@ -3,8 +3,10 @@
  * shell would, so stdout is line-buffered), time from fork+exec to the first
  * output containing MARKER, then send SIGINT and time the exit.
  *   startlat RUNS MARKER CMD [ARG]...
- * Prints one line per run: "start_ms exit_ms maxrss_kb" (maxrss from wait4,
- * over the process's whole life). Exit 1 if any run fails. */
+ * Prints one line per run: "start_ms exit_ms maxrss_kb signal hung": maxrss
+ * from wait4 (the process's whole life); signal that ended it (0: exited);
+ * hung 1 if it had not exited 2 s after SIGINT and was killed (SIGKILL).
+ * Exit 1 if any run never showed MARKER. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -67,7 +69,7 @@ int main(int argc, char **argv)
 		size_t len = 0;
 		struct rusage ru;
 		double t0, t1, t2, t3;
-		int master, status, found;
+		int master, status, found, hung;
 		pid_t pid;
 
 		master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
@@ -97,8 +99,10 @@ int main(int argc, char **argv)
 		kill(pid, SIGINT);
 		t2 = now_ms();
 		/* Drain until the child closes the terminal, so it never blocks. */
-		while (read_until(master, buf, sizeof(buf), &len, NULL, 10000) < 0) {
+		hung = 0;
+		while (read_until(master, buf, sizeof(buf), &len, NULL, 2000) < 0) {
 			kill(pid, SIGKILL);
+			hung = 1;
 		}
 		if (wait4(pid, &status, 0, &ru) < 0)
 			return 1;
@@ -110,7 +114,8 @@ int main(int argc, char **argv)
 			fail = 1;
 			continue;
 		}
-		printf("%.2f %.2f %ld\n", t1 - t0, t3 - t2, ru.ru_maxrss);
+		printf("%.2f %.2f %ld %d %d\n", t1 - t0, t3 - t2, ru.ru_maxrss,
+		       WIFSIGNALED(status) ? WTERMSIG(status) : 0, hung);
 	}
 	return fail;
 }
