@@ -50,8 +50,7 @@ static __always_inline bool flags_pass(__u64 flags)
 
 /* Directory a relative path is resolved against (cwd, or the file of @dfd),
  * as components up to the global root, crossing mounts as d_path() does. */
-/* A subprogram, not inlined: it is the bulk of the code and six programs call it. */
-static __noinline void dir_components(struct opensnoop_event *e, int dfd)
+static __always_inline void dir_components(struct opensnoop_event *e, int dfd)
 {
 	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
 	struct dentry *d, *parent, *mnt_root;
