@@ -1,0 +1,409 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+# The second-kernel lane: the end-to-end suite on Debian's own distro kernels,
+# which have kprobes and fentry (the development kernel has neither), booted
+# under qemu (TCG: there is no KVM here) from a busybox initramfs holding the
+# static tools, the static test helpers and the test scripts. Every attach
+# variant of every tool runs there (tests/vm/guest/init), plus guest-only
+# checks: auto's choice, --btf with /sys/kernel/btf hidden, the kernel log.
+#
+# Usage: sh tests/vm/run.sh [SERIES...]     (root; default: 6.1 6.12)
+#   SERIES is a Debian kernel series: the newest linux-image-SERIES.*-cloud-
+#   amd64-unsigned that apt offers is downloaded (apt-get download) and booted.
+# Environment:
+#   TKVM_TESTS="opensnoop attach"  only these test files (names without .sh)
+#   TKVM_TIMEOUT=SECONDS           per kernel, boot to power-off (default 2400)
+#   TKVM_FILE_TIMEOUT=SECONDS      per test file in the guest (default 600)
+#   TKVM_CPUS, TKVM_MEM            guest CPUs (default 2) and MiB (default 1536)
+#   TKVM_JOBS=N                    guests at once (default: nproc; each takes
+#                                  one host CPU)
+#   TKVM_NO_UPDATE=1               skip apt-get update (use what apt knows)
+#   TKVM_CMD='opensnoop -vv -d 1'  debugging: run this in the guest instead of
+#                                  the tests (tools and helpers on PATH), show
+#                                  its output, exit with its status
+# Prints each test's "ok"/"not ok" line tagged with the kernel series, and
+# ends with "N passed, N failed"; exit status 0 only if all passed. A guest
+# that does not boot or never reports its result counts as a failure.
+# Cached under build/vm/: downloaded .deb files, extracted kernels, the
+# initramfs, and each kernel's serial console log (serial.log).
+set -u
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+VM=$ROOT/build/vm
+: "${TKVM_TIMEOUT:=2400}" "${TKVM_FILE_TIMEOUT:=600}" "${TKVM_CPUS:=2}" "${TKVM_MEM:=1536}" "${TKVM_TESTS:=}" "${TKVM_CMD:=}"
+: "${TKVM_JOBS:=$(nproc)}"
+# Loaded in the guest, with what they depend on.
+MODULES="loop mq_deadline"
+# Programs some tests run that busybox lacks (PROGRAM:DEBIAN_PACKAGE),
+# installed here if missing and copied in with their shared libraries.
+PROGS="dnsmasq:dnsmasq-base dig:bind9-dnsutils openssl:openssl curl:curl wget:wget
+gnutls-cli:gnutls-bin gnutls-serv:gnutls-bin bpftool:bpftool"
+
+total_pass=0
+total_fail=0
+
+say() {
+	echo "# tkvm: $*"
+}
+
+# fail_early WHY: nothing could be tested; still one result line.
+fail_early() {
+	echo "not ok - tkvm: $1"
+	echo
+	echo "$total_pass passed, $((total_fail + 1)) failed"
+	exit 1
+}
+
+# quote STRING: STRING as one sh word.
+quote() {
+	printf "'%s'" "$(printf '%s' "$1" | sed "s/'/'\\\\''/g")"
+}
+
+# --- host requirements --------------------------------------------------------
+apt_updated=
+apt_update() {
+	[ -n "$apt_updated" ] && return 0
+	apt_updated=1
+	[ "${TKVM_NO_UPDATE:-}" = 1 ] && return 0
+	apt-get update -qq >"$VM/apt-update.log" 2>&1 ||
+		say "apt-get update failed (see $VM/apt-update.log); using what apt knows"
+}
+
+installed() {
+	dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'ok installed'
+}
+
+[ "$(id -u)" = 0 ] || fail_early "needs root (apt-get, and the cache under build/vm)"
+mkdir -p "$VM/debs" "$VM/kernels" || fail_early "cannot create $VM"
+missing=
+# busybox-static, not busybox: the guest has no shared libraries.
+installed busybox-static || missing="$missing busybox-static"
+command -v qemu-system-x86_64 >/dev/null || missing="$missing qemu-system-x86"
+for p in $PROGS; do
+	command -v "${p%%:*}" >/dev/null || case " $missing " in
+		*" ${p#*:} "*) ;;
+		*) missing="$missing ${p#*:}" ;;
+		esac
+done
+if [ -n "$missing" ]; then
+	say "installing$missing"
+	apt_update
+	# shellcheck disable=SC2086
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+		$missing >"$VM/apt-install.log" 2>&1 ||
+		fail_early "cannot install$missing (see $VM/apt-install.log)"
+fi
+BUSYBOX=$(command -v busybox) || fail_early "no busybox"
+
+# --- what goes into every guest -----------------------------------------------
+say "building the static tools and test helpers (make static helpers)"
+make -C "$ROOT" -j"$(nproc)" static helpers >"$VM/make.log" 2>&1 ||
+	{ tail -n 30 "$VM/make.log" | sed 's/^/#   /'; fail_early "make static helpers failed"; }
+# The incident-response kit, for kit.sh in the guest (TK_KIT: no make there).
+kit=
+if make -C "$ROOT" kit >"$VM/make-kit.log" 2>&1; then
+	kit=$(ls -t "$ROOT"/build/kit/tracekit-*.tar.gz 2>/dev/null | head -n 1)
+else
+	echo "not ok - tkvm: make kit failed ($VM/make-kit.log)"
+	tail -n 10 "$VM/make-kit.log" | sed 's/^/#   /'
+	total_fail=$((total_fail + 1))
+fi
+
+# The common initramfs: busybox as every command, the tools, the helpers, the
+# tests. Each kernel's modules are appended as a second archive (the kernel
+# unpacks concatenated archives in order).
+R=$VM/root
+rm -rf "$R" "$VM"/kernels/*.initramfs.cpio
+mkdir -p "$R/bin" "$R/dev" "$R/proc" "$R/sys" "$R/tmp" "$R/root" "$R/etc" \
+	"$R/tk/bin" "$R/tk/build/tests" "$R/tk/tests/e2e" "$R/tk/tests/vm/guest"
+ln -s bin "$R/sbin"
+mkdir -p "$R/usr" && ln -s ../bin "$R/usr/bin" && ln -s ../bin "$R/usr/sbin"
+cp "$BUSYBOX" "$R/bin/busybox"
+for a in $("$BUSYBOX" --list); do
+	[ "$a" = busybox ] || ln -s busybox "$R/bin/$a"
+done
+cp "$ROOT/tests/vm/guest/init" "$R/init"
+chmod 0755 "$R/init"
+for f in "$ROOT"/bin/static/*; do
+	[ -f "$f" ] && [ -x "$f" ] && cp "$f" "$R/tk/bin/"
+done
+for f in "$ROOT"/build/tests/*; do
+	case "$f" in *.d | *.o) continue ;; esac
+	[ -f "$f" ] && [ -x "$f" ] && cp "$f" "$R/tk/build/tests/"
+done
+cp "$ROOT/tests/run.sh" "$R/tk/tests/"
+cp "$ROOT/Makefile" "$R/tk/"	# kit.sh reads its TOOLS
+if [ -n "$kit" ]; then
+	mkdir -p "$R/tk/kit"
+	cp "$kit" "$(dirname "$kit")/SHA256SUMS" "$R/tk/kit/"
+fi
+cp "$ROOT"/tests/e2e/*.sh "$R/tk/tests/e2e/"
+cp "$ROOT"/tests/vm/guest/*.sh "$R/tk/tests/vm/guest/"
+# add_prog NAME: the host's program NAME (in place of a busybox applet of that
+# name) and the shared libraries it loads, at the same paths.
+add_prog() {
+	_p=$(command -v "$1") || return 0
+	case "$_p" in /*) ;; *) return 0 ;; esac
+	rm -f "$R/bin/$1"
+	cp -L "$_p" "$R/bin/$1" || return 1
+	for _l in $(ldd "$_p" 2>/dev/null | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }'); do
+		[ -e "$R$_l" ] && continue
+		mkdir -p "$R$(dirname "$_l")" && cp -L "$_l" "$R$_l" || return 1
+	done
+}
+mkdir -p "$R/lib" "$R/etc/ssl"
+ln -s ../lib "$R/usr/lib"
+for p in $PROGS; do
+	add_prog "${p%%:*}" || fail_early "cannot copy ${p%%:*} into the initramfs"
+done
+# OpenSSL's configuration (OPENSSLDIR is /usr/lib/ssl).
+if [ -f /etc/ssl/openssl.cnf ]; then
+	cp /etc/ssl/openssl.cnf "$R/etc/ssl/"
+	mkdir -p "$R/lib/ssl"
+	ln -s ../../etc/ssl/openssl.cnf "$R/lib/ssl/openssl.cnf"
+fi
+# Nothing in the guest reaches a real server: name none.
+echo 'nameserver 127.0.0.1' >"$R/etc/resolv.conf"
+printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n' \
+	>"$R/etc/passwd"
+printf 'root:x:0:\nnogroup:x:65534:\n' >"$R/etc/group"
+echo tkvm >"$R/etc/hostname"
+: >"$R/etc/tkvm-modules"
+{
+	printf 'TKVM_TESTS=%s\n' "$(quote "$TKVM_TESTS")"
+	printf 'TKVM_CMD=%s\n' "$(quote "$TKVM_CMD")"
+	printf 'TKVM_FILE_TIMEOUT=%s\n' "$(quote "$TKVM_FILE_TIMEOUT")"
+	[ -n "$kit" ] && printf 'TK_KIT=/tk/kit/%s\n' "$(basename "$kit")"
+} >"$R/etc/tkvm.conf"
+(cd "$R" && find . | "$BUSYBOX" cpio -o -H newc 2>/dev/null) >"$VM/common.cpio" ||
+	fail_early "cannot pack the initramfs"
+rm -rf "$R"
+
+# --- one kernel ---------------------------------------------------------------
+
+# kernel_pkg SERIES: the newest cloud kernel package of SERIES that apt offers.
+kernel_pkg() {
+	_re=$(echo "$1" | sed 's/\./\\./g')
+	apt-cache pkgnames "linux-image-$1." 2>/dev/null |
+		grep -E "^linux-image-$_re\\.[0-9]+(-[0-9]+)?(\\+deb[0-9]+)?-cloud-amd64-unsigned\$" |
+		sort -V -r |
+		while read -r _p; do
+			if apt-cache policy "$_p" 2>/dev/null | grep -q 'Candidate: [0-9]'; then
+				echo "$_p"
+				break
+			fi
+		done
+}
+
+# fetch SERIES: sets DEB to the kernel package file (downloaded if new).
+fetch() {
+	DEB=
+	apt_update
+	_pkg=$(kernel_pkg "$1")
+	if [ -n "$_pkg" ]; then
+		_ver=$(apt-cache policy "$_pkg" | sed -n 's/^ *Candidate: //p' | sed 's/:/%3a/')
+		DEB=$VM/debs/${_pkg}_${_ver}_amd64.deb
+		if [ ! -f "$DEB" ]; then
+			say "[$1] downloading $_pkg $_ver"
+			(cd "$VM/debs" && apt-get download "$_pkg") >"$VM/debs/download.log" 2>&1
+			if [ ! -f "$DEB" ]; then
+				say "[$1] apt-get download $_pkg failed (see $VM/debs/download.log)"
+				DEB=
+			fi
+		fi
+	fi
+	if [ -z "$DEB" ]; then
+		# Offline: the newest package of the series already here.
+		_re=$(echo "$1" | sed 's/\./\\./g')
+		DEB=$(ls "$VM/debs/" | grep -E "^linux-image-$_re\\.[0-9].*-cloud-amd64-unsigned_.*\\.deb\$" |
+			sort -V | tail -n 1)
+		[ -n "$DEB" ] && DEB=$VM/debs/$DEB && say "[$1] using the cached $(basename "$DEB")"
+	fi
+	[ -n "$DEB" ]
+}
+
+# prune SERIES: the other (older) packages of SERIES and their unpacked trees.
+prune() {
+	_re=$(echo "$1" | sed 's/\./\\./g')
+	for _d in $(ls "$VM/debs/" | grep -E "^linux-image-$_re\\.[0-9].*-cloud-amd64-unsigned_.*\\.deb\$"); do
+		[ "$VM/debs/$_d" = "$DEB" ] && continue
+		say "[$1] removing the older $_d"
+		rm -rf "${VM:?}/debs/$_d" "$VM/kernels/${_d%.deb}"
+	done
+}
+
+# unpack: sets K (extracted tree) and KVER from $DEB.
+unpack() {
+	K=$VM/kernels/$(basename "$DEB" .deb)
+	if [ ! -f "$K/.done" ]; then
+		rm -rf "$K"
+		mkdir -p "$K/x"
+		dpkg-deb -x "$DEB" "$K/x" || return 1
+		: >"$K/.done"
+	fi
+	KVER=$(ls "$K/x/boot" | sed -n 's/^vmlinuz-//p' | head -n 1)
+	[ -n "$KVER" ]
+}
+
+# add_module NAME: copy module NAME and what it depends on into $MR,
+# uncompressed (busybox modprobe reads plain .ko files only). Built-in ones
+# need nothing.
+add_module() {
+	_m=$(echo "$1" | tr - _)
+	case " $mods_seen " in *" $_m "*) return 0 ;; esac
+	mods_seen="$mods_seen $_m"
+	_dir=$K/x/lib/modules/$KVER
+	_f=$(find "$_dir/kernel" \( -name "$_m.ko*" -o -name "$(echo "$_m" | tr _ -).ko*" \) | head -n 1)
+	if [ -z "$_f" ]; then
+		grep -qE "/($_m|$(echo "$_m" | tr _ -))\\.ko\$" "$_dir/modules.builtin" && return 0
+		say "[$SERIES] no module $_m in $KVER"
+		return 1
+	fi
+	_rel=${_f#"$_dir"/}
+	_dst=$MR/lib/modules/$KVER/${_rel%.xz}
+	_dst=${_dst%.zst}
+	mkdir -p "$(dirname "$_dst")"
+	case "$_f" in
+	*.xz) "$BUSYBOX" xzcat "$_f" >"$_dst" ;;
+	*.zst) zstd -qdc "$_f" >"$_dst" ;;
+	*) cp "$_f" "$_dst" ;;
+	esac || return 1
+	mods_copied="$mods_copied $_m"
+	# (The list is read before the recursion reuses the variables.)
+	for _d in $(tr '\0' '\n' <"$_dst" | sed -n 's/^depends=//p' | tr , ' '); do
+		add_module "$_d" || return 1
+	done
+}
+
+# initramfs: the common archive with this kernel's modules appended; sets INITRD.
+initramfs() {
+	MR=$VM/kernels/$KVER.modules
+	rm -rf "$MR"
+	mkdir -p "$MR/lib/modules/$KVER" "$MR/etc"
+	: >"$MR/etc/tkvm-modules"
+	mods_seen=
+	mods_copied=
+	for m in $MODULES; do
+		add_module "$m" || return 1
+		case " $mods_copied " in *" $m "*) echo "$m" >>"$MR/etc/tkvm-modules" ;; esac
+	done
+	cp "$K/x/lib/modules/$KVER/modules.builtin" "$K/x/lib/modules/$KVER/modules.order" \
+		"$MR/lib/modules/$KVER/" 2>/dev/null
+	"$BUSYBOX" depmod -b "$MR" "$KVER" || return 1
+	INITRD=$VM/kernels/$KVER.initramfs.cpio
+	{
+		cat "$VM/common.cpio"
+		(cd "$MR" && find . | "$BUSYBOX" cpio -o -H newc 2>/dev/null)
+	} >"$INITRD"
+}
+
+# boot KVER KERNEL INITRD: run one guest to power-off (or the timeout), its
+# console to $VM/kernels/KVER.serial.log; then KVER.rc (qemu's status) and
+# KVER.secs (how long it ran).
+boot() {
+	_b=$VM/kernels/$1
+	rm -f "$_b.serial.log" "$_b.rc" "$_b.secs"
+	_t0=$(date +%s)
+	# One host thread for all guest CPUs (thread=single): with a thread per
+	# CPU, one CPU could run kernel text that another was patching (static
+	# keys flip as tools attach): "Oops: int3" in syscall_trace_enter on
+	# 6.12, soft lockups on 6.1.
+	timeout -k 10 "$TKVM_TIMEOUT" qemu-system-x86_64 \
+		-accel tcg,thread=single -cpu max -smp "$TKVM_CPUS" -m "$TKVM_MEM" \
+		-nodefaults -no-user-config -display none -no-reboot \
+		-serial "file:$_b.serial.log" \
+		-kernel "$2" -initrd "$3" \
+		-append "console=ttyS0 panic=-1 softlockup_panic=1 loglevel=4 rdinit=/init" \
+		</dev/null >"$_b.qemu.log" 2>&1
+	echo $? >"$_b.rc"
+	echo $(($(date +%s) - _t0)) >"$_b.secs"
+}
+
+# report SERIES KVER: the guest's lines, tagged; adds to the totals.
+report() {
+	_b=$VM/kernels/$2
+	LOG=$_b.serial.log
+	_rc=$(cat "$_b.rc" 2>/dev/null)
+	touch "$LOG"
+	tr -d '\r' <"$LOG" >"$LOG.txt"
+	if [ -n "$TKVM_CMD" ]; then
+		sed -n '/^TKVM-BEGIN /,$p' "$LOG.txt"
+		[ "$(sed -n 's/^TKVM-END //p' "$LOG.txt")" = 0 ] || total_fail=$((total_fail + 1))
+		return
+	fi
+	if ! grep -q '^TKVM-BEGIN ' "$LOG.txt"; then
+		echo "not ok - [$1] the guest did not start the tests (qemu status ${_rc:-?}; $LOG)"
+		tail -n 30 "$LOG.txt" | sed 's/^/#   /'
+		tail -n 5 "$_b.qemu.log" | sed 's/^/#   qemu: /'
+		total_fail=$((total_fail + 1))
+		return
+	fi
+	sed -n '/^TKVM-BEGIN /,$p' "$LOG.txt" | awk -v s="[$1]" '
+		/^ok - / { sub(/^ok - /, "ok - " s " "); print; next }
+		/^not ok - / { sub(/^not ok - /, "not ok - " s " "); print; next }
+		/^#/ { print }'
+	_end=$(sed -n 's/^TKVM-END //p' "$LOG.txt")
+	_tot=$(sed -n '/^TKVM-BEGIN /,/^TKVM-END /p' "$LOG.txt" |
+		grep -E '^[0-9]+ passed, [0-9]+ failed$' | tail -n 1)
+	if [ -n "$_end" ] && [ -n "$_tot" ]; then
+		_p=${_tot%% passed*}
+		_f=${_tot#*passed, }
+		_f=${_f%% failed}
+	else
+		_p=$(sed -n '/^TKVM-BEGIN /,$p' "$LOG.txt" | grep -c '^ok - ')
+		_f=$(sed -n '/^TKVM-BEGIN /,$p' "$LOG.txt" | grep -c '^not ok - ')
+		echo "not ok - [$1] no result line from the guest (qemu status ${_rc:-?}: timeout after ${TKVM_TIMEOUT}s, or a crash; $LOG)"
+		tail -n 40 "$LOG.txt" | sed 's/^/#   /'
+		_f=$((_f + 1))
+	fi
+	say "[$1] $2: $_p passed, $_f failed, $(cat "$_b.secs" 2>/dev/null)s"
+	total_pass=$((total_pass + _p))
+	total_fail=$((total_fail + _f))
+}
+
+[ $# -eq 0 ] && set -- 6.1 6.12
+# Everything ready first; then the guests, TKVM_JOBS at a time (each is one
+# host thread); then their reports, in order.
+ready=
+for SERIES in "$@"; do
+	if ! fetch "$SERIES"; then
+		echo "not ok - [$SERIES] no Debian cloud kernel package for $SERIES"
+		total_fail=$((total_fail + 1))
+		continue
+	fi
+	prune "$SERIES"
+	if ! unpack; then
+		echo "not ok - [$SERIES] cannot unpack $DEB"
+		total_fail=$((total_fail + 1))
+		continue
+	fi
+	if ! initramfs; then
+		echo "not ok - [$SERIES] cannot build the initramfs for $KVER"
+		total_fail=$((total_fail + 1))
+		continue
+	fi
+	ready="$ready $SERIES:$KVER:$K/x/boot/vmlinuz-$KVER:$INITRD"
+done
+running=0
+for r in $ready; do
+	IFS=: read -r s kv kern ird <<EOF
+$r
+EOF
+	say "[$s] booting $kv (TCG, $TKVM_CPUS CPUs, at most ${TKVM_TIMEOUT}s)"
+	boot "$kv" "$kern" "$ird" &
+	running=$((running + 1))
+	if [ "$running" -ge "$TKVM_JOBS" ]; then
+		wait
+		running=0
+	fi
+done
+wait
+for r in $ready; do
+	IFS=: read -r s kv kern ird <<EOF
+$r
+EOF
+	report "$s" "$kv"
+done
+
+echo
+echo "$total_pass passed, $total_fail failed"
+[ "$total_fail" -eq 0 ]
