@@ -132,7 +132,7 @@ static __always_inline int on_complete(struct request *rq)
 	struct biolatency_key hkey = {};
 	struct biolatency_hist *h;
 	__s64 delta;
-	__u32 slot;
+	__u64 slot;
 
 	tsp = bpf_map_lookup_elem(&start, &key);
 	if (!tsp)

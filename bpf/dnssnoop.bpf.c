@@ -224,7 +224,7 @@ static __always_inline void packet(struct __sk_buff *skb, bool egress, __u64 coo
 	struct dnssnoop_event *e;
 	struct dnssnoop_owner *o;
 	struct l4 p = {};
-	__u64 cap, avail;
+	__u64 cap, avail, n;
 
 	if (!parse(skb, &p) || !p.len)
 		return;		/* not UDP/TCP, or a bare ACK/SYN/FIN */
@@ -234,8 +234,10 @@ static __always_inline void packet(struct __sk_buff *skb, bool egress, __u64 coo
 	if (!port_wanted(egress ? p.dport : p.sport))
 		return;
 	e = tk_reserve(sizeof(*e));
-	if (!e)
+	if (!e) {
+		tk_count_drop();
 		return;
+	}
 	e->ts_ns = bpf_ktime_get_ns();
 	e->cookie = cookie;
 	o = cookie ? bpf_map_lookup_elem(&owners, &cookie) : NULL;
@@ -261,8 +263,12 @@ static __always_inline void packet(struct __sk_buff *skb, bool egress, __u64 coo
 		cap = avail;
 	if (cap > DNSSNOOP_DATA)
 		cap = DNSSNOOP_DATA;
-	asm volatile("" : "+r"(cap));
-	if (cap < 1 || cap > DNSSNOOP_DATA || load(skb, p.off, e->data, cap))
+	/* The length goes in as (cap - 1) + 1, bounded below the barrier:
+	 * older verifiers (6.1) learn no lower bound from a test of cap
+	 * against 0, and the helper takes no zero length. cap 0 wraps. */
+	n = cap - 1;
+	asm volatile("" : "+r"(n));
+	if (n >= DNSSNOOP_DATA || load(skb, p.off, e->data, n + 1))
 		cap = 0;
 	e->caplen = cap;
 	tk_submit(skb, e, sizeof(*e));
@@ -307,8 +313,10 @@ int dns_tick(struct __sk_buff *skb)
 {
 	struct dnssnoop_event *e = tk_reserve(sizeof(*e));
 
-	if (!e)
+	if (!e) {
+		tk_count_drop();
 		return 0;
+	}
 	__builtin_memset(e, 0, offsetof(struct dnssnoop_event, data));
 	e->ts_ns = bpf_ktime_get_ns();
 	e->kind = DNSSNOOP_TICK;

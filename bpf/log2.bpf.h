@@ -23,12 +23,19 @@ static __always_inline __u32 tk_log2(__u64 v)
 	return hi ? tk_log2_32(hi) + 32 : tk_log2_32((__u32)v);
 }
 
-/* Slot for @v in a histogram of @nslots, the last slot taking the overflow. */
-static __always_inline __u32 tk_log2_slot(__u64 v, __u32 nslots)
+/* Slot for @v in a histogram of @nslots, the last slot taking the overflow.
+ * The barrier makes the slot an opaque 64-bit value, so the register bounded
+ * here is the one used as the index. Otherwise the compiler compares a
+ * zero-extended copy and zero-extends the 32-bit slot again at the use, and
+ * 6.1's verifier knows no bounds of that ("unbounded memory access"). */
+static __always_inline __u64 tk_log2_slot(__u64 v, __u32 nslots)
 {
-	__u32 slot = tk_log2(v);
+	__u64 slot = tk_log2(v);
 
-	return slot < nslots ? slot : nslots - 1;
+	asm volatile("" : "+r"(slot));
+	if (slot >= nslots)
+		slot = nslots - 1;
+	return slot;
 }
 
 #endif

@@ -112,8 +112,10 @@ static __always_inline int emit(void *ctx, const struct args *a, long ret, __u64
 		e = tk_reserve(sizeof(*e));
 	else
 		e = tk_reserve(OPENSNOOP_SHORT_SIZE);
-	if (!e)
+	if (!e) {
+		tk_count_drop();
 		return 0;
+	}
 	e->ts_ns = bpf_ktime_get_ns();
 	e->flags = a->flags;
 	e->mode = a->mode;

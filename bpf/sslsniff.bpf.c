@@ -81,8 +81,10 @@ static __always_inline int emit(void *ctx, enum sslsniff_func func, const struct
 	__u32 n = len;
 
 	e = tk_reserve(SSLSNIFF_HDR_SIZE + cap);
-	if (!e)
+	if (!e) {
+		tk_count_drop();
 		return 0;
+	}
 	if (n > targ_max_buf)
 		n = targ_max_buf;
 	if (n > cap)

@@ -122,8 +122,10 @@ static __always_inline void report(void *ctx, const struct tcpconnect_event *e)
 		return;
 	}
 	rec = tk_reserve(sizeof(*rec));
-	if (!rec)
+	if (!rec) {
+		tk_count_drop();
 		return;
+	}
 	__builtin_memcpy(rec, e, sizeof(*rec));
 	tk_submit(ctx, rec, sizeof(*rec));
 }
@@ -288,6 +290,8 @@ static __always_inline int port_known(void *ctx, const void *skaddr, __u16 lport
 			__builtin_memcpy(rec, p, sizeof(*rec));
 			rec->lport = lport;
 			tk_submit(ctx, rec, sizeof(*rec));
+		} else {
+			tk_count_drop();
 		}
 	}
 	bpf_map_delete_elem(&pending, &sk);

@@ -214,7 +214,7 @@ static __always_inline void fill(struct ttysnoop_event *e, const struct cursor *
 
 /* The write as records of up to targ_size bytes, at most targ_count of
  * them, in order; a record does not span segments. If the buffer is full,
- * the rest of the write is dropped (tk_reserve counts it): a hole in the
+ * the rest of the write is dropped (and counted as lost): a hole in the
  * middle of what is shown would be worse than a short end. */
 static __noinline int emit(void *ctx, struct cursor *c)
 {
@@ -242,8 +242,10 @@ static __noinline int emit(void *ctx, struct cursor *c)
 		last = (c->done + n >= c->total) | (c->chunk + 1 >= targ_count) |
 		       ((n == c->left) & (c->kind == SRC_BUF || c->seg + 1 >= c->nr));
 		e = tk_reserve(sizeof(*e) + targ_size);
-		if (!e)
+		if (!e) {
+			tk_count_drop();
 			return 0;
+		}
 		fill(e, c, id, ts, last);
 		if (n > TTYSNOOP_MAX_SIZE)
 			n = 0;	/* never: bounds the read for the verifier */
@@ -261,8 +263,10 @@ static __noinline int emit(void *ctx, struct cursor *c)
 	/* Nothing readable (an iterator over kernel pages, say): the write
 	 * is still reported, with its length. */
 	e = tk_reserve(sizeof(*e) + targ_size);
-	if (!e)
+	if (!e) {
+		tk_count_drop();
 		return 0;
+	}
 	fill(e, c, id, ts, true);
 	tk_submit(ctx, e, sizeof(*e) + targ_size);
 	return 0;
