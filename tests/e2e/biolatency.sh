@@ -93,6 +93,10 @@ printf '\000\000\000\000\203\000\000\000\000\010\000\000\000\020\000\000' |
 printf '\125\252' | dd of="$D/disk" bs=1 seek=510 conv=notrunc 2>/dev/null
 LOOPDEV=$(losetup -P -f --show "$D/disk" 2>"$D/losetup.err" ||
 	losetup -f --show "$D/disk" 2>>"$D/losetup.err")
+# busybox's losetup has no --show: the device is the one holding the file.
+if [ -z "$LOOPDEV" ] && losetup -P -f "$D/disk" 2>>"$D/losetup.err"; then
+	LOOPDEV=$(losetup -a | sed -n "s|^\(/dev/loop[0-9]*\):.* $D/disk\$|\1|p" | head -n 1)
+fi
 if [ -z "$LOOPDEV" ]; then
 	not_ok "losetup: cannot make a loop device" "$D/losetup.err"
 	finish

@@ -232,6 +232,7 @@ if command -v unshare >/dev/null 2>&1; then
 	: >"$O.err"
 	unshare -m sh -c 'mount --make-rprivate / 2>/dev/null
 		umount /sys/kernel/debug/tracing 2>/dev/null
+		umount /sys/kernel/debug 2>/dev/null	# its tracing/ automounts
 		umount /sys/kernel/tracing || exit 99
 		exec "$1" -v 2>"$2.err" >"$2"' sh "$OS" "$O" &
 	TOOL_PID=$!

@@ -9,6 +9,9 @@
 SS="$TK_BIN/sslsniff"
 D=$T_DIR
 CC=${CC:-cc}
+# TK_TLS_BUILT=DIR: tk_tls (linked with OpenSSL), tk_tls_static and
+# tk_tls_stripped, built elsewhere: the qemu guest has no compiler.
+TLS_BUILT=${TK_TLS_BUILT:-}
 
 # --- bad input: one line, status 2, nothing loaded (no root needed) --------
 
@@ -68,14 +71,16 @@ need_root
 need_files() {
 	missing=
 	command -v openssl >/dev/null 2>&1 || missing="$missing openssl"
-	command -v "$CC" >/dev/null 2>&1 || missing="$missing gcc"
-	[ -f /usr/include/openssl/ssl.h ] && [ -n "$(find /usr/lib -name libssl.a 2>/dev/null | head -n 1)" ] ||
-		missing="$missing libssl-dev"
+	if [ -z "$TLS_BUILT" ]; then
+		command -v "$CC" >/dev/null 2>&1 || missing="$missing gcc"
+		[ -f /usr/include/openssl/ssl.h ] && [ -n "$(find /usr/lib -name libssl.a 2>/dev/null | head -n 1)" ] ||
+			missing="$missing libssl-dev"
+		command -v strip >/dev/null 2>&1 || missing="$missing binutils"
+	fi
 	command -v gnutls-cli >/dev/null 2>&1 || missing="$missing gnutls-bin"
 	command -v curl >/dev/null 2>&1 || missing="$missing curl"
 	command -v tstclnt >/dev/null 2>&1 && command -v certutil >/dev/null 2>&1 ||
 		missing="$missing libnss3-tools"
-	command -v strip >/dev/null 2>&1 || missing="$missing binutils"
 }
 need_files
 if [ -n "$missing" ] && command -v apt-get >/dev/null 2>&1; then
@@ -99,13 +104,15 @@ fi
 # --- the workloads ------------------------------------------------------------
 
 TLS="$ROOT/tests/helpers/tk_tls.c"
-if ! $CC -O2 -DTK_WITH_OPENSSL "$TLS" -lssl -lcrypto -o "$D/tk_tls" 2>"$D/cc.log"; then
+if [ -n "$TLS_BUILT" ]; then
+	cp "$TLS_BUILT/tk_tls" "$TLS_BUILT/tk_tls_static" "$TLS_BUILT/tk_tls_stripped" "$D/"
+elif ! $CC -O2 -DTK_WITH_OPENSSL "$TLS" -lssl -lcrypto -o "$D/tk_tls" 2>"$D/cc.log"; then
 	not_ok "building tk_tls with -lssl -lcrypto" "$D/cc.log"
 	finish
 	exit 1
 fi
 # OpenSSL linked in statically, as --binary is for.
-$CC -O2 -static -DTK_WITH_OPENSSL "$TLS" -l:libssl.a -l:libcrypto.a -lpthread -ldl \
+[ -n "$TLS_BUILT" ] || $CC -O2 -static -DTK_WITH_OPENSSL "$TLS" -l:libssl.a -l:libcrypto.a -lpthread -ldl \
 	-o "$D/tk_tls_static" 2>"$D/cc.static.log"
 check "building a static tk_tls with libssl.a" [ -x "$D/tk_tls_static" ]
 openssl req -x509 -newkey rsa:2048 -nodes -keyout "$D/k.pem" -out "$D/c.pem" -days 1 \
@@ -502,7 +509,13 @@ check "-p on no process: status 1, one line" \
 	fails_with "$?" "$D/nolib.err" "no process 2147483647"
 
 # --- libraries elsewhere: --extra-lib, -p finding them, a replaced one ------
-libssl=$(ldd "$D/tk_tls" | sed -n 's/^[[:space:]]*libssl\.so[^ ]* => \([^ ]*\) .*/\1/p')
+# (ldd is glibc's script around the dynamic loader's --list.)
+if command -v ldd >/dev/null 2>&1; then
+	ldd "$D/tk_tls"
+else
+	/lib64/ld-linux-x86-64.so.2 --list "$D/tk_tls"
+fi >"$D/ldd.out" 2>&1
+libssl=$(sed -n 's/^[[:space:]]*libssl\.so[^ ]* => \([^ ]*\) .*/\1/p' "$D/ldd.out")
 mkdir -p "$D/lib" "$D/lib2"
 cp "$libssl" "$D/lib/"
 cp "$libssl" "$D/lib2/"
@@ -582,7 +595,7 @@ stop_tool INT
 check "-p on a static program finds the functions in its executable" \
 	rec_is "$O" "$U-static-p" "^WRITE/SEND +[0-9.]+ +tk_tls_static +$W_PID "
 
-strip -o "$D/tk_tls_stripped" "$D/tk_tls_static"
+[ -n "$TLS_BUILT" ] || strip -o "$D/tk_tls_stripped" "$D/tk_tls_static"
 "$SS" --binary "$D/tk_tls_stripped" >"$D/bin.out" 2>"$D/bin.err"
 check "--binary on a stripped program: status 1, one line saying it is stripped" \
 	fails_with "$?" "$D/bin.err" "tk_tls_stripped is stripped (no symbol table)"

@@ -34,9 +34,14 @@ VM=$ROOT/build/vm
 # Loaded in the guest, with what they depend on.
 MODULES="loop mq_deadline"
 # Programs some tests run that busybox lacks (PROGRAM:DEBIAN_PACKAGE),
-# installed here if missing and copied in with their shared libraries.
-PROGS="dnsmasq:dnsmasq-base dig:bind9-dnsutils openssl:openssl curl:curl wget:wget
-gnutls-cli:gnutls-bin gnutls-serv:gnutls-bin bpftool:bpftool"
+# installed here if missing and copied in with their shared libraries. (Not
+# for busybox's own applets: its shell runs those in preference to PATH.)
+PROGS="dnsmasq:dnsmasq-base dig:bind9-dnsutils openssl:openssl curl:curl
+gnutls-cli:gnutls-bin tstclnt:libnss3-tools certutil:libnss3-tools
+bpftool:bpftool"
+# Libraries that programs above load with dlopen (ldd does not list them):
+# NSS's soft token and its helpers, with their .chk files.
+DLOPEN_PKGS="libnss3"
 
 total_pass=0
 total_fail=0
@@ -93,6 +98,14 @@ if [ -n "$missing" ]; then
 		fail_early "cannot install$missing (see $VM/apt-install.log)"
 fi
 BUSYBOX=$(command -v busybox) || fail_early "no busybox"
+# sslsniff's test programs are built here (the guest has no compiler).
+if ! [ -f /usr/include/openssl/ssl.h ] || ! command -v cc >/dev/null; then
+	say "installing gcc libssl-dev"
+	apt_update
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+		gcc libc6-dev libssl-dev >"$VM/apt-install.log" 2>&1 ||
+		fail_early "cannot install gcc libssl-dev (see $VM/apt-install.log)"
+fi
 
 # --- what goes into every guest -----------------------------------------------
 say "building the static tools and test helpers (make static helpers)"
@@ -130,6 +143,15 @@ for f in "$ROOT"/build/tests/*; do
 	case "$f" in *.d | *.o) continue ;; esac
 	[ -f "$f" ] && [ -x "$f" ] && cp "$f" "$R/tk/build/tests/"
 done
+# tk_tls against OpenSSL, shared and static (sslsniff.sh's TK_TLS_BUILT).
+mkdir -p "$R/tk/build/tls"
+TLS=$ROOT/tests/helpers/tk_tls.c
+cc -O2 -DTK_WITH_OPENSSL "$TLS" -lssl -lcrypto -o "$R/tk/build/tls/tk_tls" \
+	>"$VM/tls.log" 2>&1 &&
+	cc -O2 -static -DTK_WITH_OPENSSL "$TLS" -l:libssl.a -l:libcrypto.a -lpthread -ldl \
+		-o "$R/tk/build/tls/tk_tls_static" >>"$VM/tls.log" 2>&1 &&
+	strip -o "$R/tk/build/tls/tk_tls_stripped" "$R/tk/build/tls/tk_tls_static" ||
+	fail_early "cannot build tk_tls for the guest (see $VM/tls.log)"
 cp "$ROOT/tests/run.sh" "$R/tk/tests/"
 cp "$ROOT/Makefile" "$R/tk/"	# kit.sh reads its TOOLS
 if [ -n "$kit" ]; then
@@ -138,22 +160,33 @@ if [ -n "$kit" ]; then
 fi
 cp "$ROOT"/tests/e2e/*.sh "$R/tk/tests/e2e/"
 cp "$ROOT"/tests/vm/guest/*.sh "$R/tk/tests/vm/guest/"
+# add_libs FILE: the shared libraries FILE loads, at the same paths.
+add_libs() {
+	for _l in $(ldd "$1" 2>/dev/null | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }'); do
+		[ -e "$R$_l" ] && continue
+		mkdir -p "$R$(dirname "$_l")" && cp -L "$_l" "$R$_l" || return 1
+	done
+}
 # add_prog NAME: the host's program NAME (in place of a busybox applet of that
-# name) and the shared libraries it loads, at the same paths.
+# name) and the shared libraries it loads.
 add_prog() {
 	_p=$(command -v "$1") || return 0
 	case "$_p" in /*) ;; *) return 0 ;; esac
 	rm -f "$R/bin/$1"
-	cp -L "$_p" "$R/bin/$1" || return 1
-	for _l in $(ldd "$_p" 2>/dev/null | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }'); do
-		[ -e "$R$_l" ] && continue
-		mkdir -p "$R$(dirname "$_l")" && cp -L "$_l" "$R$_l" || return 1
-	done
+	cp -L "$_p" "$R/bin/$1" && add_libs "$_p"
 }
 mkdir -p "$R/lib" "$R/etc/ssl"
 ln -s ../lib "$R/usr/lib"
 for p in $PROGS; do
 	add_prog "${p%%:*}" || fail_early "cannot copy ${p%%:*} into the initramfs"
+done
+for f in $(dpkg -L $DLOPEN_PKGS | grep -E '\.(so|chk)$') "$R/tk/build/tls/tk_tls"; do
+	[ -f "$f" ] || continue
+	case "$f" in "$R"/*) ;; *)
+		mkdir -p "$R$(dirname "$f")" && cp -L "$f" "$R$f" ||
+			fail_early "cannot copy $f into the initramfs" ;;
+	esac
+	case "$f" in *.so) add_libs "$f" || fail_early "cannot copy what $f loads" ;; esac
 done
 # OpenSSL's configuration (OPENSSLDIR is /usr/lib/ssl).
 if [ -f /etc/ssl/openssl.cnf ]; then
@@ -194,6 +227,14 @@ kernel_pkg() {
 		done
 }
 
+# series_debs SERIES: the kernel packages of SERIES in the cache, oldest first.
+series_debs() {
+	_re=$(echo "$1" | sed 's/\./\\./g')
+	for _f in "$VM"/debs/linux-image-"$1".*.deb; do
+		[ -f "$_f" ] && basename "$_f"
+	done | grep -E "^linux-image-$_re\\.[0-9].*-cloud-amd64-unsigned_.*\\.deb\$" | sort -V
+}
+
 # fetch SERIES: sets DEB to the kernel package file (downloaded if new).
 fetch() {
 	DEB=
@@ -213,9 +254,7 @@ fetch() {
 	fi
 	if [ -z "$DEB" ]; then
 		# Offline: the newest package of the series already here.
-		_re=$(echo "$1" | sed 's/\./\\./g')
-		DEB=$(ls "$VM/debs/" | grep -E "^linux-image-$_re\\.[0-9].*-cloud-amd64-unsigned_.*\\.deb\$" |
-			sort -V | tail -n 1)
+		DEB=$(series_debs "$1" | tail -n 1)
 		[ -n "$DEB" ] && DEB=$VM/debs/$DEB && say "[$1] using the cached $(basename "$DEB")"
 	fi
 	[ -n "$DEB" ]
@@ -223,8 +262,7 @@ fetch() {
 
 # prune SERIES: the other (older) packages of SERIES and their unpacked trees.
 prune() {
-	_re=$(echo "$1" | sed 's/\./\\./g')
-	for _d in $(ls "$VM/debs/" | grep -E "^linux-image-$_re\\.[0-9].*-cloud-amd64-unsigned_.*\\.deb\$"); do
+	for _d in $(series_debs "$1"); do
 		[ "$VM/debs/$_d" = "$DEB" ] && continue
 		say "[$1] removing the older $_d"
 		rm -rf "${VM:?}/debs/$_d" "$VM/kernels/${_d%.deb}"
