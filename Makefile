@@ -37,7 +37,7 @@ endif
 
 .DELETE_ON_ERROR:
 .SECONDARY:
-.PHONY: all static helpers units check test-unit test-e2e install uninstall \
+.PHONY: all static helpers units check check-host check-vm test-unit test-e2e install uninstall \
 	vmlinux deps clean help bench fuzz fuzz-replay
 
 all: $(addprefix bin/,$(TOOLS)) helpers units
@@ -45,7 +45,8 @@ all: $(addprefix bin/,$(TOOLS)) helpers units
 help:
 	@echo "make            build bin/<tool> (dynamic), test helpers and unit tests"
 	@echo "make static     build bin/static/<tool>: no shared libraries needed"
-	@echo "make check      run the whole test suite (root, for the end-to-end part)"
+	@echo "make check      run the whole test suite (root, for the end-to-end part),"
+	@echo "                 qemu lane included; check-host: without it; check-vm: it alone"
 	@echo "make deps       install build and test dependencies (Debian 12, root)"
 	@echo "make install    install to \$$(DESTDIR)\$$(PREFIX)/sbin, share/man/man8 and bash completions"
 	@echo "make multi      bin/multi/tracekit: every tool in one static binary (links in bin/multi/links)"
@@ -112,8 +113,16 @@ $(OUT)/unit/%: tests/unit/%.c $(OUT)/libtracekit.a
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(TK_CFLAGS) $< $(OUT)/libtracekit.a $(LIBS) -ldl -o $@
 
+# The whole suite: unit, end-to-end here, and end-to-end on Debian's 6.1 and
+# 6.12 kernels under qemu (about 10 minutes more; check-host leaves it out).
 check: all
-	sh tests/run.sh
+	sh tests/run.sh unit e2e vm
+
+check-host: all
+	sh tests/run.sh unit e2e
+
+check-vm: all
+	sh tests/run.sh vm
 
 test-unit: units
 	sh tests/run.sh unit

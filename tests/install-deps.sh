@@ -5,7 +5,7 @@ set -e
 PKGS="make gcc libc6-dev clang llvm libclang-rt-14-dev bpftool libbpf-dev
 libelf-dev zlib1g-dev libzstd-dev pkg-config mandoc busybox-static
 dnsmasq-base dnsutils openssl libssl-dev gnutls-bin libnss3-tools curl binutils
-debhelper lintian man-db"
+debhelper lintian man-db qemu-system-x86"
 missing=
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing="$missing $p"

@@ -1,8 +1,10 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-# The whole test suite: unit tests of common/, then the end-to-end tests
-# (real tools, real kernel; root). Ends with "N passed, N failed".
-# Usage: tests/run.sh [unit|e2e|FILE.sh ...]
+# The whole test suite: unit tests of common/, the end-to-end tests (real
+# tools, real kernel; root), then the same end-to-end tests on Debian's 6.1
+# and 6.12 kernels under qemu, every attach variant (tests/vm/run.sh).
+# Ends with "N passed, N failed".
+# Usage: tests/run.sh [unit|e2e|vm|FILE.sh ...]    (default: unit e2e vm)
 # POSIX sh and busybox-level commands only: it also runs inside a busybox guest.
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 export ROOT
@@ -56,13 +58,33 @@ run_e2e() {
 	done
 }
 
+# The qemu lane prints its own tests' lines and ends with its own total.
+run_vm() {
+	sh "$ROOT/tests/vm/run.sh" >"$log" 2>&1
+	rc=$?
+	cat "$log"
+	line=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$log" | tail -n 1)
+	if [ -z "$line" ]; then
+		echo "not ok - tests/vm/run.sh printed no result line"
+		total_fail=$((total_fail + 1))
+		return
+	fi
+	p=${line%% passed*}
+	f=${line#*passed, }
+	f=${f%% failed}
+	[ "$rc" -ne 0 ] && [ "$f" -eq 0 ] && echo "not ok - tests/vm/run.sh exited $rc" && f=1
+	total_pass=$((total_pass + p))
+	total_fail=$((total_fail + f))
+}
+
 if [ $# -eq 0 ]; then
-	set -- unit e2e
+	set -- unit e2e vm
 fi
 for what in "$@"; do
 	case "$what" in
 	unit) run_unit ;;
 	e2e) run_e2e ;;
+	vm) run_vm ;;
 	*) run_e2e_file "$what" ;;
 	esac
 done

@@ -12,8 +12,10 @@
 #   amd64-unsigned that apt offers is downloaded (apt-get download) and booted.
 # Environment:
 #   TKVM_TESTS="opensnoop attach"  only these test files (names without .sh)
-#   TKVM_TIMEOUT=SECONDS           per kernel, boot to power-off (default 2400)
-#   TKVM_FILE_TIMEOUT=SECONDS      per test file in the guest (default 600)
+#   TKVM_TIMEOUT=SECONDS           per kernel, boot to power-off (default 1200;
+#                                  6.1 takes about 520 s)
+#   TKVM_FILE_TIMEOUT=SECONDS      per test file in the guest (default 400;
+#                                  the longest, ttysnoop on 6.1, about 210 s)
 #   TKVM_CPUS, TKVM_MEM            guest CPUs (default 2) and MiB (default 1536)
 #   TKVM_JOBS=N                    guests at once (default: nproc; each takes
 #                                  one host CPU)
@@ -29,7 +31,7 @@
 set -u
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 VM=$ROOT/build/vm
-: "${TKVM_TIMEOUT:=2400}" "${TKVM_FILE_TIMEOUT:=600}" "${TKVM_CPUS:=2}" "${TKVM_MEM:=1536}" "${TKVM_TESTS:=}" "${TKVM_CMD:=}"
+: "${TKVM_TIMEOUT:=1200}" "${TKVM_FILE_TIMEOUT:=400}" "${TKVM_CPUS:=2}" "${TKVM_MEM:=1536}" "${TKVM_TESTS:=}" "${TKVM_CMD:=}"
 : "${TKVM_JOBS:=$(nproc)}"
 # Loaded in the guest, with what they depend on.
 MODULES="loop mq_deadline"
@@ -45,6 +47,7 @@ DLOPEN_PKGS="libnss3"
 
 total_pass=0
 total_fail=0
+lane_t0=$(date +%s)
 
 say() {
 	echo "# tkvm: $*"
@@ -442,6 +445,7 @@ EOF
 	report "$s" "$kv"
 done
 
+say "the lane took $(($(date +%s) - lane_t0))s"
 echo
 echo "$total_pass passed, $total_fail failed"
 [ "$total_fail" -eq 0 ]
