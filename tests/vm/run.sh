@@ -3,7 +3,8 @@
 # The second-kernel lane: the end-to-end suite on Debian's own distro kernels,
 # which have kprobes and fentry (the development kernel has neither), booted
 # under qemu (TCG: there is no KVM here) from a busybox initramfs holding the
-# static tools, the static test helpers and the test scripts. Every attach
+# kit's static multi-call binary (a link per tool: what responders carry), the
+# static test helpers and the test scripts. Every attach
 # variant of every tool runs there (tests/vm/guest/init), plus guest-only
 # checks: auto's choice, --btf with /sys/kernel/btf hidden, the kernel log.
 #
@@ -139,9 +140,25 @@ for a in $("$BUSYBOX" --list); do
 done
 cp "$ROOT/tests/vm/guest/init" "$R/init"
 chmod 0755 "$R/init"
+# The tools under test: the kit's one binary, through a link per tool, as a
+# responder runs it from the USB stick (the individual static binaries if the
+# kit did not build).
+kit_bin=
+if [ -n "$kit" ]; then
+	mkdir -p "$R/tk/kitbin"
+	tar -xzf "$kit" -O "$(basename "$kit" .tar.gz)/tracekit" >"$R/tk/kitbin/tracekit" &&
+		chmod 0755 "$R/tk/kitbin/tracekit" && kit_bin=1
+fi
 for f in "$ROOT"/bin/static/*; do
-	[ -f "$f" ] && [ -x "$f" ] && cp "$f" "$R/tk/bin/"
+	[ -f "$f" ] && [ -x "$f" ] || continue
+	if [ -n "$kit_bin" ]; then
+		ln -s ../kitbin/tracekit "$R/tk/bin/$(basename "$f")"
+	else
+		cp "$f" "$R/tk/bin/"
+	fi
 done
+[ -n "$kit_bin" ] && say "the guest runs the kit's tracekit, a link per tool" ||
+	say "the guest runs bin/static/* (no kit)"
 for f in "$ROOT"/build/tests/*; do
 	case "$f" in *.d | *.o) continue ;; esac
 	[ -f "$f" ] && [ -x "$f" ] && cp "$f" "$R/tk/build/tests/"
