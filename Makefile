@@ -113,13 +113,14 @@ $(OUT)/unit/%: tests/unit/%.c $(OUT)/libtracekit.a
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(TK_CFLAGS) $< $(OUT)/libtracekit.a $(LIBS) -ldl -o $@
 
-# The whole suite: unit, end-to-end here, and end-to-end on Debian's 6.1 and
-# 6.12 kernels under qemu (about 10 minutes more; check-host leaves it out).
+# The whole suite: unit, end-to-end here (the streaming tools' files twice:
+# ring buffer, then perf buffer), and end-to-end on Debian's 6.1 and 6.12
+# kernels under qemu (about 10 minutes more; check-host leaves it out).
 check: all
-	sh tests/run.sh unit e2e vm
+	sh tests/run.sh unit e2e perfbuf vm
 
 check-host: all
-	sh tests/run.sh unit e2e
+	sh tests/run.sh unit e2e perfbuf
 
 check-vm: all
 	sh tests/run.sh vm

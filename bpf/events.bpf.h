@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /* Streaming records to userspace. A ring buffer where the kernel has one
  * (5.8+), else a perf buffer: common/ retypes tk_events before load, and the
- * bpf_core_type_exists() branches below become constants the verifier prunes.
+ * tk_ringbuf() branches below become constants the verifier prunes. (The
+ * perf buffer can be forced where there is a ring, TRACEKIT_PERF_BUFFER=1,
+ * so that the path old kernels take is tested on new ones.)
  *
  * Waking the reader for every record is what makes tracing expensive (~2.3 us
  * per record here, against ~0.19 us without), so records are submitted
@@ -43,11 +45,16 @@ struct {
  * ring-buffer record's non-NULL state from one test to the next, walks the
  * second test's NULL branch, where the record is never submitted, and
  * rejects the program: "Unreleased reference".) */
+static __always_inline bool tk_ringbuf(void)
+{
+	return bpf_core_type_exists(struct bpf_ringbuf) && !tk_config.perf_buffer;
+}
+
 static __always_inline void *tk_reserve(__u32 size)
 {
 	__u32 zero = 0;
 
-	if (bpf_core_type_exists(struct bpf_ringbuf))
+	if (tk_ringbuf())
 		return bpf_ringbuf_reserve(&tk_events, size, 0);
 	return bpf_map_lookup_elem(&tk_heap, &zero);
 }
@@ -56,7 +63,7 @@ static __always_inline void tk_submit(void *ctx, void *rec, __u32 size)
 {
 	__u64 flags;
 
-	if (bpf_core_type_exists(struct bpf_ringbuf)) {
+	if (tk_ringbuf()) {
 		flags = BPF_RB_NO_WAKEUP;
 		if (!tk_config.wakeup_bytes ||
 		    bpf_ringbuf_query(&tk_events, BPF_RB_AVAIL_DATA) >= tk_config.wakeup_bytes)
@@ -70,7 +77,7 @@ static __always_inline void tk_submit(void *ctx, void *rec, __u32 size)
 /* For a record reserved but not wanted after all. */
 static __always_inline void tk_discard(void *rec)
 {
-	if (bpf_core_type_exists(struct bpf_ringbuf))
+	if (tk_ringbuf())
 		bpf_ringbuf_discard(rec, BPF_RB_NO_WAKEUP);
 }
 

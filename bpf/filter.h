@@ -21,6 +21,8 @@ struct tk_filter {
 struct tk_config {
 	struct tk_filter filter;
 	__u64 wakeup_bytes;	/* wake the reader once this much is queued; 0: every record */
+	__u32 perf_buffer;	/* stream through the perf buffer even if there is a ring */
+	__u32 pad;
 };
 
 #endif

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -92,6 +93,15 @@ void *tk_rodata(struct bpf_object *obj, const char *name, size_t size)
 	return NULL;
 }
 
+/* TRACEKIT_PERF_BUFFER=1: the perf buffer even where there is a ring buffer,
+ * so that the path of kernels before 5.8 is tested on new ones. */
+static bool perf_buffer_forced(void)
+{
+	const char *v = getenv("TRACEKIT_PERF_BUFFER");
+
+	return v && *v && strcmp(v, "0");
+}
+
 static int setup_events(struct bpf_object *obj, size_t ring_bytes, struct tk_config *cfg)
 {
 	struct bpf_map *events = bpf_object__find_map_by_name(obj, "tk_events");
@@ -99,7 +109,9 @@ static int setup_events(struct bpf_object *obj, size_t ring_bytes, struct tk_con
 
 	if (!events)
 		return 0;
-	if (libbpf_probe_bpf_map_type(BPF_MAP_TYPE_RINGBUF, NULL) == 1) {
+	if (perf_buffer_forced()) {
+		tk_info(1, "TRACEKIT_PERF_BUFFER set: using a perf buffer");
+	} else if (libbpf_probe_bpf_map_type(BPF_MAP_TYPE_RINGBUF, NULL) == 1) {
 		if (ring_bytes && bpf_map__set_max_entries(events, ring_bytes))
 			return -EINVAL;
 		/* A quarter full is early enough that a reader on another CPU
@@ -109,8 +121,10 @@ static int setup_events(struct bpf_object *obj, size_t ring_bytes, struct tk_con
 		if (heap)
 			bpf_map__set_max_entries(heap, 1);
 		return 0;
+	} else {
+		tk_info(1, "no ring buffer in this kernel: using a perf buffer");
 	}
-	tk_info(1, "no ring buffer in this kernel: using a perf buffer");
+	cfg->perf_buffer = 1;
 	if (bpf_map__set_type(events, BPF_MAP_TYPE_PERF_EVENT_ARRAY) ||
 	    bpf_map__set_key_size(events, sizeof(int)) ||
 	    bpf_map__set_value_size(events, sizeof(int)) ||

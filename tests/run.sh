@@ -1,10 +1,12 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 # The whole test suite: unit tests of common/, the end-to-end tests (real
-# tools, real kernel; root), then the same end-to-end tests on Debian's 6.1
+# tools, real kernel; root), the streaming tools' again on the perf buffer,
+# then the same end-to-end tests on Debian's 6.1
 # and 6.12 kernels under qemu, every attach variant (tests/vm/run.sh).
 # Ends with "N passed, N failed".
-# Usage: tests/run.sh [unit|e2e|vm|FILE.sh ...]    (default: unit e2e vm)
+# Usage: tests/run.sh [unit|e2e|perfbuf|vm|FILE.sh ...]
+#        (default: unit e2e perfbuf vm)
 # POSIX sh and busybox-level commands only: it also runs inside a busybox guest.
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 export ROOT
@@ -58,6 +60,19 @@ run_e2e() {
 	done
 }
 
+# The streaming tools' files again, forced onto the perf buffer that kernels
+# before 5.8 get instead of the ring buffer (auto variant only).
+PERFBUF_FILES="opensnoop tcpconnect ttysnoop dnssnoop sslsniff"
+run_perfbuf() {
+	export TRACEKIT_PERF_BUFFER=1 TK_VARIANTS_opensnoop=auto \
+		TK_VARIANTS_tcpconnect=auto TK_VARIANTS_ttysnoop=auto
+	for n in $PERFBUF_FILES; do
+		run_e2e_file "$ROOT/tests/e2e/$n.sh"
+	done
+	unset TRACEKIT_PERF_BUFFER TK_VARIANTS_opensnoop TK_VARIANTS_tcpconnect \
+		TK_VARIANTS_ttysnoop
+}
+
 # The qemu lane prints its own tests' lines and ends with its own total.
 run_vm() {
 	sh "$ROOT/tests/vm/run.sh" >"$log" 2>&1
@@ -78,12 +93,13 @@ run_vm() {
 }
 
 if [ $# -eq 0 ]; then
-	set -- unit e2e vm
+	set -- unit e2e perfbuf vm
 fi
 for what in "$@"; do
 	case "$what" in
 	unit) run_unit ;;
 	e2e) run_e2e ;;
+	perfbuf) run_perfbuf ;;
 	vm) run_vm ;;
 	*) run_e2e_file "$what" ;;
 	esac

@@ -6,6 +6,9 @@
 : "${ROOT:=$(cd "$(dirname "$0")/../.." && pwd)}"
 : "${TK_BIN:=$ROOT/bin}" "${TK_HELPERS:=$ROOT/build/tests}"
 T_NAME=$(basename "$0" .sh)
+# The same file again with the tools forced onto the perf buffer (the path of
+# kernels before 5.8; tests/run.sh perfbuf): its results say so.
+case "${TRACEKIT_PERF_BUFFER:-0}" in 0 | "") ;; *) T_NAME=$T_NAME-perfbuf ;; esac
 T_PASS=0
 T_FAIL=0
 T_DIR=$(mktemp -d /tmp/tk-e2e.XXXXXX)
@@ -41,6 +44,12 @@ check() {
 	d=$1
 	shift
 	if "$@"; then ok "$d"; else not_ok "$d" $SHOW; fi
+}
+
+# only_v_lines FILE: FILE (a tool's stderr under -v) holds nothing but -v's
+# own lines: which attach variant, which event buffer, the ready line.
+only_v_lines() {
+	! grep -qv -e 'attach: ' -e 'using a perf buffer' -e 'Ctrl-C to end' "$1"
 }
 
 finish() {
