@@ -38,8 +38,11 @@
 #define S_IFMT 00170000
 #define S_IFCHR 0020000
 
-/* Records per write, plus a step for each segment boundary crossed. */
+/* Records per write, plus a step for each segment boundary crossed. The
+ * loop runs to the bound for -c (read-only data, so a constant to the
+ * verifier, which walks every trip: startup grows with -c). */
 #define MAX_STEPS (2 * TTYSNOOP_MAX_COUNT + 32)
+#define STEPS (2 * targ_count + 32)
 
 const volatile bool targ_all = false;		/* -a */
 const volatile __u64 targ_ino = 0;		/* DEVICE's inode */
@@ -225,7 +228,7 @@ static __noinline int emit(void *ctx, struct cursor *c)
 	segment(c, 0);
 	/* No branch below depends on a value the verifier knows, so the
 	 * ways through one trip meet again at the next. */
-	for (i = 0; i < MAX_STEPS; i++) {
+	for (i = 0; i < MAX_STEPS && i < STEPS; i++) {
 		if (c->done >= c->total || c->chunk >= targ_count)
 			break;
 		if (!c->left) {
