@@ -17,6 +17,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include "tk_go.h"
 
 #define ALIGN 4096	/* O_DIRECT wants aligned buffers, offsets and sizes */
 
@@ -28,20 +29,6 @@ struct group {
 
 /* Block until the test opens GOFILE (a FIFO) for writing, as tk_work does:
  * no polling, nothing else on the disk. */
-static void wait_go(const char *go)
-{
-	int fd;
-
-	if (!go)
-		return;
-	fd = open(go, O_RDONLY);
-	if (fd < 0) {
-		perror("tk_dio: go fifo");
-		exit(1);
-	}
-	close(fd);
-}
-
 static long long now_ns(void)
 {
 	struct timespec ts;
@@ -120,7 +107,7 @@ int main(int argc, char **argv)
 	memset(buf, 0x5a, max_size);
 	printf("pid %d\n", getpid());
 	fflush(stdout);
-	wait_go(go);
+	tk_wait_go("tk_dio", go);
 
 	start = now_ns();
 	for (k = 0; k < ngroups; k++) {

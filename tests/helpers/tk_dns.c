@@ -27,6 +27,7 @@
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
+#include "tk_go.h"
 
 static int v6, tcp;
 
@@ -116,18 +117,6 @@ static size_t build_query(unsigned char *q, size_t size, int id, const char *nam
 	return n;
 }
 
-static void wait_go(const char *go)
-{
-	int fd;
-
-	if (!go)
-		return;
-	fd = open(go, O_RDONLY);
-	if (fd < 0)
-		die("tk_dns: go fifo");
-	close(fd);
-}
-
 int main(int argc, char **argv)
 {
 	const char *go = NULL, *hex = NULL;
@@ -162,7 +151,7 @@ int main(int argc, char **argv)
 		die("tk_dns: connect");
 	printf("pid %d\n", getpid());
 	fflush(stdout);
-	wait_go(go);
+	tk_wait_go("tk_dns", go);
 	if (tcp && connect(fd, (struct sockaddr *)&ss, len))
 		die("tk_dns: connect");
 

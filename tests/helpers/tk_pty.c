@@ -37,6 +37,7 @@
 #include <sys/ioctl.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
+#include "tk_go.h"
 
 struct pty {
 	int master, slave;
@@ -215,18 +216,6 @@ static void do_child(const char *text, int via_tty)
 	fflush(stdout);
 }
 
-static void wait_go(const char *go)
-{
-	int fd;
-
-	if (!go)
-		return;
-	fd = open(go, O_RDONLY);
-	if (fd < 0)
-		die(go);
-	close(fd);
-}
-
 /* --- unjson ---------------------------------------------------------------- */
 
 static void put_utf8(unsigned int cp)
@@ -330,7 +319,7 @@ int main(int argc, char **argv)
 		die("pthread_create");
 	printf("pid %d\npts %s %d\npts2 %s %d\n", getpid(), a.path, a.num, b.path, b.num);
 	fflush(stdout);
-	wait_go(go);
+	tk_wait_go("tk_pty", go);
 	for (i = optind; i < argc; i++) {
 		const char *op = argv[i];
 

@@ -23,6 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <sys/socket.h>
+#include "tk_go.h"
 
 static void die(const char *what)
 {
@@ -103,18 +104,6 @@ static int do_listen(int argc, char **argv)
 }
 
 /* Block until the test opens GOFILE (a FIFO) for writing, as tk_work does. */
-static void wait_go(const char *go)
-{
-	int fd;
-
-	if (!go)
-		return;
-	fd = open(go, O_RDONLY);
-	if (fd < 0)
-		die("go fifo");
-	close(fd);
-}
-
 static int do_connect(int argc, char **argv)
 {
 	const char *go = NULL, *cgroup = NULL;
@@ -152,7 +141,7 @@ static int do_connect(int argc, char **argv)
 		die("setuid");
 	printf("pid %d\n", getpid());
 	fflush(stdout);
-	wait_go(go);
+	tk_wait_go("tk_tcp", go);
 	for (i = 0; i < n; i++) {
 		fds[i] = socket(ss.ss_family, SOCK_STREAM | (nonblock ? SOCK_NONBLOCK : 0), 0);
 		if (fds[i] < 0)

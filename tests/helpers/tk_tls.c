@@ -39,6 +39,7 @@ int main(void)
 #include <unistd.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
+#include "tk_go.h"
 
 static int use_ex, quiet;
 
@@ -47,18 +48,6 @@ static void die(const char *what)
 	fprintf(stderr, "tk_tls: %s: %s\n", what, errno ? strerror(errno) : "failed");
 	ERR_print_errors_fp(stderr);
 	exit(1);
-}
-
-static void wait_go(const char *go)
-{
-	int fd;
-
-	if (!go)
-		return;
-	fd = open(go, O_RDONLY);
-	if (fd < 0)
-		die("go fifo");
-	close(fd);
 }
 
 static long now_ns(void)
@@ -106,7 +95,7 @@ static int client(const char *go, int port, const char *msg, size_t size, long t
 		buf[i] = msg[i % mlen];
 	printf("pid %d\n", (int)getpid());
 	fflush(stdout);
-	wait_go(go);
+	tk_wait_go("tk_tls", go);
 
 	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	fd = socket(AF_INET, SOCK_STREAM, 0);

@@ -25,27 +25,12 @@
 #include <unistd.h>
 #include <linux/openat2.h>
 #include <sys/syscall.h>
+#include "tk_go.h"
 
 static const char *action;
 static const char *go;
 static char **args;
 static long times = 1;
-
-/* Block until the test opens GOFILE (a FIFO) for writing: one open(2) and
- * one close(2), no polling, no failed calls to disturb what is counted. */
-static void wait_go(void)
-{
-	int fd;
-
-	if (!go)
-		return;
-	fd = open(go, O_RDONLY);
-	if (fd < 0) {
-		perror("tk_work: go fifo");
-		exit(1);
-	}
-	close(fd);
-}
 
 static void report(const char *what, long ret)
 {
@@ -63,7 +48,7 @@ static void *work(void *unused)
 	(void)unused;
 	printf("tid2 %ld\n", (long)syscall(SYS_gettid));
 	fflush(stdout);
-	wait_go();
+	tk_wait_go("tk_work", go);
 	for (i = 0; i < times; i++) {
 		if (!strcmp(action, "open")) {
 			r = syscall(SYS_open, args[0], flags, 0644);

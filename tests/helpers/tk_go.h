@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* The workload helpers' start signal (tests/e2e/lib.sh: work ... / go NAME):
+ * opening the FIFO blocks until the test opens it for writing, so a helper
+ * starts its work only once the tool under test is ready: one open(2) and
+ * one close(2), no polling, no failed calls to disturb what a tool counts.
+ * Without a FIFO (NULL) the work starts at once. */
+#ifndef TK_GO_H
+#define TK_GO_H
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static inline void tk_wait_go(const char *prog, const char *go)
+{
+	int fd;
+
+	if (!go)
+		return;
+	fd = open(go, O_RDONLY);
+	if (fd < 0) {
+		fprintf(stderr, "%s: go fifo %s: %s\n", prog, go, strerror(errno));
+		exit(1);
+	}
+	close(fd);
+}
+
+#endif
