@@ -216,7 +216,7 @@ test-e2e-multi: multi helpers
 kit: $(KIT)
 
 $(KIT): bin/multi/tracekit dist/mkkit.sh dist/KIT.md.in \
-		$(addprefix man/man8/,$(addsuffix .8,$(TOOLS)))
+		$(addprefix man/man8/,$(addsuffix .8,tracekit $(TOOLS)))
 	$(call msg,KIT,$@)
 	$(Q)CC='$(CC)' STRIP='$(STRIP)' MANDOC='$(MANDOC)' sh dist/mkkit.sh $@ $(KIT_NAME) \
 		bin/multi/tracekit man/man8 $(TOOLS)

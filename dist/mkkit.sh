@@ -32,7 +32,7 @@ done
 # Plain text for machines without man: mandoc's ASCII output with the
 # overstrikes (X BS X for bold, _ BS X for underline) taken out.
 bs=$(printf '\b')
-for t in "$@"; do
+for t in tracekit "$@"; do
 	cp "$mandir/$t.8" "$kit/man/man8/$t.8"
 	"$MANDOC" -T ascii "$mandir/$t.8" | sed "s/.$bs//g" >"$kit/txt/$t.txt"
 done

@@ -112,6 +112,8 @@ for t in $TOOLS; do
 	check "$t: plain-text manual without overstrikes" plain_text "$K/txt/$t.txt"
 	check "$t: a recipe in KIT.md" has "$K/KIT.md" "^\| \`$t\` \| \`$t "
 done
+check "tracekit: its own man page" [ -s "$K/man/man8/tracekit.8" ]
+check "tracekit: plain-text manual without overstrikes" plain_text "$K/txt/tracekit.txt"
 
 # --- it runs (no root needed yet) -------------------------------------------
 for t in $TOOLS; do

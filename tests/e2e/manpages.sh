@@ -123,10 +123,25 @@ for bin in "$TK_BIN"/*; do
 done
 [ "$ntools" -gt 0 ] || not_ok "no tools in $TK_BIN (run make)"
 
+# tracekit.8, the kit's multi-call binary (make multi), is checked the same way.
+MULTI=${TK_MULTI:-$ROOT/bin/multi/tracekit}
+[ -x "$MULTI" ] || make -s -C "$ROOT" multi >"$T_DIR/multi.log" 2>&1
+if [ -x "$MULTI" ]; then
+	help_options "$MULTI" >"$T_DIR/help.tracekit"
+	man_options "$TK_MAN_DIR/tracekit.8" >"$T_DIR/man.tracekit"
+	SHOW="$T_DIR/help.tracekit $T_DIR/man.tracekit"
+	check "tracekit: --help lists options" [ -s "$T_DIR/help.tracekit" ]
+	check "tracekit.8: OPTIONS documents the options of tracekit --help" \
+		cmp -s "$T_DIR/help.tracekit" "$T_DIR/man.tracekit"
+else
+	not_ok "make multi: cannot check tracekit.8" "$T_DIR/multi.log"
+fi
+
 # Pages without a tool: stale, or the tool is not built.
 for page in "$TK_MAN_DIR"/*.8; do
 	[ -f "$page" ] || continue
 	tool=$(basename "$page" .8)
+	[ "$tool" = tracekit ] && continue
 	[ -x "$TK_BIN/$tool" ] || skip "$tool.8: no $TK_BIN/$tool to check its options against"
 done
 
