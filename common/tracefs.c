@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/mount.h>
@@ -8,6 +9,14 @@
 
 #define TRACEFS "/sys/kernel/tracing"
 #define DEBUGFS_TRACING "/sys/kernel/debug/tracing"
+
+/* What the tool mounted goes with it; a mount someone else has files open
+ * in by now stays, rather than being pulled from under them. */
+static void unmount_ours(void)
+{
+	if (umount(TRACEFS))
+		tk_info(1, "leaving tracefs mounted at %s: %s", TRACEFS, strerror(errno));
+}
 
 const char *tk_tracefs(void)
 {
@@ -26,5 +35,6 @@ const char *tk_tracefs(void)
 		return NULL;
 	}
 	tk_info(1, "mounted tracefs at %s", TRACEFS);
+	atexit(unmount_ours);
 	return found = TRACEFS;
 }
