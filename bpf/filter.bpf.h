@@ -5,6 +5,7 @@
 #define TK_FILTER_BPF_H
 
 #include "filter.h"
+#include "drops.bpf.h"
 
 const volatile struct tk_config tk_config = {
 	.filter = { .uid = TK_NO_UID },

@@ -11,6 +11,8 @@
 #include <sys/vfs.h>
 #include <unistd.h>
 #include "args.h"
+#include "attach.h"
+#include "output.h"
 #include "log.h"
 
 #ifndef CGROUP2_SUPER_MAGIC
@@ -19,48 +21,257 @@
 
 void tk_usage_error(const char *fmt, ...)
 {
-	char buf[512];
+	char buf[512], esc[2048];
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "%s: %s\nTry '%s --help'.\n", tk_prog, buf, tk_prog);
+	/* Messages quote what the user typed: never let it steer the terminal. */
+	tk_escape(esc, sizeof(esc), buf, sizeof(buf));
+	fprintf(stderr, "%s: %s\nTry '%s --help'.\n", tk_prog, esc, tk_prog);
 	exit(2);
 }
 
-void tk_common_option(int key, char **argv, struct tk_common *c, const char *help)
-{
-	const char *arg = optarg, *opt = argv[optind - 1];
+/* Keys of the shared options that have no letter in a tool. */
+enum {
+	KEY_ATTACH = 0x100,
+	KEY_BTF,
+	KEY_PID,
+	KEY_TID,
+	KEY_UID,
+	KEY_COMM,
+	KEY_CGROUP,
+	KEY_DURATION,
+};
 
-	switch (key) {
-	case 'j':
-		c->json = true;
-		return;
-	case 'v':
-		tk_verbose++;
-		return;
-	case 'h':
-		fputs(help, stdout);
-		exit(0);
-	case 'V':
-		printf("%s (tracekit) %s\n", tk_prog, TK_VERSION);
-		exit(0);
-	case TK_OPT_BTF:
-		if (access(arg, R_OK))
-			tk_usage_error("cannot read BTF file '%s': %s", arg, strerror(errno));
-		c->btf_path = arg;
-		return;
-	case ':':
-		if (opt[0] == '-' && opt[1] == '-')
-			tk_usage_error("option '%s' needs an argument", opt);
-		tk_usage_error("option '-%c' needs an argument", optopt);
-	case '?':
-		if (optopt)
-			tk_usage_error("invalid option '-%c'", optopt);
+struct shared_opt {
+	unsigned bit;
+	int key;		/* when the tool gives it no letter */
+	char letter;		/* the usual one; 0: long only */
+	const char *name, *alias, *arg, *help;
+};
+
+static const struct shared_opt shared_opts[] = {
+	{ TK_OPT_PID, KEY_PID, 'p', "pid", NULL, "PID", "only this process" },
+	{ TK_OPT_TID, KEY_TID, 't', "tid", NULL, "TID", "only this thread" },
+	{ TK_OPT_UID, KEY_UID, 'u', "uid", NULL, "UID", "only this user id" },
+	{ TK_OPT_COMM, KEY_COMM, 'n', "name", "comm", "COMM",
+	  "only process names containing COMM (--comm too)" },
+	{ TK_OPT_CGROUP, KEY_CGROUP, 0, "cgroup", NULL, "PATH",
+	  "only tasks in this cgroup2 directory or below" },
+	{ TK_OPT_DURATION, KEY_DURATION, 'd', "duration", NULL, "SECS",
+	  "trace for SECS seconds, then exit" },
+};
+#define NSHARED (int)(sizeof(shared_opts) / sizeof(shared_opts[0]))
+
+static char shared_letter(const struct tk_cli *cli, int i)
+{
+	const char *l = &cli->letter.pid;	/* the letters, in shared_opts' order */
+	char c = l[i] ? l[i] : shared_opts[i].letter;
+
+	return c == '-' ? 0 : c;
+}
+
+static int shared_key(const struct tk_cli *cli, int i)
+{
+	char c = shared_letter(cli, i);
+
+	return c ? c : shared_opts[i].key;
+}
+
+static void help_line(FILE *f, char letter, const char *name, const char *arg, const char *text)
+{
+	char left[64];
+
+	if (letter)
+		snprintf(left, sizeof(left), "  -%c, --%s%s%s", letter, name, arg ? " " : "",
+			 arg ? arg : "");
+	else
+		snprintf(left, sizeof(left), "      --%s%s%s", name, arg ? " " : "", arg ? arg : "");
+	if (strlen(left) > 24)
+		fprintf(f, "%s\n%25s%s\n", left, "", text);
+	else
+		fprintf(f, "%-25s%s\n", left, text);
+}
+
+void tk_print_help(const struct tk_cli *cli, FILE *f)
+{
+	int i;
+
+	fprintf(f, "%s\n", cli->usage);
+	for (i = 0; i < NSHARED; i++) {
+		if ((cli->shared & shared_opts[i].bit) && shared_opts[i].bit != TK_OPT_DURATION)
+			help_line(f, shared_letter(cli, i), shared_opts[i].name,
+				  shared_opts[i].arg, shared_opts[i].help);
+	}
+	if (cli->help)
+		fputs(cli->help, f);
+	for (i = 0; i < NSHARED; i++) {
+		if ((cli->shared & shared_opts[i].bit) && shared_opts[i].bit == TK_OPT_DURATION)
+			help_line(f, shared_letter(cli, i), shared_opts[i].name,
+				  shared_opts[i].arg, shared_opts[i].help);
+	}
+	if (cli->variants) {
+		fputs("      --attach=VARIANT   auto (default)", f);
+		for (i = 0; i < cli->nvariants; i++)
+			fprintf(f, ", %s", cli->variants[i].name);
+		fputc('\n', f);
+	}
+	fputs("  -j, --json             one JSON object per line\n"
+	      "  -v, --verbose          say what is attached (-vv: libbpf debug output)\n"
+	      "      --btf FILE         kernel BTF to relocate against (default\n"
+	      "                         /sys/kernel/btf/vmlinux)\n"
+	      "  -h, --help             show this help and exit\n"
+	      "  -V, --version          show the version and exit\n", f);
+	if (cli->examples)
+		fprintf(f, "\n%s", cli->examples);
+}
+
+/* Raw BTF starts with its magic; a vmlinux ELF file carries a .BTF section. */
+static const char *btf_arg(const char *path)
+{
+	unsigned char magic[4];
+	struct stat st;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		tk_usage_error("cannot read BTF file '%s': %s", path, strerror(errno));
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+		close(fd);
+		tk_usage_error("BTF file '%s' is not a regular file", path);
+	}
+	if (read(fd, magic, sizeof(magic)) != (ssize_t)sizeof(magic) ||
+	    !((magic[0] == 0x9f && magic[1] == 0xeb) || (magic[0] == 0xeb && magic[1] == 0x9f) ||
+	      !memcmp(magic, "\177ELF", 4))) {
+		close(fd);
+		tk_usage_error("BTF file '%s' is neither BTF nor an ELF file", path);
+	}
+	close(fd);
+	return path;
+}
+
+static bool shared_option(const struct tk_cli *cli, int key, const char *arg, struct tk_opts *o)
+{
+	int i;
+
+	for (i = 0; i < NSHARED; i++) {
+		if (!(cli->shared & shared_opts[i].bit) || key != shared_key(cli, i))
+			continue;
+		switch (shared_opts[i].bit) {
+		case TK_OPT_PID: o->filter.tgid = tk_arg_pid(arg, "PID"); break;
+		case TK_OPT_TID: o->filter.tid = tk_arg_pid(arg, "TID"); break;
+		case TK_OPT_UID: o->filter.uid = tk_arg_uid(arg); break;
+		case TK_OPT_COMM: tk_arg_comm(arg, o->filter.comm); break;
+		case TK_OPT_CGROUP: o->cgroup = tk_arg_cgroup(arg); break;
+		case TK_OPT_DURATION: o->duration_ms = tk_arg_seconds(arg, "duration"); break;
+		}
+		return true;
+	}
+	return false;
+}
+
+/* getopt's '?': an unknown option, or a long option given "=value" that
+ * takes none (getopt then reports the option's key, not a letter). */
+static void bad_option(const char *opt, const struct option *longopts)
+{
+	const char *eq;
+	int i;
+
+	if (opt[0] == '-' && opt[1] == '-') {
+		eq = strchr(opt, '=');
+		for (i = 0; eq && longopts[i].name; i++) {
+			if (longopts[i].has_arg == no_argument &&
+			    strlen(longopts[i].name) == (size_t)(eq - opt - 2) &&
+			    !strncmp(longopts[i].name, opt + 2, eq - opt - 2))
+				tk_usage_error("option '--%s' takes no argument", longopts[i].name);
+		}
 		tk_usage_error("invalid option '%s'", opt);
 	}
+	if (optopt > 0 && optopt < 0x80 && optopt != '?')
+		tk_usage_error("invalid option '-%c'", optopt);
 	tk_usage_error("invalid option '%s'", opt);
+}
+
+#define MAX_LONGOPTS 64
+
+int tk_parse_args(const struct tk_cli *cli, int argc, char **argv, struct tk_opts *o)
+{
+	struct option longopts[MAX_LONGOPTS];
+	char optstring[128];
+	const char *opt;
+	int n = 0, i, key;
+
+	memset(o, 0, sizeof(*o));
+	o->filter.uid = TK_NO_UID;
+	snprintf(optstring, sizeof(optstring), ":%sjvhV", cli->optstring ? cli->optstring : "");
+	for (i = 0; cli->longopts && cli->longopts[i].name; i++)
+		longopts[n++] = cli->longopts[i];
+	for (i = 0; i < NSHARED; i++) {
+		char c = shared_letter(cli, i);
+
+		if (!(cli->shared & shared_opts[i].bit))
+			continue;
+		if (c) {
+			/* Two meanings for one letter is a bug in the tool. */
+			if (strchr(cli->optstring ? cli->optstring : "", c))
+				abort();
+			snprintf(optstring + strlen(optstring), sizeof(optstring) - strlen(optstring),
+				 "%c:", c);
+		}
+		longopts[n++] = (struct option){ shared_opts[i].name, required_argument, NULL,
+						 shared_key(cli, i) };
+		if (shared_opts[i].alias)
+			longopts[n++] = (struct option){ shared_opts[i].alias, required_argument,
+							 NULL, shared_key(cli, i) };
+	}
+	if (cli->variants)
+		longopts[n++] = (struct option){ "attach", required_argument, NULL, KEY_ATTACH };
+	longopts[n++] = (struct option){ "json", no_argument, NULL, 'j' };
+	longopts[n++] = (struct option){ "verbose", no_argument, NULL, 'v' };
+	longopts[n++] = (struct option){ "help", no_argument, NULL, 'h' };
+	longopts[n++] = (struct option){ "version", no_argument, NULL, 'V' };
+	longopts[n++] = (struct option){ "btf", required_argument, NULL, KEY_BTF };
+	longopts[n] = (struct option){ 0 };
+
+	opterr = 0;
+	while ((key = getopt_long(argc, argv, optstring, longopts, NULL)) != -1) {
+		opt = argv[optind - 1];
+		if (shared_option(cli, key, optarg, o))
+			continue;
+		switch (key) {
+		case 'j':
+			o->json = true;
+			break;
+		case 'v':
+			tk_verbose++;
+			break;
+		case 'h':
+			tk_print_help(cli, stdout);
+			exit(0);
+		case 'V':
+			printf("%s (tracekit) %s\n", tk_prog, TK_VERSION);
+			exit(0);
+		case KEY_BTF:
+			o->btf_path = btf_arg(optarg);
+			break;
+		case KEY_ATTACH:
+			tk_variant_check(cli->variants, cli->nvariants, optarg);
+			o->attach = strcmp(optarg, "auto") ? optarg : NULL;
+			break;
+		case ':':
+			if (opt[0] == '-' && opt[1] == '-')
+				tk_usage_error("option '%s' needs an argument", opt);
+			tk_usage_error("option '-%c' needs an argument", optopt);
+		case '?':
+			bad_option(opt, longopts);
+			break;
+		default:
+			cli->option(key, optarg);
+		}
+	}
+	return optind;
 }
 
 long long tk_arg_int(const char *s, long long min, long long max, const char *what)
@@ -105,7 +316,8 @@ uint64_t tk_arg_seconds(const char *s, const char *what)
 	double v;
 
 	errno = 0;
-	if (!s || !*s || ((*s < '0' || *s > '9') && *s != '.'))
+	/* Decimal only: strtod would take "0x1p3", "1e3" and "inf" too. */
+	if (!s || !*s || strspn(s, "0123456789.") != strlen(s))
 		tk_usage_error("invalid %s '%s'", what, s ? s : "");
 	v = strtod(s, &end);
 	if (errno || *end || !isfinite(v))

@@ -6,6 +6,8 @@
 #define TK_ARGS_H
 
 #include <getopt.h>
+#include <stdio.h>
+#include <linux/types.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -14,41 +16,60 @@
 #define TK_VERSION "0.0.0"
 #endif
 
-/* Long-only options shared by every tool (values above any ASCII letter). */
-enum {
-	TK_OPT_ATTACH = 0x100,
-	TK_OPT_BTF,
-	TK_OPT_CGROUP,
-	TK_OPT_TOOL_BASE = 0x200,	/* tools number their own long-only options from here */
-};
+#include "filter.h"
 
-/* Options every tool has; append to a tool's struct option table. */
-#define TK_COMMON_LONGOPTS					\
-	{ "json", no_argument, NULL, 'j' },			\
-	{ "verbose", no_argument, NULL, 'v' },			\
-	{ "help", no_argument, NULL, 'h' },			\
-	{ "version", no_argument, NULL, 'V' },			\
-	{ "btf", required_argument, NULL, TK_OPT_BTF }
+struct tk_variant;
 
-/* The matching lines of --help, so every tool words them the same way. */
-#define TK_HELP_COMMON							\
-	"  -j, --json             one JSON object per line\n"		\
-	"  -v, --verbose          say what is attached (-vv: libbpf debug output)\n" \
-	"      --btf FILE         kernel BTF to relocate against (default\n"	\
-	"                         /sys/kernel/btf/vmlinux)\n"		\
-	"  -h, --help             show this help and exit\n"		\
-	"  -V, --version          show the version and exit\n"
-
-struct tk_common {
+/* Options every tool shares, filled in by tk_parse_args. */
+struct tk_opts {
 	bool json;
-	const char *attach;	/* forced attach variant, or NULL for auto */
-	const char *btf_path;	/* --btf, or NULL */
+	const char *attach;		/* --attach=VARIANT, or NULL for auto */
+	const char *btf_path;		/* --btf FILE, or NULL */
+	struct tk_filter filter;	/* -p -t -u -n (comm_len and the rest: session) */
+	const char *cgroup;		/* --cgroup PATH, or NULL */
+	uint64_t duration_ms;		/* -d SECS; 0: until a signal */
 };
 
-/* Handles -j -v -h -V --btf --attach and getopt's errors ('?' and ':', from
- * an optstring starting with ':'), reading optarg/optopt/optind. Exits for -h,
- * -V and errors; for a key that is not a common option, a usage error. */
-void tk_common_option(int key, char **argv, struct tk_common *c, const char *help);
+/* The shared options a tool offers (bits of tk_cli.shared). -j -v -h -V and
+ * --btf are always there; --attach whenever the tool has variants. */
+enum {
+	TK_OPT_PID = 1 << 0,		/* -p, --pid PID */
+	TK_OPT_TID = 1 << 1,		/* -t, --tid TID */
+	TK_OPT_UID = 1 << 2,		/* -u, --uid UID */
+	TK_OPT_COMM = 1 << 3,		/* -n, --name/--comm COMM */
+	TK_OPT_CGROUP = 1 << 4,		/* --cgroup PATH */
+	TK_OPT_DURATION = 1 << 5,	/* -d, --duration SECS */
+	TK_OPT_FILTERS = TK_OPT_PID | TK_OPT_TID | TK_OPT_UID | TK_OPT_COMM | TK_OPT_CGROUP,
+};
+
+/* Tools number their long-only options from here (above any letter and
+ * the shared options' own keys). */
+#define TK_OPT_TOOL_BASE 0x200
+
+/* A tool's command line: its own options, and which shared ones it has. */
+struct tk_cli {
+	const char *usage;		/* "Usage: X [OPTION]...\nWhat it does.\n" */
+	unsigned shared;		/* TK_OPT_* */
+	/* Short letters of shared options where bcc gives the tool another
+	 * one: 0 keeps the usual (p t u n, none for --cgroup, d); '-' leaves
+	 * the option long only. */
+	struct { char pid, tid, uid, comm, cgroup, duration; } letter;
+	const char *optstring;		/* the tool's own short options */
+	const struct option *longopts;	/* the tool's own long options, {} ended */
+	const char *help;		/* the tool's own --help lines */
+	const char *examples;		/* "Examples:\n  ..." */
+	const struct tk_variant *variants;	/* for --attach; NULL: no such option */
+	int nvariants;
+	/* Called for each of the tool's own options, with optarg. */
+	void (*option)(int key, const char *arg);
+};
+
+/* Parse argv: shared options into @o, the tool's through cli->option.
+ * Exits 0 for -h/-V, 2 on a usage error. Returns the index of the first
+ * positional argument. */
+int tk_parse_args(const struct tk_cli *cli, int argc, char **argv, struct tk_opts *o);
+/* The --help text (exposed for tests). */
+void tk_print_help(const struct tk_cli *cli, FILE *f);
 
 /* "prog: <message>" then "Try 'prog --help'." on stderr, exit 2. */
 void tk_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));

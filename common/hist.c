@@ -53,55 +53,25 @@ void hist_print_log2(FILE *f, const uint64_t *vals, int nvals, const char *unit)
 	}
 }
 
-void hist_print_linear(FILE *f, const uint64_t *vals, int nvals,
-		       uint64_t base, uint64_t step, const char *unit)
-{
-	uint64_t max;
-	int last = last_nonzero(vals, nvals, &max), first, i;
-
-	if (last < 0)
-		return;
-	for (first = 0; !vals[first]; first++)
-		;
-	fprintf(f, "     %-13s : count     distribution\n", unit);
-	for (i = first; i <= last; i++) {
-		fprintf(f, "        %-10llu : %-8llu ", (unsigned long long)(base + i * step),
-			(unsigned long long)vals[i]);
-		print_bar(f, vals[i], max, STARS_MAX);
-	}
-}
-
-static void json_buckets(struct jw *w, const char *key, const uint64_t *vals, int nvals,
-			 const char *unit, bool log2, uint64_t base, uint64_t step)
+void hist_json_log2(struct jw *w, const char *key, const uint64_t *vals, int nvals,
+		    const char *unit)
 {
 	uint64_t max, low, high, total = 0;
 	int last = last_nonzero(vals, nvals, &max), i;
 
-	jw_key(w, key);
-	fprintf(w->f, "{\"unit\":\"%s\",\"buckets\":[", unit);
+	jw_object_begin(w, key);
+	jw_str(w, "unit", unit, 16);
+	jw_array_begin(w, "buckets");
 	for (i = 0; i <= last; i++) {
-		if (log2) {
-			hist_log2_bounds(i, &low, &high);
-		} else {
-			low = base + i * step;
-			high = low + step - 1;
-		}
+		hist_log2_bounds(i, &low, &high);
 		total += vals[i];
-		fprintf(w->f, "%s{\"low\":%llu,\"high\":%llu,\"count\":%llu}", i ? "," : "",
-			(unsigned long long)low, (unsigned long long)high,
-			(unsigned long long)vals[i]);
+		jw_object_begin(w, NULL);
+		jw_uint(w, "low", low);
+		jw_uint(w, "high", high);
+		jw_uint(w, "count", vals[i]);
+		jw_object_end(w);
 	}
-	fprintf(w->f, "],\"total\":%llu}", (unsigned long long)total);
-}
-
-void hist_json_log2(struct jw *w, const char *key, const uint64_t *vals, int nvals,
-		    const char *unit)
-{
-	json_buckets(w, key, vals, nvals, unit, true, 0, 1);
-}
-
-void hist_json_linear(struct jw *w, const char *key, const uint64_t *vals, int nvals,
-		      uint64_t base, uint64_t step, const char *unit)
-{
-	json_buckets(w, key, vals, nvals, unit, false, base, step);
+	jw_array_end(w);
+	jw_uint(w, "total", total);
+	jw_object_end(w);
 }

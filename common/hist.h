@@ -11,15 +11,10 @@
  * the same slots bpf/log2.bpf.h fills in the kernel. */
 void hist_log2_bounds(int slot, uint64_t *low, uint64_t *high);
 void hist_print_log2(FILE *f, const uint64_t *vals, int nvals, const char *unit);
-/* Linear buckets: slot i holds [base + i*step, base + (i+1)*step - 1]. */
-void hist_print_linear(FILE *f, const uint64_t *vals, int nvals,
-		       uint64_t base, uint64_t step, const char *unit);
 
 /* "key":{"unit":U,"buckets":[{"low":L,"high":H,"count":C},...]} up to the last
  * non-empty bucket, into an open JSON object. */
 void hist_json_log2(struct jw *w, const char *key, const uint64_t *vals, int nvals,
 		    const char *unit);
-void hist_json_linear(struct jw *w, const char *key, const uint64_t *vals, int nvals,
-		      uint64_t base, uint64_t step, const char *unit);
 
 #endif

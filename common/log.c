@@ -3,9 +3,11 @@
 #include <string.h>
 #include <bpf/libbpf.h>
 #include "log.h"
+#include "output.h"
 
 const char *tk_prog = "tracekit";
 int tk_verbose;
+bool tk_log_json;
 
 static void vlog(const char *fmt, va_list ap)
 {
@@ -18,11 +20,15 @@ static void vlog(const char *fmt, va_list ap)
 
 void tk_warn(const char *fmt, ...)
 {
+	char buf[1024];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vlog(fmt, ap);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
+	fprintf(stderr, "%s: %s\n", tk_prog, buf);
+	if (tk_log_json)
+		tk_json_note("warning", buf);
 }
 
 void tk_info(int level, const char *fmt, ...)
@@ -36,9 +42,12 @@ void tk_info(int level, const char *fmt, ...)
 	va_end(ap);
 }
 
-void tk_ready(int level, const char *what)
+void tk_ready(const char *what, unsigned long long duration_ms)
 {
-	tk_info(level, "tracing %s; Ctrl-C to end", what);
+	if (duration_ms)
+		tk_info(0, "tracing %s for %.6g s; Ctrl-C to end", what, duration_ms / 1000.0);
+	else
+		tk_info(0, "tracing %s; Ctrl-C to end", what);
 }
 
 static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)

@@ -4,19 +4,23 @@
 #define TK_LOG_H
 
 #include <stdarg.h>
+#include <stdbool.h>
 
 /* Set once by main: the tool's name and how chatty to be (-v count). */
 extern const char *tk_prog;
 extern int tk_verbose;
+/* -j: warnings are also records on stdout, {"type":"warning","message":...},
+ * so a log of the run carries them. */
+extern bool tk_log_json;
 
 /* "prog: message\n" on stderr; the newline is added here. */
 void tk_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Printed only at -v (level 1) or -vv (level 2). */
 void tk_info(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-/* "prog: tracing WHAT; Ctrl-C to end" once attached, at verbosity @level
- * (0: always, for tools that print nothing until the end). */
-void tk_ready(int level, const char *what);
+/* "prog: tracing WHAT[ for N s]; Ctrl-C to end" on stderr, once attached:
+ * every tool says it is live, whatever it prints later. */
+void tk_ready(const char *what, unsigned long long duration_ms);
 
 /* Route libbpf's messages through us: warnings always, debug output only at -vv. */
 void tk_libbpf_log_setup(void);

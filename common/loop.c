@@ -1,45 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #include <errno.h>
 #include <stdio.h>
+#include <stdio_ext.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <bpf/bpf.h>
 #include "log.h"
 #include "loop.h"
 #include "output.h"
-#include "session.h"
 
 #define POLL_MS 100		/* bounds latency to the screen when traffic is light */
 #define LOST_REPORT_NS 1000000000ULL
-
-volatile sig_atomic_t tk_exiting;
-
-static void on_signal(int sig)
-{
-	if (tk_exiting) {
-		/* Second request: the user means it. */
-		signal(sig, SIG_DFL);
-		raise(sig);
-	}
-	tk_exiting = 1;
-}
-
-void tk_signals_init(void)
-{
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	/* SA_RESTART, so a write of output that a signal interrupts is resumed
-	 * rather than failing with EINTR (and dropping what stdio held). The
-	 * waits that must end on a signal, epoll_wait() and clock_nanosleep(),
-	 * are never restarted (signal(7)). */
-	sa.sa_flags = SA_RESTART;
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
-}
+#define STOP_CONSUMING (-EINTR)	/* from a record callback: leave the buffer for now */
 
 uint64_t tk_now_ns(void)
 {
@@ -47,6 +20,26 @@ uint64_t tk_now_ns(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+uint64_t tk_drops_read(struct bpf_map *drops)
+{
+	static uint64_t *vals;
+	static int ncpu;
+	uint64_t sum = 0;
+	__u32 key = 0;
+	int i;
+
+	if (!vals) {
+		ncpu = libbpf_num_possible_cpus();
+		if (ncpu <= 0 || !(vals = calloc(ncpu, sizeof(*vals))))
+			return 0;
+	}
+	if (bpf_map_lookup_elem(bpf_map__fd(drops), &key, vals))
+		return 0;
+	for (i = 0; i < ncpu; i++)
+		sum += vals[i];
+	return sum;
 }
 
 void tk_report_lost(uint64_t n, bool json)
@@ -61,10 +54,19 @@ void tk_report_lost(uint64_t n, bool json)
 	}
 }
 
-/* Drops counted in the kernel plus those the perf buffer reported. */
+/* The reader of stdout stopped reading and the grace period ran out: what
+ * stdio still holds can never be written, and must not block exit(). */
+static bool output_stalled(void)
+{
+	return tk_out_of_time && ferror(stdout);
+}
+
+/* Drops counted in the kernel, plus records consumed after the grace period
+ * without being printed. (A perf buffer's own lost-record notices are not
+ * added: every failed bpf_perf_event_output() is already in tk_drops.) */
 struct lost_state {
-	struct bpf_object *obj;
-	uint64_t perf_lost;
+	struct bpf_map *drops;
+	uint64_t unprinted;
 	uint64_t reported;
 	uint64_t last_ns;
 	bool json;
@@ -77,9 +79,10 @@ static void report_new_losses(struct lost_state *ls, bool force)
 	if (!force && now - ls->last_ns < LOST_REPORT_NS)
 		return;
 	ls->last_ns = now;
-	total = tk_drops_read(ls->obj) + ls->perf_lost;
+	total = tk_drops_read(ls->drops) + ls->unprinted;
 	if (total > ls->reported) {
-		tk_report_lost(total - ls->reported, ls->json);
+		/* In JSON a record, unless stdout can take nothing more. */
+		tk_report_lost(total - ls->reported, ls->json && !output_stalled());
 		ls->reported = total;
 	}
 }
@@ -87,67 +90,74 @@ static void report_new_losses(struct lost_state *ls, bool force)
 /* 0 on, 1 stop normally (reader gone counts as normal), -1 failure. */
 static int output_state(void)
 {
+	if (output_stalled())
+		return 1;
 	if (tk_output_flush())
 		return 0;
 	if (errno == EPIPE)
+		return 1;
+	if (tk_out_of_time && errno == EINTR)
 		return 1;
 	tk_warn("writing output failed: %s", strerror(errno));
 	return -1;
 }
 
 struct stream_ctx {
-	const struct tk_stream *s;
+	const struct tk_stream *st;
 	struct lost_state lost;
-	int stop;		/* first TK_STOP or error from the record callback */
+	int stop;		/* first TK_STOP or error from a callback */
 };
 
 static int ring_cb(void *ctx, void *data, size_t size)
 {
 	struct stream_ctx *sc = ctx;
-	int err = sc->s->on_record(sc->s->ctx, data, size);
+	int err;
 
+	if (sc->stop || tk_out_of_time) {
+		sc->lost.unprinted++;
+		return 0;
+	}
+	err = sc->st->on_record(sc->st->ctx, data, size);
 	if (err && !sc->stop)
 		sc->stop = err;
+	/* Under a flood the buffer never empties: a request to end is heard
+	 * between records, not when the producers pause. */
+	if (tk_exiting && !err)
+		return STOP_CONSUMING;
 	return err;
 }
 
 static void perf_cb(void *ctx, int cpu, void *data, __u32 size)
 {
-	struct stream_ctx *sc = ctx;
-
 	(void)cpu;
-	if (!sc->stop)
-		ring_cb(ctx, data, size);
+	ring_cb(ctx, data, size);
 }
 
-static void perf_lost_cb(void *ctx, int cpu, __u64 n)
+static int callback_result(struct stream_ctx *sc, int err)
 {
-	struct stream_ctx *sc = ctx;
-
-	(void)cpu;
-	sc->lost.perf_lost += n;
+	if (err && !sc->stop)
+		sc->stop = err;
+	return err;
 }
 
-int tk_stream_run(const struct tk_stream *s)
+int tk_stream_run(struct tk_session *s, const struct tk_stream *st)
 {
-	struct bpf_map *map = bpf_object__find_map_by_name(s->obj, "tk_events");
-	struct stream_ctx sc = { .s = s };
+	struct bpf_map *map = s->bpf.events;
+	struct stream_ctx sc = { .st = st };
 	struct ring_buffer *rb = NULL;
 	struct perf_buffer *pb = NULL;
-	uint64_t end = s->duration_ms ? tk_now_ns() + s->duration_ms * 1000000ULL : 0;
+	uint64_t now = tk_now_ns();
+	uint64_t end = s->opts->duration_ms ? now + s->opts->duration_ms * 1000000ULL : 0;
+	uint64_t tick = st->tick_ms ? now + st->tick_ms * 1000000ULL : 0;
 	int err = 0, out = 0, timeout;
 
-	sc.lost.obj = s->obj;
-	sc.lost.json = s->json;
-	sc.lost.last_ns = tk_now_ns();
-	if (!map) {
-		tk_warn("BPF object has no tk_events map");
-		return 1;
-	}
+	sc.lost.drops = s->bpf.drops;
+	sc.lost.json = s->opts->json;
+	sc.lost.last_ns = now;
 	if (bpf_map__type(map) == BPF_MAP_TYPE_RINGBUF)
 		rb = ring_buffer__new(bpf_map__fd(map), ring_cb, &sc, NULL);
 	else
-		pb = perf_buffer__new(bpf_map__fd(map), 64, perf_cb, perf_lost_cb, &sc, NULL);
+		pb = perf_buffer__new(bpf_map__fd(map), 64, perf_cb, NULL, &sc, NULL);
 	if (!rb && !pb) {
 		tk_warn("cannot set up the event buffer: %s", strerror(errno));
 		return 1;
@@ -155,14 +165,13 @@ int tk_stream_run(const struct tk_stream *s)
 
 	while (!tk_exiting && !sc.stop && !out) {
 		timeout = POLL_MS;
-		if (end) {
-			uint64_t now = tk_now_ns();
-
-			if (now >= end)
-				break;
-			if ((end - now) / 1000000 < (uint64_t)timeout)
-				timeout = (end - now) / 1000000 + 1;
-		}
+		now = tk_now_ns();
+		if (end && now >= end)
+			break;
+		if (end && (end - now) / 1000000 < (uint64_t)timeout)
+			timeout = (end - now) / 1000000 + 1;
+		if (tick && (tick > now ? (tick - now) / 1000000 : 0) < (uint64_t)timeout)
+			timeout = tick > now ? (tick - now) / 1000000 + 1 : 0;
 		/* Records are submitted without wake-ups below the fill threshold,
 		 * so a quiet poll still has to look at the buffer. */
 		if (rb) {
@@ -177,21 +186,38 @@ int tk_stream_run(const struct tk_stream *s)
 			break;
 		}
 		err = 0;
+		if (tick && !sc.stop && (now = tk_now_ns()) >= tick) {
+			callback_result(&sc, st->on_tick(st->ctx));
+			while (tick <= now)
+				tick += st->tick_ms * 1000000ULL;
+		}
 		out = output_state();
 		report_new_losses(&sc.lost, false);
 	}
 
-	/* Whatever the kernel already produced is delivered before we go. */
-	if (!sc.stop && !out) {
-		if (rb)
-			ring_buffer__consume(rb);
-		else
+	/* The end: nothing new is produced, and what the kernel already queued
+	 * is delivered within the grace period (counted as lost past it). */
+	tk_grace_start();
+	tk_session_detach(s);
+	if (!out) {
+		if (rb) {
+			while ((err = ring_buffer__consume(rb)) == STOP_CONSUMING)
+				;
+		} else {
 			perf_buffer__consume(pb);
+		}
+		err = 0;
 	}
-	if (!out)
+	if (st->on_end && !out && !(sc.stop && sc.stop != TK_STOP) && !tk_out_of_time)
+		callback_result(&sc, st->on_end(st->ctx));
+	if (out <= 0)
 		report_new_losses(&sc.lost, true);
 	if (!out)
 		out = output_state();
+	if (output_stalled()) {
+		tk_warn("output abandoned: the reader of stdout stopped reading");
+		__fpurge(stdout);
+	}
 	ring_buffer__free(rb);
 	perf_buffer__free(pb);
 	if (err || out < 0 || (sc.stop && sc.stop != TK_STOP))
@@ -218,37 +244,43 @@ static void sleep_until(uint64_t deadline)
 	clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
 }
 
-int tk_summary_run(const struct tk_summary *s)
+int tk_summary_run(struct tk_session *s, const struct tk_summary *sum)
 {
-	struct lost_state lost = { .obj = s->obj, .json = s->json };
+	struct lost_state lost = { .drops = s->bpf.drops, .json = s->opts->json };
 	uint64_t start = tk_now_ns(), next, end, now;
 	long long printed = 0;
 	int err = 0, out = 0;
 
-	end = s->duration_ms ? start + s->duration_ms * 1000000ULL : UINT64_MAX;
-	next = s->interval_ms ? start + s->interval_ms * 1000000ULL : UINT64_MAX;
+	end = s->opts->duration_ms ? start + s->opts->duration_ms * 1000000ULL : UINT64_MAX;
+	next = sum->interval_ms ? start + sum->interval_ms * 1000000ULL : UINT64_MAX;
 	for (;;) {
 		sleep_until(next < end ? next : end);
 		now = tk_now_ns();
 		if (tk_exiting || now >= end) {
 			/* What was counted since the last report is not thrown away. */
-			err = s->report(s->ctx, true);
+			tk_grace_start();
+			err = sum->report(sum->ctx, true);
 			break;
 		}
 		if (now < next)
 			continue;
 		printed++;
-		err = s->report(s->ctx, s->count && printed >= s->count);
-		if (err || (s->count && printed >= s->count))
+		err = sum->report(sum->ctx, sum->count && printed >= sum->count);
+		if (err || (sum->count && printed >= sum->count))
 			break;
 		if ((out = output_state()))
 			break;
 		report_new_losses(&lost, true);
-		next += s->interval_ms * 1000000ULL;
+		next += sum->interval_ms * 1000000ULL;
 	}
-	if (!out) {
+	tk_session_detach(s);
+	if (out <= 0)
 		report_new_losses(&lost, true);
+	if (!out)
 		out = output_state();
+	if (output_stalled()) {
+		tk_warn("output abandoned: the reader of stdout stopped reading");
+		__fpurge(stdout);
 	}
 	if (out < 0 || (err && err != TK_STOP))
 		return 1;

@@ -1,22 +1,19 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
-/* Signals and the two loops every tool ends in: streaming records from the
- * kernel, or printing in-kernel summaries each interval. The loops own the
- * exit flag, EINTR, the duration limit, the drop report and the end-of-run
- * drain, so no tool writes them. */
+/* The two loops every run ends in, over an attached session: streaming
+ * records from the kernel, or printing in-kernel summaries each interval.
+ * The loops own the exit flag, EINTR, the duration limit, the drop report
+ * and the end of the run: producers detached first, then what the kernel
+ * already queued is delivered (within the grace period of signals.h; what a
+ * reader too slow for it leaves is counted as lost), so no tool writes them. */
 #ifndef TK_LOOP_H
 #define TK_LOOP_H
 
-#include <signal.h>
+#include <errno.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <bpf/libbpf.h>
-
-/* Set by SIGINT/SIGTERM; a second such signal kills the tool outright. */
-extern volatile sig_atomic_t tk_exiting;
-/* SIGINT/SIGTERM set tk_exiting; SIGPIPE is ignored (the write fails with EPIPE
- * and the loop ends quietly with status 0). */
-void tk_signals_init(void);
+#include "session.h"
+#include "signals.h"
 
 /* Return 0 to go on; TK_STOP to end the run normally; another negative errno
  * to end it as a failure. */
@@ -24,35 +21,36 @@ void tk_signals_init(void);
 typedef int (*tk_record_fn)(void *ctx, const void *data, size_t size);
 
 struct tk_stream {
-	struct bpf_object *obj;		/* with a tk_events map */
 	tk_record_fn on_record;
-	void *ctx;
-	uint64_t duration_ms;		/* -d; 0: until a signal */
-	bool json;			/* lost-event reports as JSON records */
+	void *ctx;			/* for all three callbacks */
+	/* From the loop's own thread, between records, every tick_ms (0: none);
+	 * returns as on_record does. */
+	int (*on_tick)(void *ctx);
+	uint64_t tick_ms;
+	/* Once, after the last record, before the loss report (may be NULL). */
+	int (*on_end)(void *ctx);
 };
 
-/* Deliver records until a signal, the duration, TK_STOP or the reader of
- * stdout going away; then drain what the kernel already queued. Returns the
- * exit status (0 or 1). */
-int tk_stream_run(const struct tk_stream *s);
+/* Deliver records until a signal, -d, TK_STOP or the reader of stdout going
+ * away; then detach and drain. Returns the exit status (0 or 1). */
+int tk_stream_run(struct tk_session *s, const struct tk_stream *st);
 
 /* @final: last report of the run. Return 0, or TK_STOP / -errno as above. */
 typedef int (*tk_report_fn)(void *ctx, bool final);
 
 struct tk_summary {
-	struct bpf_object *obj;
 	tk_report_fn report;
 	void *ctx;
 	uint64_t interval_ms;		/* 0: one report at the end */
 	long long count;		/* reports to print; 0: unlimited */
-	uint64_t duration_ms;
-	bool json;
 };
 
-int tk_summary_run(const struct tk_summary *s);
+int tk_summary_run(struct tk_session *s, const struct tk_summary *sum);
 
 /* "N events lost" on stderr, or a {"type":"lost",...} record in JSON mode. */
 void tk_report_lost(uint64_t n, bool json);
+/* Total of the per-CPU drop counter. */
+uint64_t tk_drops_read(struct bpf_map *drops);
 
 /* Monotonic clock in ns. */
 uint64_t tk_now_ns(void);

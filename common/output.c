@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #include <errno.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -185,18 +186,43 @@ void tk_json_string(FILE *f, const char *str, size_t len, bool binary)
 void jw_begin(struct jw *w, FILE *f)
 {
 	w->f = f;
-	w->fields = 0;
+	w->depth = 0;
+	w->members[0] = 0;
 	fputc('{', f);
 }
 
 void jw_key(struct jw *w, const char *key)
 {
-	if (w->fields++)
+	if (w->members[w->depth]++)
 		fputc(',', w->f);
+	if (!key)
+		return;
 	fputc('"', w->f);
 	fputs(key, w->f);
 	fputs("\":", w->f);
 }
+
+static void jw_open(struct jw *w, const char *key, char open, char close)
+{
+	/* No record nests this deep: a writer that does is a bug. */
+	if (w->depth >= JW_MAX_DEPTH - 1)
+		abort();
+	jw_key(w, key);
+	fputc(open, w->f);
+	w->members[++w->depth] = 0;
+	w->close[w->depth] = close;
+}
+
+static void jw_close(struct jw *w)
+{
+	if (w->depth > 0)
+		fputc(w->close[w->depth--], w->f);
+}
+
+void jw_array_begin(struct jw *w, const char *key) { jw_open(w, key, '[', ']'); }
+void jw_array_end(struct jw *w) { jw_close(w); }
+void jw_object_begin(struct jw *w, const char *key) { jw_open(w, key, '{', '}'); }
+void jw_object_end(struct jw *w) { jw_close(w); }
 
 void jw_str(struct jw *w, const char *key, const char *s, size_t maxlen)
 {
@@ -249,7 +275,20 @@ void jw_null(struct jw *w, const char *key)
 
 void jw_end(struct jw *w)
 {
+	/* What a writer left open is closed, so the line is valid JSON. */
+	while (w->depth > 0)
+		jw_close(w);
 	fputs("}\n", w->f);
+}
+
+void tk_json_note(const char *type, const char *message)
+{
+	struct jw w;
+
+	jw_begin(&w, stdout);
+	jw_str(&w, "type", type, 32);
+	jw_str(&w, "message", message, 4096);
+	jw_end(&w);
 }
 
 void tk_format_clock(char *buf, size_t size)

@@ -25,13 +25,24 @@ size_t tk_escape(char *buf, size_t size, const char *s, size_t len);
  * \udc80-\udcff (Python's "surrogateescape"), so the exact bytes round-trip. */
 void tk_json_string(FILE *f, const char *s, size_t len, bool binary);
 
-/* A JSON object on one line: jw_begin, fields, jw_end. */
+/* A JSON object on one line: jw_begin, members, jw_end. Arrays and nested
+ * objects open and close around their members; inside an array, members
+ * are written with a NULL key. Keys are the writer's own snake_case names,
+ * never data. */
+#define JW_MAX_DEPTH 8
 struct jw {
 	FILE *f;
-	int fields;
+	int depth;
+	int members[JW_MAX_DEPTH];	/* written so far at each level */
+	char close[JW_MAX_DEPTH];	/* what ends each level: ] or } */
 };
 void jw_begin(struct jw *w, FILE *f);
+void jw_end(struct jw *w);		/* closes what is open, then the line */
 void jw_key(struct jw *w, const char *key);
+void jw_array_begin(struct jw *w, const char *key);
+void jw_array_end(struct jw *w);
+void jw_object_begin(struct jw *w, const char *key);
+void jw_object_end(struct jw *w);
 void jw_str(struct jw *w, const char *key, const char *s, size_t maxlen);
 void jw_bytes(struct jw *w, const char *key, const void *data, size_t len);
 void jw_int(struct jw *w, const char *key, int64_t v);
@@ -39,7 +50,10 @@ void jw_uint(struct jw *w, const char *key, uint64_t v);
 void jw_double(struct jw *w, const char *key, double v);
 void jw_bool(struct jw *w, const char *key, bool v);
 void jw_null(struct jw *w, const char *key);
-void jw_end(struct jw *w);
+
+/* A record that is not data, {"type":TYPE,"message":...}, for -j runs:
+ * warnings, errors and end-of-run notes a log consumer needs to see. */
+void tk_json_note(const char *type, const char *message);
 
 /* Wall-clock "HH:MM:SS" for -T style columns. */
 void tk_format_clock(char *buf, size_t size);

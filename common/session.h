@@ -1,7 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
-/* The steps between a parsed command line and attached programs that every
- * tool shares: privileges, open options, filters and delivery knobs written
- * into the object before load, the cgroup filter map after it. */
+/* A run's BPF side, from opened skeleton to teardown: the shared options
+ * written into the object before load (filters, event transport, attach
+ * variant), then load, the cgroup filter map, attach, and detach.
+ *
+ * The kernel half of the runtime (bpf/filter.bpf.h, drops.bpf.h and, for
+ * streaming tools, events.bpf.h) is handed over typed, from the skeleton:
+ * TK_BPF_STREAM(skel) or TK_BPF_SUMMARY(skel). A map renamed on one side
+ * no longer compiles on the other. */
 #ifndef TK_SESSION_H
 #define TK_SESSION_H
 
@@ -9,48 +14,64 @@
 #include <stdint.h>
 #include <linux/types.h>
 #include <bpf/libbpf.h>
-#include "../bpf/filter.h"
+#include "filter.h"
 #include "args.h"
 #include "attach.h"
 
-struct tk_setup {
-	const struct tk_common *common;
-	struct tk_filter filter;		/* comm_len is derived from comm */
-	const char *cgroup;			/* --cgroup PATH, or NULL */
-	/* Where cgroup programs attach (a cgroup2 directory); NULL: the root. */
-	const char *attach_cgroup;
-	const struct tk_variant *variants;	/* NULL if the tool has one way to attach */
-	int nvariants;
-	size_t ring_bytes;			/* streaming tools: ring buffer size (power of 2) */
+struct tk_bpf {
+	struct bpf_object_skeleton *skeleton;
+	struct tk_config *config;	/* in the object's .rodata, until load */
+	struct bpf_map *cgroup_map;	/* --cgroup */
+	struct bpf_map *drops;		/* per-CPU count of what could not be delivered */
+	struct bpf_map *events;		/* streaming tools: ring (or perf) buffer */
+	struct bpf_map *heap;		/* streaming tools: perf-buffer staging */
 };
 
-/* Exit 1 with one clear line unless we may load BPF programs. */
-void tk_require_privileges(void);
-/* After argument parsing, before opening BPF objects: privileges, libbpf's
- * logging, signal handling and stdout buffering, as every tool needs. */
-void tk_init_runtime(void);
+#define TK_BPF_SUMMARY(skel) ((struct tk_bpf){				\
+	.skeleton = (skel)->skeleton,					\
+	/* libbpf hands out the writable .rodata image before load */	\
+	.config = (struct tk_config *)&(skel)->rodata->tk_config,	\
+	.cgroup_map = (skel)->maps.tk_cgroup_map,			\
+	.drops = (skel)->maps.tk_drops,					\
+})
+#define TK_BPF_STREAM(skel) ((struct tk_bpf){				\
+	.skeleton = (skel)->skeleton,					\
+	.config = (struct tk_config *)&(skel)->rodata->tk_config,	\
+	.cgroup_map = (skel)->maps.tk_cgroup_map,			\
+	.drops = (skel)->maps.tk_drops,					\
+	.events = (skel)->maps.tk_events,				\
+	.heap = (skel)->maps.tk_heap,					\
+})
+
+struct tk_session {
+	/* Set by the tool before tk_session_prepare. */
+	struct tk_bpf bpf;
+	const struct tk_opts *opts;
+	const struct tk_variant *variants;	/* NULL if there is one way to attach */
+	int nvariants;
+	size_t ring_bytes;		/* event buffer size (power of 2); 0: as built */
+	const char *attach_cgroup;	/* where cgroup programs attach; NULL: the root */
+	/* Set by the session. */
+	int variant;			/* index of the chosen variant (0 without) */
+	struct tk_links *links;
+};
+
+/* After parsing, before opening: privileges, kernel BTF, libbpf's logging,
+ * signals, stdout. Exits 1 with one line naming what is missing. */
+void tk_session_init(const struct tk_opts *o);
 
 /* libbpf open options carrying --btf. Valid until the next call. */
-const struct bpf_object_open_opts *tk_open_opts(const struct tk_common *c);
+const struct bpf_object_open_opts *tk_open_opts(const struct tk_opts *o);
+/* One line for a skeleton that failed to open. */
+void tk_open_failed(const struct tk_opts *o);
 
-/* Before load: filters, event transport (ring or perf buffer), attach variant.
- * Returns the chosen variant's index (0 without variants), or -1 after
- * printing why. */
-int tk_prepare(struct bpf_object *obj, const struct tk_setup *s);
-/* After load: fills the cgroup filter map. 0 or -1 after printing why. */
-int tk_after_load(struct bpf_object *obj, const struct tk_setup *s);
-/* One line explaining a failed skeleton load. */
-void tk_load_failed(int err);
-/* Load the skeleton (X__load), set up the filters that need a loaded
- * object, and attach every auto-attachable program, cgroup programs to
- * @s->attach_cgroup. 0, or -1 after saying what failed. */
-int tk_load_attach(struct bpf_object_skeleton *skel, const struct tk_setup *s,
-		   struct tk_links **links);
-
-/* A global of the object's .rodata by name, for writing before load. */
-void *tk_rodata(struct bpf_object *obj, const char *name, size_t size);
-
-/* Total of the per-CPU tk_drops counter (0 if the object has none). */
-uint64_t tk_drops_read(struct bpf_object *obj);
+/* Before load: filters, event transport (ring or perf buffer), attach
+ * variant (s->variant). 0, or -1 after saying why. */
+int tk_session_prepare(struct tk_session *s);
+/* Load, fill the cgroup filter map, attach every auto-attachable program.
+ * 0, or -1 after saying what failed. */
+int tk_session_load_attach(struct tk_session *s);
+/* Detach everything (idempotent); the skeleton is the tool's to destroy. */
+void tk_session_detach(struct tk_session *s);
 
 #endif

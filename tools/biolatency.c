@@ -21,8 +21,7 @@ _Static_assert(sizeof(struct biolatency_hist) == (BIOLATENCY_SLOTS + 2) * 8,
 	       "biolatency_hist layout changed");
 
 static struct env {
-	struct tk_common common;
-	const char *cgroup;
+	struct tk_opts opts;
 	const char *disk;
 	__u32 disk_dev;
 	uint64_t interval_ms;
@@ -45,22 +44,15 @@ static const struct tk_variant variants[] = {
 #define NVARIANTS (int)(sizeof(variants) / sizeof(variants[0]))
 
 static const char help[] =
-"Usage: biolatency [OPTION]... [INTERVAL [COUNT]]\n"
-"Summarise block device I/O latency as histograms, counted in the kernel:\n"
-"every INTERVAL seconds (COUNT times), or once at the end.\n"
-"\n"
 "  -T, --timestamp        print the time of day with each summary\n"
 "  -m, --milliseconds     histograms in milliseconds (default microseconds)\n"
 "  -Q, --queued           include the time queued in the kernel\n"
 "  -D, --disks            one histogram per disk\n"
 "  -F, --flags            one histogram per set of I/O flags (Sync-Read, ...)\n"
 "  -d, --disk DISK        only this disk (loop0, vda, ...)\n"
-"  -e, --extension        also the average, total and count of each histogram\n"
-"  -c, --cgroup PATH      only I/O queued or issued by tasks in this cgroup2\n"
-"                         directory or below\n"
-"      --attach=VARIANT   auto (default), tp_btf, raw_tp\n"
-TK_HELP_COMMON
-"\n"
+"  -e, --extension        also the average, total and count of each histogram\n";
+
+static const char examples[] =
 "Examples:\n"
 "  biolatency                # one histogram of all block I/O, at Ctrl-C\n"
 "  biolatency 1 10           # a histogram every second, 10 times\n"
@@ -79,9 +71,6 @@ static const struct option longopts[] = {
 	{ "flags", no_argument, NULL, 'F' },
 	{ "disk", required_argument, NULL, 'd' },
 	{ "extension", no_argument, NULL, 'e' },
-	{ "cgroup", required_argument, NULL, 'c' },
-	{ "attach", required_argument, NULL, TK_OPT_ATTACH },
-	TK_COMMON_LONGOPTS,
 	{}
 };
 
@@ -113,29 +102,41 @@ static void resolve_disk(const char *arg)
 	env.disk_dev = k->dev;
 }
 
+static void option(int key, const char *arg)
+{
+	switch (key) {
+	case 'T': env.timestamp = true; break;
+	case 'm': env.millis = true; break;
+	case 'Q': env.queued = true; break;
+	case 'D': env.per_disk = true; break;
+	case 'F': env.per_flag = true; break;
+	case 'd': env.disk = arg; break;
+	case 'e': env.extension = true; break;
+	}
+}
+
+/* Requests complete in interrupt context, not in their submitter's: of the
+ * task filters only the cgroup one (checked at insert and issue) applies. */
+static const struct tk_cli cli = {
+	.usage = "Usage: biolatency [OPTION]... [INTERVAL [COUNT]]\n"
+		 "Summarise block device I/O latency as histograms, counted in the kernel:\n"
+		 "every INTERVAL seconds (COUNT times), or once at the end.",
+	.shared = TK_OPT_CGROUP | TK_OPT_DURATION,
+	.letter = { .cgroup = 'c', .duration = '-' },
+	.optstring = "TmQDFd:e",
+	.longopts = longopts,
+	.help = help,
+	.examples = examples,
+	.variants = variants,
+	.nvariants = NVARIANTS,
+	.option = option,
+};
+
 static void parse_args(int argc, char **argv)
 {
-	int c;
+	int first = tk_parse_args(&cli, argc, argv, &env.opts);
 
-	while ((c = getopt_long(argc, argv, ":TmQDFd:ec:jvhV", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'T': env.timestamp = true; break;
-		case 'm': env.millis = true; break;
-		case 'Q': env.queued = true; break;
-		case 'D': env.per_disk = true; break;
-		case 'F': env.per_flag = true; break;
-		case 'd': env.disk = optarg; break;
-		case 'e': env.extension = true; break;
-		case 'c': env.cgroup = tk_arg_cgroup(optarg); break;
-		case TK_OPT_ATTACH:
-			tk_variant_check(variants, NVARIANTS, optarg);
-			env.common.attach = optarg;
-			break;
-		default:
-			tk_common_option(c, argv, &env.common, help);
-		}
-	}
-	tk_arg_interval_count(argc, argv, optind, &env.interval_ms, &env.count);
+	tk_arg_interval_count(argc, argv, first, &env.interval_ms, &env.count);
 	if (env.disk)
 		resolve_disk(env.disk);
 }
@@ -165,8 +166,8 @@ static void flag_names(void)
 {
 	struct btf *btf;
 
-	if (env.common.btf_path)
-		btf = btf__parse(env.common.btf_path, NULL);
+	if (env.opts.btf_path)
+		btf = btf__parse(env.opts.btf_path, NULL);
 	else
 		btf = btf__load_vmlinux_btf();
 	if (!btf)
@@ -354,23 +355,21 @@ static void print_json(int n)
 	jw_str(&w, "type", "histograms", 16);
 	jw_str(&w, "time", tbuf, sizeof(tbuf));
 	jw_str(&w, "unit", unit, 8);
-	jw_key(&w, "histograms");
-	fputc('[', stdout);
+	jw_array_begin(&w, "histograms");
 	for (i = 0; i < n; i++) {
 		const struct biolatency_hist *h = &shown[i]->now;
-		struct jw r = { .f = stdout };
 
-		fputs(i ? ",{" : "{", stdout);
+		jw_object_begin(&w, NULL);
 		if (env.per_disk)
-			jw_str(&r, "disk", shown[i]->disk, sizeof(shown[i]->disk));
+			jw_str(&w, "disk", shown[i]->disk, sizeof(shown[i]->disk));
 		if (env.per_flag)
-			jw_str(&r, "flags", shown[i]->flags, sizeof(shown[i]->flags));
-		jw_uint(&r, "count", h->count);
-		jw_uint(&r, "total_ns", h->total_ns);
-		hist_json_log2(&r, "hist", slots_of(h, slots), BIOLATENCY_SLOTS, unit);
-		fputc('}', stdout);
+			jw_str(&w, "flags", shown[i]->flags, sizeof(shown[i]->flags));
+		jw_uint(&w, "count", h->count);
+		jw_uint(&w, "total_ns", h->total_ns);
+		hist_json_log2(&w, "hist", slots_of(h, slots), BIOLATENCY_SLOTS, unit);
+		jw_object_end(&w);
 	}
-	fputc(']', stdout);
+	jw_array_end(&w);
 	jw_end(&w);
 }
 
@@ -391,7 +390,7 @@ static void report_misses(void)
 			misses += info.recursion_misses;
 	}
 	if (misses > misses_reported) {
-		tk_report_lost(misses - misses_reported, env.common.json);
+		tk_report_lost(misses - misses_reported, env.opts.json);
 		misses_reported = misses;
 	}
 }
@@ -408,7 +407,7 @@ static int report(void *ctx, bool final)
 		return n;
 	}
 	qsort(shown, n, sizeof(*shown), by_disk_then_flags);
-	if (env.common.json)
+	if (env.opts.json)
 		print_json(n);
 	else
 		print_text(n);
@@ -418,27 +417,30 @@ static int report(void *ctx, bool final)
 
 int main(int argc, char **argv)
 {
-	struct tk_setup setup = {
-		.common = &env.common,
-		.filter = { .uid = TK_NO_UID },	/* only --cgroup applies here */
+	struct tk_session session = {
+		.opts = &env.opts,
 		.variants = variants,
 		.nvariants = NVARIANTS,
 	};
 	struct tk_summary summary = { .report = report };
-	struct tk_links *links = NULL;
-	int chosen, err = 1;
+	int err = 1;
 
 	tk_prog = "biolatency";
 	parse_args(argc, argv);
-	tk_init_runtime();
+	tk_session_init(&env.opts);
 
 	ncpu = libbpf_num_possible_cpus();
 	percpu = calloc(ncpu > 0 ? ncpu : 1, sizeof(*percpu));
-	skel = biolatency_bpf__open_opts(tk_open_opts(&env.common));
-	if (!skel || !percpu || ncpu <= 0) {
-		tk_warn("failed to open BPF object: %s", strerror(errno));
+	skel = biolatency_bpf__open_opts(tk_open_opts(&env.opts));
+	if (!skel) {
+		tk_open_failed(&env.opts);
 		goto cleanup;
 	}
+	if (!percpu || ncpu <= 0) {
+		tk_warn("cannot count the CPUs: %s", strerror(errno));
+		goto cleanup;
+	}
+	session.bpf = TK_BPF_SUMMARY(skel);
 	if (env.per_flag) {
 		flag_names();
 		/* Bits without a name would split "Read" into several. */
@@ -451,27 +453,23 @@ int main(int argc, char **argv)
 	skel->rodata->filter_dev = env.disk != NULL;
 	skel->rodata->targ_dev = env.disk_dev;
 	bpf_map__set_max_entries(skel->maps.hists, hist_entries(ncpu));
-	setup.cgroup = env.cgroup;
-	chosen = tk_prepare(skel->obj, &setup);
-	if (chosen < 0)
+	if (tk_session_prepare(&session))
 		goto cleanup;
 	/* Without -Q the insert hook has nothing to do: don't pay for it. */
 	if (!env.queued)
 		bpf_program__set_autoload(bpf_object__find_program_by_name(skel->obj,
-					  variants[chosen].progs[0]), false);
-	if (tk_load_attach(skel->skeleton, &setup, &links))
+					  variants[session.variant].progs[0]), false);
+	if (tk_session_load_attach(&session))
 		goto cleanup;
 
-	tk_ready(0, env.interval_ms ? "block device I/O, printing each interval" :
-		 "block device I/O");
-	summary.obj = skel->obj;
+	tk_ready(env.interval_ms ? "block device I/O, printing each interval" :
+		 "block device I/O", env.opts.duration_ms);
 	summary.interval_ms = env.interval_ms;
 	summary.count = env.count;
-	summary.json = env.common.json;
-	err = tk_summary_run(&summary);
+	err = tk_summary_run(&session, &summary);
 
 cleanup:
-	tk_detach_all(links);
+	tk_session_detach(&session);
 	biolatency_bpf__destroy(skel);
 	tk_disks_free(&disks);
 	free(percpu);

@@ -36,18 +36,12 @@ _Static_assert(sizeof(struct dnssnoop_event) == 608, "dnssnoop_event layout chan
 #define RESCAN_NS 100000000ULL		/* /proc scans for unattributed packets: at most 10/s */
 
 static struct env {
-	struct tk_common common;
-	pid_t pid;
-	uid_t uid;
-	bool have_uid;
-	char comm[16];
-	const char *cgroup;
+	struct tk_opts opts;
 	uint16_t ports[DNSSNOOP_MAX_PORTS];
 	int nports;
 	const char *name;
 	bool failed;
 	bool timestamp;
-	uint64_t duration_ms;
 } env;
 
 /* Both need dns_tick, the clock, which is run but never attached. The
@@ -62,24 +56,14 @@ static const struct tk_variant variants[] = {
 enum { V_CGROUP, V_SOCKET };
 
 static const char help[] =
-"Usage: dnssnoop [OPTION]...\n"
-"Trace DNS queries and responses on the wire, with the process that sent\n"
-"or received them, the answers and the latency.\n"
-"\n"
-"  -p, --pid PID          only this process\n"
-"  -u, --uid UID          only this user id\n"
-"  -n, --name COMM        only process names containing COMM\n"
-"      --cgroup PATH      only sockets of this cgroup2 directory or below\n"
 "  -P, --port PORTS       DNS server ports (comma-separated, at most 64;\n"
 "                         default 53)\n"
 "  -N, --qname NAME       only query names containing NAME (any case)\n"
 "  -x, --failed           only failures: responses other than NOERROR, and\n"
 "                         queries unanswered after 2 seconds (TIMEOUT)\n"
-"  -d, --duration SECS    trace for SECS seconds, then exit\n"
-"  -T, --timestamp        print a time column (wall clock)\n"
-"      --attach=VARIANT   auto (default), cgroup, socket\n"
-TK_HELP_COMMON
-"\n"
+"  -T, --timestamp        print a time column (wall clock)\n";
+
+static const char examples[] =
 "Examples:\n"
 "  dnssnoop                  # DNS messages of all processes\n"
 "  dnssnoop -T -x            # failed and unanswered lookups, with time\n"
@@ -90,55 +74,54 @@ TK_HELP_COMMON
 "  dnssnoop -j -d 10         # JSON lines for 10 seconds\n";
 
 static const struct option longopts[] = {
-	{ "pid", required_argument, NULL, 'p' },
-	{ "uid", required_argument, NULL, 'u' },
-	{ "name", required_argument, NULL, 'n' },
-	{ "cgroup", required_argument, NULL, TK_OPT_CGROUP },
 	{ "port", required_argument, NULL, 'P' },
 	{ "qname", required_argument, NULL, 'N' },
 	{ "failed", no_argument, NULL, 'x' },
-	{ "duration", required_argument, NULL, 'd' },
 	{ "timestamp", no_argument, NULL, 'T' },
-	{ "attach", required_argument, NULL, TK_OPT_ATTACH },
-	TK_COMMON_LONGOPTS,
 	{}
+};
+
+static void option(int key, const char *arg)
+{
+	switch (key) {
+	case 'P': env.nports = tk_arg_ports(arg, env.ports, DNSSNOOP_MAX_PORTS); break;
+	case 'N':
+		if (!*arg)
+			tk_usage_error("empty NAME");
+		if (strlen(arg) >= DNS_NAME_STRLEN)
+			tk_usage_error("NAME is longer than a DNS name can be");
+		env.name = arg;
+		break;
+	case 'x': env.failed = true; break;
+	case 'T': env.timestamp = true; break;
+	}
+}
+
+/* Packets are seen outside their process's context: the process filters
+ * apply to the owner each packet is attributed to (owner_pass), and
+ * --cgroup is where the programs attach. */
+static const struct tk_cli cli = {
+	.usage = "Usage: dnssnoop [OPTION]...\n"
+		 "Trace DNS queries and responses on the wire, with the process that sent\n"
+		 "or received them, the answers and the latency.",
+	.shared = TK_OPT_PID | TK_OPT_UID | TK_OPT_COMM | TK_OPT_CGROUP | TK_OPT_DURATION,
+	.optstring = "P:N:xT",
+	.longopts = longopts,
+	.help = help,
+	.examples = examples,
+	.variants = variants,
+	.nvariants = NVARIANTS,
+	.option = option,
 };
 
 static void parse_args(int argc, char **argv)
 {
-	int c;
-
-	while ((c = getopt_long(argc, argv, ":p:u:n:P:N:xd:TjvhV", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'p': env.pid = tk_arg_pid(optarg, "PID"); break;
-		case 'u': env.uid = tk_arg_uid(optarg); env.have_uid = true; break;
-		case 'n': tk_arg_comm(optarg, env.comm); break;
-		case TK_OPT_CGROUP: env.cgroup = tk_arg_cgroup(optarg); break;
-		case 'P': env.nports = tk_arg_ports(optarg, env.ports, DNSSNOOP_MAX_PORTS); break;
-		case 'N':
-			if (!*optarg)
-				tk_usage_error("empty NAME");
-			if (strlen(optarg) >= DNS_NAME_STRLEN)
-				tk_usage_error("NAME is longer than a DNS name can be");
-			env.name = optarg;
-			break;
-		case 'x': env.failed = true; break;
-		case 'd': env.duration_ms = tk_arg_seconds(optarg, "duration"); break;
-		case 'T': env.timestamp = true; break;
-		case TK_OPT_ATTACH:
-			tk_variant_check(variants, NVARIANTS, optarg);
-			env.common.attach = optarg;
-			break;
-		default:
-			tk_common_option(c, argv, &env.common, help);
-		}
-	}
-	tk_arg_no_positional(argc, argv, optind);
-	if (env.cgroup && env.common.attach && !strcmp(env.common.attach, "socket"))
+	tk_arg_no_positional(argc, argv, tk_parse_args(&cli, argc, argv, &env.opts));
+	if (env.opts.cgroup && env.opts.attach && !strcmp(env.opts.attach, "socket"))
 		tk_usage_error("--cgroup cannot be used with --attach=socket (a packet socket sees no cgroups)");
 	/* --cgroup is where the programs attach: no falling back to the socket. */
-	if (env.cgroup && (!env.common.attach || !strcmp(env.common.attach, "auto")))
-		env.common.attach = "cgroup";
+	if (env.opts.cgroup && !env.opts.attach)
+		env.opts.attach = "cgroup";
 	if (!env.nports)
 		env.ports[env.nports++] = 53;
 }
@@ -184,15 +167,17 @@ static bool attribute(const struct dnssnoop_event *e, uint16_t lport, struct dns
  * softirq context, where the current task is not theirs. */
 static bool owner_pass(bool known, const struct dnssnoop_owner *o)
 {
-	if (!env.pid && !env.have_uid && !env.comm[0])
+	const struct tk_filter *f = &env.opts.filter;
+
+	if (!f->tgid && f->uid == TK_NO_UID && !f->comm[0])
 		return true;
 	if (!known)
 		return false;	/* cannot tell: a filter shows only what it can vouch for */
-	if (env.pid && o->pid != (uint32_t)env.pid)
+	if (f->tgid && o->pid != f->tgid)
 		return false;
-	if (env.have_uid && o->uid != env.uid)
+	if (f->uid != TK_NO_UID && o->uid != f->uid)
 		return false;
-	if (env.comm[0] && !strstr(o->comm, env.comm))
+	if (f->comm[0] && !strstr(o->comm, f->comm))
 		return false;
 	return true;
 }
@@ -467,7 +452,7 @@ static void print_message(const struct message *m, const char *rcode, uint64_t t
 		.latency_ns = latency_ns,
 	};
 
-	if (env.common.json)
+	if (env.opts.json)
 		print_json(m, &r);
 	else
 		print_text(m, &r);
@@ -475,7 +460,7 @@ static void print_message(const struct message *m, const char *rcode, uint64_t t
 
 static void print_header(void)
 {
-	if (env.common.json)
+	if (env.opts.json)
 		return;
 	if (env.timestamp)
 		printf("%-12s ", "TIME");
@@ -756,6 +741,15 @@ static void ticker_end(void)
 	ticker_running = false;
 }
 
+/* Timeouts that fell due after the last tick. */
+static int end_stream(void *ctx)
+{
+	(void)ctx;
+	ticker_end();
+	expire(tk_now_ns());
+	return 0;
+}
+
 /* --- attaching -------------------------------------------------------------- */
 
 /* The socket variant: our own AF_PACKET socket, with the filter on it.
@@ -806,41 +800,39 @@ static void ports_str(char *buf, size_t size)
 
 int main(int argc, char **argv)
 {
-	struct tk_setup setup = {
-		.common = &env.common,
-		.filter = { .uid = TK_NO_UID },
+	struct tk_session session = {
+		.opts = &env.opts,
 		.variants = variants,
 		.nvariants = NVARIANTS,
 		/* 608-byte records: room for a burst of several thousand. */
 		.ring_bytes = 4 << 20,
 	};
-	struct tk_stream stream = { .on_record = on_record };
+	struct tk_stream stream = { .on_record = on_record, .on_end = end_stream };
 	struct dnssnoop_bpf *skel = NULL;
-	struct tk_links *links = NULL;
 	char what[512], ports[DNSSNOOP_MAX_PORTS * 6 + 1];
 	struct timespec rt, mono;
-	int variant, packet_fd = -1, err = 1;
+	int packet_fd = -1, err = 1;
 
 	tk_prog = "dnssnoop";
 	parse_args(argc, argv);
-	/* No kernel-side process filter (see owner_pass): --cgroup is where
-	 * the programs attach, not a filter. */
-	setup.attach_cgroup = env.cgroup;
-	tk_init_runtime();
+	tk_session_init(&env.opts);
 
-	skel = dnssnoop_bpf__open_opts(tk_open_opts(&env.common));
+	skel = dnssnoop_bpf__open_opts(tk_open_opts(&env.opts));
 	if (!skel) {
-		tk_warn("failed to open BPF object: %s", strerror(errno));
+		tk_open_failed(&env.opts);
 		goto cleanup;
 	}
+	session.bpf = TK_BPF_STREAM(skel);
+	/* Its programs run no task filter (see owner_pass): --cgroup is
+	 * where they attach. */
+	session.attach_cgroup = env.opts.cgroup;
 	set_ports(skel);
-	variant = tk_prepare(skel->obj, &setup);
-	if (variant < 0)
+	if (tk_session_prepare(&session))
 		goto cleanup;
 	/* The cgroup variant's programs attach here; the socket's need our socket. */
-	if (tk_load_attach(skel->skeleton, &setup, &links))
+	if (tk_session_load_attach(&session))
 		goto cleanup;
-	if (variant == V_SOCKET && (packet_fd = attach_socket(skel)) < 0)
+	if (session.variant == V_SOCKET && (packet_fd = attach_socket(skel)) < 0)
 		goto cleanup;
 	/* Sockets opened before we started are found through /proc. */
 	socktab = tk_socktab_new(NULL);
@@ -857,26 +849,14 @@ int main(int argc, char **argv)
 	print_header();
 	ports_str(ports, sizeof(ports));
 	snprintf(what, sizeof(what), "DNS messages on port%s %s", env.nports > 1 ? "s" : "", ports);
-	tk_ready(1, what);
-	stream.obj = skel->obj;
-	stream.duration_ms = env.duration_ms;
-	stream.json = env.common.json;
-	err = tk_stream_run(&stream);
-	ticker_end();
-	/* Timeouts that fell due after the last tick. */
-	if (!err) {
-		expire(tk_now_ns());
-		if (!tk_output_flush() && errno != EPIPE) {
-			tk_warn("writing output failed: %s", strerror(errno));
-			err = 1;
-		}
-	}
+	tk_ready(what, env.opts.duration_ms);
+	err = tk_stream_run(&session, &stream);
 
 cleanup:
 	ticker_end();
 	if (packet_fd >= 0)
 		close(packet_fd);
-	tk_detach_all(links);
+	tk_session_detach(&session);
 	dnssnoop_bpf__destroy(skel);
 	tk_socktab_free(socktab);
 	return err;

@@ -16,10 +16,7 @@
 _Static_assert(sizeof(struct opensnoop_event) == 4408, "opensnoop_event layout changed");
 
 static struct env {
-	struct tk_common common;
-	struct tk_filter filter;
-	const char *cgroup;
-	uint64_t duration_ms;
+	struct tk_opts opts;
 	bool timestamp;
 	bool print_uid;
 	bool failed;
@@ -28,7 +25,7 @@ static struct env {
 	__u32 acc_modes;
 	__u64 flags;
 	uint64_t start_ns;
-} env = { .filter = { .uid = TK_NO_UID } };
+} env;
 
 static const struct tk_variant variants[] = {
 	{ .name = "tracepoint",
@@ -41,25 +38,15 @@ static const struct tk_variant variants[] = {
 #define NVARIANTS (int)(sizeof(variants) / sizeof(variants[0]))
 
 static const char help[] =
-"Usage: opensnoop [OPTION]...\n"
-"Trace open(), openat() and openat2() system-wide.\n"
-"\n"
-"  -p, --pid PID          only this process\n"
-"  -t, --tid TID          only this thread\n"
-"  -u, --uid UID          only this user id\n"
-"  -n, --name COMM        only process names containing COMM\n"
-"      --cgroup PATH      only processes in this cgroup2 directory or below\n"
 "  -x, --failed           only failed opens\n"
 "  -f, --flag FLAG        only opens with this flag (O_WRONLY, O_CREAT, ...);\n"
 "                         repeat for any of several\n"
-"  -d, --duration SECS    trace for SECS seconds, then exit\n"
 "  -T, --timestamp        print a time column (seconds since start)\n"
 "  -U, --print-uid        print a UID column\n"
 "  -e, --extended-fields  print FLAGS and MODE columns\n"
-"  -F, --full-path        print relative paths in full (opener's cwd or dirfd)\n"
-"      --attach=VARIANT   auto (default), tracepoint, tracepoint-enter\n"
-TK_HELP_COMMON
-"\n"
+"  -F, --full-path        print relative paths in full (opener's cwd or dirfd)\n";
+
+static const char examples[] =
 "Examples:\n"
 "  opensnoop                 # trace all opens\n"
 "  opensnoop -T -U           # with time and uid columns\n"
@@ -71,20 +58,12 @@ TK_HELP_COMMON
 "  opensnoop -j -d 10        # JSON lines for 10 seconds\n";
 
 static const struct option longopts[] = {
-	{ "pid", required_argument, NULL, 'p' },
-	{ "tid", required_argument, NULL, 't' },
-	{ "uid", required_argument, NULL, 'u' },
-	{ "name", required_argument, NULL, 'n' },
-	{ "cgroup", required_argument, NULL, TK_OPT_CGROUP },
 	{ "failed", no_argument, NULL, 'x' },
 	{ "flag", required_argument, NULL, 'f' },
-	{ "duration", required_argument, NULL, 'd' },
 	{ "timestamp", no_argument, NULL, 'T' },
 	{ "print-uid", no_argument, NULL, 'U' },
 	{ "extended-fields", no_argument, NULL, 'e' },
 	{ "full-path", no_argument, NULL, 'F' },
-	{ "attach", required_argument, NULL, TK_OPT_ATTACH },
-	TK_COMMON_LONGOPTS,
 	{}
 };
 
@@ -117,34 +96,30 @@ static void parse_flag(const char *arg)
 	tk_usage_error("invalid FLAG '%s' (O_RDONLY, O_WRONLY, O_CREAT, ...)", arg);
 }
 
-static void parse_args(int argc, char **argv)
+static void option(int key, const char *arg)
 {
-	int c;
-
-	while ((c = getopt_long(argc, argv, ":p:t:u:n:xf:d:TUeFjvhV", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'p': env.filter.tgid = tk_arg_pid(optarg, "PID"); break;
-		case 't': env.filter.tid = tk_arg_pid(optarg, "TID"); break;
-		case 'u': env.filter.uid = tk_arg_uid(optarg); break;
-		case 'n': tk_arg_comm(optarg, env.filter.comm); break;
-		case TK_OPT_CGROUP: env.cgroup = tk_arg_cgroup(optarg); break;
-		case 'x': env.failed = true; break;
-		case 'f': parse_flag(optarg); break;
-		case 'd': env.duration_ms = tk_arg_seconds(optarg, "duration"); break;
-		case 'T': env.timestamp = true; break;
-		case 'U': env.print_uid = true; break;
-		case 'e': env.extended = true; break;
-		case 'F': env.full_path = true; break;
-		case TK_OPT_ATTACH:
-			tk_variant_check(variants, NVARIANTS, optarg);
-			env.common.attach = optarg;
-			break;
-		default:
-			tk_common_option(c, argv, &env.common, help);
-		}
+	switch (key) {
+	case 'x': env.failed = true; break;
+	case 'f': parse_flag(arg); break;
+	case 'T': env.timestamp = true; break;
+	case 'U': env.print_uid = true; break;
+	case 'e': env.extended = true; break;
+	case 'F': env.full_path = true; break;
 	}
-	tk_arg_no_positional(argc, argv, optind);
 }
+
+static const struct tk_cli cli = {
+	.usage = "Usage: opensnoop [OPTION]...\n"
+		 "Trace open(), openat() and openat2() system-wide.",
+	.shared = TK_OPT_FILTERS | TK_OPT_DURATION,
+	.optstring = "xf:TUeF",
+	.longopts = longopts,
+	.help = help,
+	.examples = examples,
+	.variants = variants,
+	.nvariants = NVARIANTS,
+	.option = option,
+};
 
 /* The path as the user should see it: with -F, relative paths are joined to
  * the directory components the kernel collected (innermost first). */
@@ -182,7 +157,7 @@ static int print_event(void *ctx, const void *data, size_t size)
 	if (!env.start_ns)
 		env.start_ns = e->ts_ns;
 	path = full_path(e, size, pathbuf, sizeof(pathbuf));
-	if (env.common.json) {
+	if (env.opts.json) {
 		jw_begin(&w, stdout);
 		jw_uint(&w, "ts_ns", e->ts_ns);
 		jw_uint(&w, "pid", e->pid);
@@ -213,7 +188,7 @@ static int print_event(void *ctx, const void *data, size_t size)
 
 static void print_header(void)
 {
-	if (env.common.json)
+	if (env.opts.json)
 		return;
 	if (env.timestamp)
 		printf("%-14s ", "TIME(s)");
@@ -227,48 +202,41 @@ static void print_header(void)
 
 int main(int argc, char **argv)
 {
-	struct tk_setup setup = {
-		.common = &env.common,
+	struct tk_session session = {
+		.opts = &env.opts,
 		.variants = variants,
 		.nvariants = NVARIANTS,
 		.ring_bytes = 1 << 20,
 	};
 	struct tk_stream stream = { .on_record = print_event };
 	struct opensnoop_bpf *skel = NULL;
-	struct tk_links *links = NULL;
 	int err = 1;
 
 	tk_prog = "opensnoop";
-	parse_args(argc, argv);
-	tk_init_runtime();
+	tk_arg_no_positional(argc, argv, tk_parse_args(&cli, argc, argv, &env.opts));
+	tk_session_init(&env.opts);
 
-	skel = opensnoop_bpf__open_opts(tk_open_opts(&env.common));
+	skel = opensnoop_bpf__open_opts(tk_open_opts(&env.opts));
 	if (!skel) {
-		tk_warn("failed to open BPF object: %s", strerror(errno));
+		tk_open_failed(&env.opts);
 		goto cleanup;
 	}
+	session.bpf = TK_BPF_STREAM(skel);
 	skel->rodata->targ_failed = env.failed;
 	skel->rodata->targ_acc_modes = env.acc_modes;
 	skel->rodata->targ_flags = env.flags;
 	skel->rodata->full_path = env.full_path;
 	if (env.full_path)
-		setup.ring_bytes = 8 << 20;	/* -F records are 15 times larger */
-	setup.filter = env.filter;
-	setup.cgroup = env.cgroup;
-	if (tk_prepare(skel->obj, &setup) < 0)
-		goto cleanup;
-	if (tk_load_attach(skel->skeleton, &setup, &links))
+		session.ring_bytes = 8 << 20;	/* -F records are 15 times larger */
+	if (tk_session_prepare(&session) || tk_session_load_attach(&session))
 		goto cleanup;
 
 	print_header();
-	tk_ready(1, "open(), openat() and openat2()");
-	stream.obj = skel->obj;
-	stream.duration_ms = env.duration_ms;
-	stream.json = env.common.json;
-	err = tk_stream_run(&stream);
+	tk_ready("open(), openat() and openat2()", env.opts.duration_ms);
+	err = tk_stream_run(&session, &stream);
 
 cleanup:
-	tk_detach_all(links);
+	tk_session_detach(&session);
 	opensnoop_bpf__destroy(skel);
 	return err;
 }

@@ -77,10 +77,7 @@ static const struct func_info {
 };
 
 static struct env {
-	struct tk_common common;
-	struct tk_filter filter;
-	const char *cgroup;
-	uint64_t duration_ms;
+	struct tk_opts opts;
 	bool no_lib[NLIBS];
 	bool extra;
 	bool latency;
@@ -90,7 +87,7 @@ static struct env {
 	struct { const char *path; unsigned int tags; } explicit[MAX_EXPLICIT];
 	int nexplicit;
 	uint64_t start_ns;
-} env = { .filter = { .uid = TK_NO_UID }, .max_buf = 8192 };
+} env = { .max_buf = 8192 };
 
 enum {
 	OPT_EXTRA_LIB = TK_OPT_TOOL_BASE,
@@ -101,15 +98,6 @@ enum {
 };
 
 static const char help[] =
-"Usage: sslsniff [OPTION]...\n"
-"Print the plaintext of TLS reads and writes made through OpenSSL, GnuTLS\n"
-"and NSS, captured in the libraries before encryption and after decryption.\n"
-"\n"
-"  -p, --pid PID          only this process, through the libraries it has mapped\n"
-"  -t, --tid TID          only this thread\n"
-"  -u, --uid UID          only this user id\n"
-"  -c, --comm COMM        only process names containing COMM\n"
-"      --cgroup PATH      only processes in this cgroup2 directory or below\n"
 "  -o, --no-openssl       do not trace OpenSSL (libssl)\n"
 "  -g, --no-gnutls        do not trace GnuTLS (libgnutls)\n"
 "  -n, --no-nss           do not trace NSS (libnspr4)\n"
@@ -122,10 +110,9 @@ static const char help[] =
 "      --handshake        also print completed TLS handshakes (implies -l)\n"
 "      --hexdump          print the data in hex instead of as text\n"
 "      --max-buffer-size N  capture at most N bytes of each call (default 8192,\n"
-"                         at most 16384); longer data is marked truncated\n"
-"  -d, --duration SECS    trace for SECS seconds, then exit\n"
-TK_HELP_COMMON
-"\n"
+"                         at most 16384); longer data is marked truncated\n";
+
+static const char examples[] =
 "Examples:\n"
 "  sslsniff                  # all TLS reads and writes\n"
 "  sslsniff -p 181           # only PID 181\n"
@@ -140,11 +127,6 @@ TK_HELP_COMMON
 "  sslsniff -j -d 10         # JSON lines for 10 seconds\n";
 
 static const struct option longopts[] = {
-	{ "pid", required_argument, NULL, 'p' },
-	{ "tid", required_argument, NULL, 't' },
-	{ "uid", required_argument, NULL, 'u' },
-	{ "comm", required_argument, NULL, 'c' },
-	{ "cgroup", required_argument, NULL, TK_OPT_CGROUP },
 	{ "no-openssl", no_argument, NULL, 'o' },
 	{ "no-gnutls", no_argument, NULL, 'g' },
 	{ "no-nss", no_argument, NULL, 'n' },
@@ -155,8 +137,6 @@ static const struct option longopts[] = {
 	{ "handshake", no_argument, NULL, OPT_HANDSHAKE },
 	{ "hexdump", no_argument, NULL, OPT_HEXDUMP },
 	{ "max-buffer-size", required_argument, NULL, OPT_MAX_BUFFER_SIZE },
-	{ "duration", required_argument, NULL, 'd' },
-	TK_COMMON_LONGOPTS,
 	{}
 };
 
@@ -195,35 +175,40 @@ static void parse_extra_lib(const char *arg)
 		       (int)(colon - arg), arg, arg);
 }
 
+static void option(int key, const char *arg)
+{
+	switch (key) {
+	case 'o': env.no_lib[LIB_OPENSSL] = true; break;
+	case 'g': env.no_lib[LIB_GNUTLS] = true; break;
+	case 'n': env.no_lib[LIB_NSS] = true; break;
+	case OPT_EXTRA_LIB: parse_extra_lib(arg); break;
+	case OPT_BINARY: add_explicit(arg, TAG_ALL_LIBS | TAG_BINARY, "binary"); break;
+	case 'x': env.extra = true; break;
+	case 'l': env.latency = true; break;
+	case OPT_HANDSHAKE: env.handshake = env.latency = true; break;
+	case OPT_HEXDUMP: env.hexdump = true; break;
+	case OPT_MAX_BUFFER_SIZE:
+		env.max_buf = tk_arg_int(arg, 0, SSLSNIFF_MAX_BUF, "buffer size");
+		break;
+	}
+}
+
+static const struct tk_cli cli = {
+	.usage = "Usage: sslsniff [OPTION]...\n"
+		 "Print the plaintext of TLS reads and writes made through OpenSSL, GnuTLS\n"
+		 "and NSS, captured in the libraries before encryption and after decryption.",
+	.shared = TK_OPT_FILTERS | TK_OPT_DURATION,
+	.letter = { .comm = 'c' },	/* bcc's; -n is --no-nss */
+	.optstring = "ognxl",
+	.longopts = longopts,
+	.help = help,
+	.examples = examples,
+	.option = option,
+};
+
 static void parse_args(int argc, char **argv)
 {
-	int c;
-
-	while ((c = getopt_long(argc, argv, ":p:t:u:c:ognxld:jvhV", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'p': env.filter.tgid = tk_arg_pid(optarg, "PID"); break;
-		case 't': env.filter.tid = tk_arg_pid(optarg, "TID"); break;
-		case 'u': env.filter.uid = tk_arg_uid(optarg); break;
-		case 'c': tk_arg_comm(optarg, env.filter.comm); break;
-		case TK_OPT_CGROUP: env.cgroup = tk_arg_cgroup(optarg); break;
-		case 'o': env.no_lib[LIB_OPENSSL] = true; break;
-		case 'g': env.no_lib[LIB_GNUTLS] = true; break;
-		case 'n': env.no_lib[LIB_NSS] = true; break;
-		case OPT_EXTRA_LIB: parse_extra_lib(optarg); break;
-		case OPT_BINARY: add_explicit(optarg, TAG_ALL_LIBS | TAG_BINARY, "binary"); break;
-		case 'x': env.extra = true; break;
-		case 'l': env.latency = true; break;
-		case OPT_HANDSHAKE: env.handshake = env.latency = true; break;
-		case OPT_HEXDUMP: env.hexdump = true; break;
-		case OPT_MAX_BUFFER_SIZE:
-			env.max_buf = tk_arg_int(optarg, 0, SSLSNIFF_MAX_BUF, "buffer size");
-			break;
-		case 'd': env.duration_ms = tk_arg_seconds(optarg, "duration"); break;
-		default:
-			tk_common_option(c, argv, &env.common, help);
-		}
-	}
-	tk_arg_no_positional(argc, argv, optind);
+	tk_arg_no_positional(argc, argv, tk_parse_args(&cli, argc, argv, &env.opts));
 	if (env.no_lib[LIB_OPENSSL] && env.no_lib[LIB_GNUTLS] && env.no_lib[LIB_NSS] &&
 	    !env.nexplicit)
 		tk_usage_error("-o, -g and -n together leave nothing to trace");
@@ -246,7 +231,7 @@ static int nplan;
  * has mapped (and its executable, should it have a TLS library built in). */
 static int find_libraries(void)
 {
-	pid_t pid = env.filter.tgid;
+	pid_t pid = env.opts.filter.tgid;
 	char exe[64];
 	int i, r;
 
@@ -357,10 +342,10 @@ static int plan_attach(void)
 			tk_info(1, "%s has none of the functions traced: skipped", t->path);
 	}
 	if (!nplan) {
-		if (env.filter.tgid)
+		if (env.opts.filter.tgid)
 			tk_warn("process %d uses no TLS library sslsniff knows (libssl.so, "
 				"libgnutls.so, libnspr4.so); name one with --extra-lib TYPE:PATH "
-				"or --binary PATH", (int)env.filter.tgid);
+				"or --binary PATH", (int)env.opts.filter.tgid);
 		else
 			tk_warn("found no TLS library to trace (libssl.so, libgnutls.so, "
 				"libnspr4.so); name one with --extra-lib TYPE:PATH or --binary PATH");
@@ -504,7 +489,7 @@ static int print_event(void *ctx, const void *data, size_t size)
 	n = e->captured;
 	if (n > size - SSLSNIFF_HDR_SIZE)
 		n = size - SSLSNIFF_HDR_SIZE;
-	if (env.common.json) {
+	if (env.opts.json) {
 		print_json(e, fi, n);
 		return 0;
 	}
@@ -547,7 +532,7 @@ static int print_event(void *ctx, const void *data, size_t size)
 
 static void print_header(void)
 {
-	if (env.common.json)
+	if (env.opts.json)
 		return;
 	printf("%-12s %-18s %-16s %-7s %-7s", "FUNC", "TIME(s)", "COMM", "PID", "LEN");
 	if (env.extra)
@@ -559,48 +544,41 @@ static void print_header(void)
 
 int main(int argc, char **argv)
 {
-	struct tk_setup setup = {
-		.common = &env.common,
+	struct tk_session session = {
+		.opts = &env.opts,
 		.ring_bytes = 8 << 20,	/* bursts of large records */
 	};
 	struct tk_stream stream = { .on_record = print_event };
 	struct sslsniff_bpf *skel = NULL;
-	struct tk_links *links = NULL;
 	struct tk_ulinks ulinks = {};
 	int err = 1;
 
 	tk_prog = "sslsniff";
 	parse_args(argc, argv);
-	tk_init_runtime();
+	tk_session_init(&env.opts);
 
 	if (find_libraries() || plan_attach())
 		goto cleanup;
-	skel = sslsniff_bpf__open_opts(tk_open_opts(&env.common));
+	skel = sslsniff_bpf__open_opts(tk_open_opts(&env.opts));
 	if (!skel) {
-		tk_warn("failed to open BPF object: %s", strerror(errno));
+		tk_open_failed(&env.opts);
 		goto cleanup;
 	}
+	session.bpf = TK_BPF_STREAM(skel);
 	skel->rodata->targ_max_buf = env.max_buf;
 	select_programs(skel->obj);
-	setup.filter = env.filter;
-	setup.cgroup = env.cgroup;
-	if (tk_prepare(skel->obj, &setup) < 0)
-		goto cleanup;
-	if (tk_load_attach(skel->skeleton, &setup, &links))
+	if (tk_session_prepare(&session) || tk_session_load_attach(&session))
 		goto cleanup;
 	if (attach_planned(skel->obj, &ulinks))
 		goto cleanup;
 
 	print_header();
-	tk_ready(1, "TLS reads and writes");
-	stream.obj = skel->obj;
-	stream.duration_ms = env.duration_ms;
-	stream.json = env.common.json;
-	err = tk_stream_run(&stream);
+	tk_ready("TLS reads and writes", env.opts.duration_ms);
+	err = tk_stream_run(&session, &stream);
 
 cleanup:
 	tk_ulinks_destroy(&ulinks);
-	tk_detach_all(links);
+	tk_session_detach(&session);
 	sslsniff_bpf__destroy(skel);
 	return err;
 }

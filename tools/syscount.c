@@ -19,18 +19,15 @@ _Static_assert(sizeof(struct syscount_value) == 16, "syscount_value layout chang
 _Static_assert(sizeof(struct syscount_proc) == 32, "syscount_proc layout changed");
 
 static struct env {
-	struct tk_common common;
-	struct tk_filter filter;
-	const char *cgroup;
+	struct tk_opts opts;
 	uint64_t interval_ms;
-	uint64_t duration_ms;
 	long long top;
 	bool failed;
 	int errno_filter;
 	bool latency;
 	bool millis;
 	bool by_process;
-} env = { .filter = { .uid = TK_NO_UID }, .top = 10 };
+} env = { .top = 10 };
 
 static const struct tk_variant variants[] = {
 	{ .name = "tp_btf", .progs = { "sys_enter_btf", "sys_exit_btf" } },
@@ -39,24 +36,16 @@ static const struct tk_variant variants[] = {
 #define NVARIANTS (int)(sizeof(variants) / sizeof(variants[0]))
 
 static const char help[] =
-"Usage: syscount [OPTION]...\n"
-"Summarise system calls by syscall or by process, counted in the kernel.\n"
-"\n"
-"  -p, --pid PID          only this process\n"
-"  -t, --tid TID          only this thread\n"
-"  -c, --cgroup PATH      only processes in this cgroup2 directory or below\n"
 "  -i, --interval SECS    print a summary every SECS seconds\n"
-"  -d, --duration SECS    trace for SECS seconds, then print and exit\n"
 "  -T, --top N            print the top N rows (default 10; 0: all)\n"
 "  -x, --failures         only failed syscalls\n"
 "  -e, --errno ERRNO      only syscalls failing with ERRNO (ENOENT or 2)\n"
 "  -L, --latency          also total time spent in each\n"
 "  -m, --milliseconds     time in milliseconds (default microseconds)\n"
 "  -P, --process          count by process, not by syscall\n"
-"  -l, --list             list the syscall names known and exit\n"
-"      --attach=VARIANT   auto (default), tp_btf, raw_tp\n"
-TK_HELP_COMMON
-"\n"
+"  -l, --list             list the syscall names known and exit\n";
+
+static const char examples[] =
 "Examples:\n"
 "  syscount                  # count syscalls until Ctrl-C\n"
 "  syscount -p 1216          # only PID 1216\n"
@@ -67,11 +56,7 @@ TK_HELP_COMMON
 "  syscount -c /sys/fs/cgroup/unified/app   # only that cgroup\n";
 
 static const struct option longopts[] = {
-	{ "pid", required_argument, NULL, 'p' },
-	{ "tid", required_argument, NULL, 't' },
-	{ "cgroup", required_argument, NULL, 'c' },
 	{ "interval", required_argument, NULL, 'i' },
-	{ "duration", required_argument, NULL, 'd' },
 	{ "top", required_argument, NULL, 'T' },
 	{ "failures", no_argument, NULL, 'x' },
 	{ "errno", required_argument, NULL, 'e' },
@@ -79,8 +64,6 @@ static const struct option longopts[] = {
 	{ "milliseconds", no_argument, NULL, 'm' },
 	{ "process", no_argument, NULL, 'P' },
 	{ "list", no_argument, NULL, 'l' },
-	{ "attach", required_argument, NULL, TK_OPT_ATTACH },
-	TK_COMMON_LONGOPTS,
 	{}
 };
 
@@ -94,37 +77,41 @@ static void list_syscalls(void)
 	exit(0);
 }
 
+static void option(int key, const char *arg)
+{
+	switch (key) {
+	case 'i': env.interval_ms = tk_arg_seconds(arg, "interval"); break;
+	case 'T': env.top = tk_arg_int(arg, 0, 1000000, "TOP"); break;
+	case 'x': env.failed = true; break;
+	case 'e':
+		env.errno_filter = errno_parse(arg);
+		if (env.errno_filter < 0)
+			tk_usage_error("invalid ERRNO '%s'", arg);
+		break;
+	case 'L': env.latency = true; break;
+	case 'm': env.millis = true; break;
+	case 'P': env.by_process = true; break;
+	case 'l': list_syscalls(); break;
+	}
+}
+
+static const struct tk_cli cli = {
+	.usage = "Usage: syscount [OPTION]...\n"
+		 "Summarise system calls by syscall or by process, counted in the kernel.",
+	.shared = TK_OPT_FILTERS | TK_OPT_DURATION,
+	.letter = { .cgroup = 'c' },
+	.optstring = "i:T:xe:LmPl",
+	.longopts = longopts,
+	.help = help,
+	.examples = examples,
+	.variants = variants,
+	.nvariants = NVARIANTS,
+	.option = option,
+};
+
 static void parse_args(int argc, char **argv)
 {
-	int c;
-
-	while ((c = getopt_long(argc, argv, ":p:t:c:i:d:T:xe:LmPljvhV", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'p': env.filter.tgid = tk_arg_pid(optarg, "PID"); break;
-		case 't': env.filter.tid = tk_arg_pid(optarg, "TID"); break;
-		case 'c': env.cgroup = tk_arg_cgroup(optarg); break;
-		case 'i': env.interval_ms = tk_arg_seconds(optarg, "interval"); break;
-		case 'd': env.duration_ms = tk_arg_seconds(optarg, "duration"); break;
-		case 'T': env.top = tk_arg_int(optarg, 0, 1000000, "TOP"); break;
-		case 'x': env.failed = true; break;
-		case 'e':
-			env.errno_filter = errno_parse(optarg);
-			if (env.errno_filter < 0)
-				tk_usage_error("invalid ERRNO '%s'", optarg);
-			break;
-		case 'L': env.latency = true; break;
-		case 'm': env.millis = true; break;
-		case 'P': env.by_process = true; break;
-		case 'l': list_syscalls(); break;
-		case TK_OPT_ATTACH:
-			tk_variant_check(variants, NVARIANTS, optarg);
-			env.common.attach = optarg;
-			break;
-		default:
-			tk_common_option(c, argv, &env.common, help);
-		}
-	}
-	tk_arg_no_positional(argc, argv, optind);
+	tk_arg_no_positional(argc, argv, tk_parse_args(&cli, argc, argv, &env.opts));
 	if (env.millis && !env.latency)
 		tk_usage_error("-m needs -L (there is no time to show otherwise)");
 }
@@ -252,29 +239,22 @@ static void print_json(int n)
 	jw_str(&w, "type", "summary", 8);
 	jw_str(&w, "time", tbuf, sizeof(tbuf));
 	jw_str(&w, "by", env.by_process ? "process" : "syscall", 8);
-	jw_key(&w, "rows");
-	fputc('[', stdout);
+	jw_array_begin(&w, "rows");
 	for (i = 0; i < n; i++) {
-		struct jw r;
-
-		if (i)
-			fputc(',', stdout);
-		r.f = stdout;
-		r.fields = 0;
-		fputc('{', stdout);
+		jw_object_begin(&w, NULL);
 		if (env.by_process) {
-			jw_uint(&r, "pid", rows[i].key);
-			jw_str(&r, "comm", rows[i].comm, sizeof(rows[i].comm));
+			jw_uint(&w, "pid", rows[i].key);
+			jw_str(&w, "comm", rows[i].comm, sizeof(rows[i].comm));
 		} else {
-			jw_str(&r, "syscall", syscall_label(rows[i].key, label, sizeof(label)), 32);
-			jw_uint(&r, "nr", rows[i].key);
+			jw_str(&w, "syscall", syscall_label(rows[i].key, label, sizeof(label)), 32);
+			jw_uint(&w, "nr", rows[i].key);
 		}
-		jw_uint(&r, "count", rows[i].count);
+		jw_uint(&w, "count", rows[i].count);
 		if (env.latency)
-			jw_uint(&r, "total_ns", rows[i].total_ns);
-		fputc('}', stdout);
+			jw_uint(&w, "total_ns", rows[i].total_ns);
+		jw_object_end(&w);
 	}
-	fputc(']', stdout);
+	jw_array_end(&w);
 	jw_end(&w);
 }
 
@@ -321,7 +301,7 @@ static int report(void *ctx, bool final)
 	}
 	qsort(rows, nrows, sizeof(*rows), by_count);
 	n = env.top && env.top < nrows ? env.top : nrows;
-	if (env.common.json)
+	if (env.opts.json)
 		print_json(n);
 	else
 		print_text(n);
@@ -330,39 +310,41 @@ static int report(void *ctx, bool final)
 
 int main(int argc, char **argv)
 {
-	struct tk_setup setup = {
-		.common = &env.common,
+	struct tk_session session = {
+		.opts = &env.opts,
 		.variants = variants,
 		.nvariants = NVARIANTS,
 	};
 	struct tk_summary summary = { .report = report };
-	struct tk_links *links = NULL;
 	int err = 1;
 
 	tk_prog = "syscount";
 	parse_args(argc, argv);
-	tk_init_runtime();
+	tk_session_init(&env.opts);
 
 	ncpu = libbpf_num_possible_cpus();
 	percpu = calloc(ncpu > 0 ? ncpu : 1, sizeof(struct syscount_proc));
-	skel = syscount_bpf__open_opts(tk_open_opts(&env.common));
-	if (!skel || !percpu) {
-		tk_warn("failed to open BPF object: %s", strerror(errno));
+	skel = syscount_bpf__open_opts(tk_open_opts(&env.opts));
+	if (!skel) {
+		tk_open_failed(&env.opts);
 		goto cleanup;
 	}
+	if (!percpu) {
+		tk_warn("out of memory");
+		goto cleanup;
+	}
+	session.bpf = TK_BPF_SUMMARY(skel);
 	skel->rodata->targ_failed = env.failed;
 	skel->rodata->targ_errno = env.errno_filter > 0 ? env.errno_filter : 0;
 	skel->rodata->measure_latency = env.latency;
 	skel->rodata->by_process = env.by_process;
-	setup.filter = env.filter;
-	setup.cgroup = env.cgroup;
 	/* Without -L the entry hook has nothing to do: don't pay for it, nor
 	 * for probing it. */
 	if (!env.latency) {
 		bpf_program__set_autoload(skel->progs.sys_enter_btf, false);
 		bpf_program__set_autoload(skel->progs.sys_enter_raw, false);
 	}
-	if (tk_prepare(skel->obj, &setup) < 0)
+	if (tk_session_prepare(&session))
 		goto cleanup;
 	/* Task storage where the kernel has it for these programs; where it has
 	 * not, the unused map becomes a tiny hash so the object still loads. */
@@ -376,24 +358,23 @@ int main(int argc, char **argv)
 		bpf_map__set_map_flags(skel->maps.start_task, 0);
 		bpf_map__set_max_entries(skel->maps.start_task, 1);
 	}
-	tk_info(1, "-L start times in %s", skel->rodata->use_task_storage ?
-		"task storage" : "a hash map");
+	if (env.latency)
+		tk_info(1, "-L start times in %s", skel->rodata->use_task_storage ?
+			"task storage" : "a hash map");
 	if (!env.latency || skel->rodata->use_task_storage)
 		bpf_map__set_max_entries(skel->maps.start, 1);
 	if (!env.by_process)
 		bpf_map__set_max_entries(skel->maps.by_pid, 1);
-	if (tk_load_attach(skel->skeleton, &setup, &links))
+	if (tk_session_load_attach(&session))
 		goto cleanup;
 
-	tk_ready(0, env.interval_ms ? "syscalls, printing each interval" : "syscalls");
-	summary.obj = skel->obj;
+	tk_ready(env.interval_ms ? "syscalls, printing each interval" : "syscalls",
+		 env.opts.duration_ms);
 	summary.interval_ms = env.interval_ms;
-	summary.duration_ms = env.duration_ms;
-	summary.json = env.common.json;
-	err = tk_summary_run(&summary);
+	err = tk_summary_run(&session, &summary);
 
 cleanup:
-	tk_detach_all(links);
+	tk_session_detach(&session);
 	syscount_bpf__destroy(skel);
 	free(percpu);
 	free(rows);

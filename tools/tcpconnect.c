@@ -19,10 +19,7 @@ _Static_assert(sizeof(struct tcpconnect_event) == 80, "tcpconnect_event layout c
 _Static_assert(sizeof(struct tcpconnect_key) == 36, "tcpconnect_key layout changed");
 
 static struct env {
-	struct tk_common common;
-	struct tk_filter filter;
-	const char *cgroup;
-	uint64_t duration_ms;
+	struct tk_opts opts;
 	uint64_t interval_ms;
 	long long reports;
 	bool timestamp;
@@ -34,7 +31,7 @@ static struct env {
 	uint16_t ports[TCPCONNECT_MAX_PORTS];
 	int nports;
 	uint64_t start_ns;
-} env = { .filter = { .uid = TK_NO_UID } };
+} env;
 
 static const struct tk_variant variants[] = {
 	{ .name = "fentry", .progs = { "tcp_v4_connect_fexit", "tcp_v6_connect_fexit" } },
@@ -46,26 +43,16 @@ static const struct tk_variant variants[] = {
 #define NVARIANTS (int)(sizeof(variants) / sizeof(variants[0]))
 
 static const char help[] =
-"Usage: tcpconnect [OPTION]... [INTERVAL [COUNT]]\n"
-"Trace active TCP connections (connect()s whose SYN was sent).\n"
-"With -c, count them instead, printing the counts at the end or every\n"
-"INTERVAL seconds (COUNT times).\n"
-"\n"
-"  -p, --pid PID          only this process\n"
-"  -u, --uid UID          only this user id\n"
-"      --cgroup PATH      only processes in this cgroup2 directory or below\n"
 "  -P, --port PORTS       only these destination ports (comma-separated,\n"
 "                         at most 64)\n"
 "  -4, --ipv4             only IPv4 connections\n"
 "  -6, --ipv6             only IPv6 connections\n"
 "  -c, --count            count connects per source, destination and port\n"
-"  -d, --duration SECS    trace for SECS seconds, then exit\n"
 "  -t, --timestamp        print a time column (seconds since the first connect)\n"
 "  -U, --print-uid        print a UID column\n"
-"  -L, --lport            print the local port (LPORT column)\n"
-"      --attach=VARIANT   auto (default), fentry, kprobe, tracepoint\n"
-TK_HELP_COMMON
-"\n"
+"  -L, --lport            print the local port (LPORT column)\n";
+
+static const char examples[] =
 "Examples:\n"
 "  tcpconnect                # trace all TCP connects\n"
 "  tcpconnect -t -U          # with time and uid columns\n"
@@ -78,19 +65,13 @@ TK_HELP_COMMON
 "  tcpconnect -j -d 10       # JSON lines for 10 seconds\n";
 
 static const struct option longopts[] = {
-	{ "pid", required_argument, NULL, 'p' },
-	{ "uid", required_argument, NULL, 'u' },
-	{ "cgroup", required_argument, NULL, TK_OPT_CGROUP },
 	{ "port", required_argument, NULL, 'P' },
 	{ "ipv4", no_argument, NULL, '4' },
 	{ "ipv6", no_argument, NULL, '6' },
 	{ "count", no_argument, NULL, 'c' },
-	{ "duration", required_argument, NULL, 'd' },
 	{ "timestamp", no_argument, NULL, 't' },
 	{ "print-uid", no_argument, NULL, 'U' },
 	{ "lport", no_argument, NULL, 'L' },
-	{ "attach", required_argument, NULL, TK_OPT_ATTACH },
-	TK_COMMON_LONGOPTS,
 	{}
 };
 
@@ -105,40 +86,46 @@ static const struct {
 	{ &env.count, &env.print_uid, "-U cannot be used with -c (counts have no UID column)" },
 };
 
+static void option(int key, const char *arg)
+{
+	switch (key) {
+	case 'P': env.nports = tk_arg_ports(arg, env.ports, TCPCONNECT_MAX_PORTS); break;
+	case '4': env.ip4 = true; env.ip = 4; break;
+	case '6': env.ip6 = true; env.ip = 6; break;
+	case 'c': env.count = true; break;
+	case 't': env.timestamp = true; break;
+	case 'U': env.print_uid = true; break;
+	case 'L': env.lport = true; break;
+	}
+}
+
+static const struct tk_cli cli = {
+	.usage = "Usage: tcpconnect [OPTION]... [INTERVAL [COUNT]]\n"
+		 "Trace active TCP connections (connect()s whose SYN was sent).\n"
+		 "With -c, count them instead, printing the counts at the end or every\n"
+		 "INTERVAL seconds (COUNT times).",
+	.shared = TK_OPT_FILTERS | TK_OPT_DURATION,
+	.letter = { .tid = '-' },	/* bcc's -t is the timestamp */
+	.optstring = "P:46ctUL",
+	.longopts = longopts,
+	.help = help,
+	.examples = examples,
+	.variants = variants,
+	.nvariants = NVARIANTS,
+	.option = option,
+};
+
 static void parse_args(int argc, char **argv)
 {
+	int first = tk_parse_args(&cli, argc, argv, &env.opts);
 	size_t i;
-	int c;
 
-	while ((c = getopt_long(argc, argv, ":p:u:P:46cd:tULjvhV", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'p': env.filter.tgid = tk_arg_pid(optarg, "PID"); break;
-		case 'u': env.filter.uid = tk_arg_uid(optarg); break;
-		case TK_OPT_CGROUP: env.cgroup = tk_arg_cgroup(optarg); break;
-		case 'P':
-			env.nports = tk_arg_ports(optarg, env.ports, TCPCONNECT_MAX_PORTS);
-			break;
-		case '4': env.ip4 = true; env.ip = 4; break;
-		case '6': env.ip6 = true; env.ip = 6; break;
-		case 'c': env.count = true; break;
-		case 'd': env.duration_ms = tk_arg_seconds(optarg, "duration"); break;
-		case 't': env.timestamp = true; break;
-		case 'U': env.print_uid = true; break;
-		case 'L': env.lport = true; break;
-		case TK_OPT_ATTACH:
-			tk_variant_check(variants, NVARIANTS, optarg);
-			env.common.attach = optarg;
-			break;
-		default:
-			tk_common_option(c, argv, &env.common, help);
-		}
-	}
 	for (i = 0; i < sizeof(conflicts) / sizeof(conflicts[0]); i++)
 		if (*conflicts[i].a && *conflicts[i].b)
 			tk_usage_error("%s", conflicts[i].msg);
-	if (optind < argc && !env.count)
+	if (first < argc && !env.count)
 		tk_usage_error("INTERVAL needs -c (without it, connects are printed as they happen)");
-	tk_arg_interval_count(argc, argv, optind, &env.interval_ms, &env.reports);
+	tk_arg_interval_count(argc, argv, first, &env.interval_ms, &env.reports);
 }
 
 static struct tcpconnect_bpf *skel;
@@ -147,7 +134,7 @@ static struct tcpconnect_bpf *skel;
 
 static void print_header(void)
 {
-	if (env.common.json)
+	if (env.opts.json)
 		return;
 	if (env.timestamp)
 		printf("%-9s ", "TIME(s)");
@@ -172,7 +159,7 @@ static int print_event(void *ctx, const void *data, size_t size)
 		env.start_ns = e->ts_ns;
 	tk_inet_str(e->ip, e->saddr, saddr, sizeof(saddr));
 	tk_inet_str(e->ip, e->daddr, daddr, sizeof(daddr));
-	if (env.common.json) {
+	if (env.opts.json) {
 		jw_begin(&w, stdout);
 		jw_uint(&w, "ts_ns", e->ts_ns);
 		jw_uint(&w, "pid", e->pid);
@@ -288,31 +275,26 @@ static int by_count(const void *a, const void *b)
 static void print_counts_json(void)
 {
 	char tbuf[16], saddr[TK_INET_STRLEN], daddr[TK_INET_STRLEN];
-	struct jw w, r;
+	struct jw w;
 	int i;
 
 	tk_format_clock(tbuf, sizeof(tbuf));
 	jw_begin(&w, stdout);
 	jw_str(&w, "type", "summary", 8);
 	jw_str(&w, "time", tbuf, sizeof(tbuf));
-	jw_key(&w, "rows");
-	fputc('[', stdout);
+	jw_array_begin(&w, "rows");
 	for (i = 0; i < nrows; i++) {
 		const struct tcpconnect_key *k = &rows[i].key;
 
-		if (i)
-			fputc(',', stdout);
-		r.f = stdout;
-		r.fields = 0;
-		fputc('{', stdout);
-		jw_uint(&r, "ip", k->ip);
-		jw_str(&r, "saddr", tk_inet_str(k->ip, k->saddr, saddr, sizeof(saddr)), sizeof(saddr));
-		jw_str(&r, "daddr", tk_inet_str(k->ip, k->daddr, daddr, sizeof(daddr)), sizeof(daddr));
-		jw_uint(&r, "dport", k->dport);
-		jw_uint(&r, "count", rows[i].count);
-		fputc('}', stdout);
+		jw_object_begin(&w, NULL);
+		jw_uint(&w, "ip", k->ip);
+		jw_str(&w, "saddr", tk_inet_str(k->ip, k->saddr, saddr, sizeof(saddr)), sizeof(saddr));
+		jw_str(&w, "daddr", tk_inet_str(k->ip, k->daddr, daddr, sizeof(daddr)), sizeof(daddr));
+		jw_uint(&w, "dport", k->dport);
+		jw_uint(&w, "count", rows[i].count);
+		jw_object_end(&w);
 	}
-	fputc(']', stdout);
+	jw_array_end(&w);
 	jw_end(&w);
 }
 
@@ -349,36 +331,44 @@ static int report_counts(void *ctx, bool final)
 		return err;
 	}
 	qsort(rows, nrows, sizeof(*rows), by_count);
-	if (env.common.json)
+	if (env.opts.json)
 		print_counts_json();
 	else
 		print_counts_text();
 	return 0;
 }
 
+/* After the last record, with the programs detached: the connects whose
+ * local port was still unknown. */
+static int end_stream(void *ctx)
+{
+	(void)ctx;
+	return print_pending() ? -EIO : 0;
+}
+
 int main(int argc, char **argv)
 {
-	struct tk_setup setup = {
-		.common = &env.common,
+	struct tk_session session = {
+		.opts = &env.opts,
 		.variants = variants,
 		.nvariants = NVARIANTS,
 		.ring_bytes = 1 << 20,
 	};
 	struct tk_stream stream = { .on_record = print_event };
 	struct tk_summary summary = { .report = report_counts };
-	struct tk_links *links = NULL;
 	bool defer;
-	int chosen, i, err = 1;
+	int i, err = 1;
 
 	tk_prog = "tcpconnect";
 	parse_args(argc, argv);
-	tk_init_runtime();
+	tk_session_init(&env.opts);
 
-	skel = tcpconnect_bpf__open_opts(tk_open_opts(&env.common));
+	skel = tcpconnect_bpf__open_opts(tk_open_opts(&env.opts));
 	if (!skel) {
-		tk_warn("failed to open BPF object: %s", strerror(errno));
+		tk_open_failed(&env.opts);
 		goto cleanup;
 	}
+	session.bpf = TK_BPF_STREAM(skel);
 	skel->rodata->count_mode = env.count;
 	skel->rodata->targ_ip = env.ip;
 	skel->rodata->filter_ports = env.nports > 0;
@@ -386,60 +376,40 @@ int main(int argc, char **argv)
 		skel->rodata->targ_ports[env.ports[i] / 64] |= 1ULL << (env.ports[i] % 64);
 	/* Counts go to a map: the event buffer only needs to exist. */
 	if (env.count)
-		setup.ring_bytes = getpagesize();
-	setup.filter = env.filter;
-	setup.cgroup = env.cgroup;
-	chosen = tk_prepare(skel->obj, &setup);
-	if (chosen < 0)
+		session.ring_bytes = getpagesize();
+	if (tk_session_prepare(&session))
 		goto cleanup;
 	/* Only the tracepoint variant learns the local port late, and only
 	 * printing it (-L) makes waiting for it worth a map and a hook. */
-	defer = !strcmp(variants[chosen].name, "tracepoint") && env.lport;
+	defer = !strcmp(variants[session.variant].name, "tracepoint") && env.lport;
 	skel->rodata->want_lport = defer;
 	if (!defer) {
 		bpf_program__set_autoload(skel->progs.tcp_retransmit_skb_tp, false);
 		bpf_map__set_max_entries(skel->maps.pending, 1);
 	}
-	if (strcmp(variants[chosen].name, "kprobe"))
+	if (strcmp(variants[session.variant].name, "kprobe"))
 		bpf_map__set_max_entries(skel->maps.sockets, 1);
 	if (!env.count)
 		bpf_map__set_max_entries(skel->maps.counts, 1);
-	err = tcpconnect_bpf__load(skel);
-	if (err) {
-		tk_load_failed(err);
-		err = 1;
-		goto cleanup;
-	}
-	err = 1;
-	if (tk_after_load(skel->obj, &setup) || tk_attach_all(skel->obj, &links))
+	if (tk_session_load_attach(&session))
 		goto cleanup;
 
 	if (env.count) {
-		tk_ready(0, env.interval_ms ? "TCP connects, printing counts each interval" :
-			 "TCP connects, counting");
-		summary.obj = skel->obj;
+		tk_ready(env.interval_ms ? "TCP connects, printing counts each interval" :
+			 "TCP connects, counting", env.opts.duration_ms);
 		summary.interval_ms = env.interval_ms;
 		summary.count = env.reports;
-		summary.duration_ms = env.duration_ms;
-		summary.json = env.common.json;
-		err = tk_summary_run(&summary);
+		err = tk_summary_run(&session, &summary);
 		goto cleanup;
 	}
 	print_header();
-	tk_ready(1, "TCP connects");
-	stream.obj = skel->obj;
-	stream.duration_ms = env.duration_ms;
-	stream.json = env.common.json;
-	err = tk_stream_run(&stream);
-	if (defer) {
-		/* Detached first, so nothing moves while we read what waits. */
-		tk_detach_all(links);
-		links = NULL;
-		err |= print_pending();
-	}
+	tk_ready("TCP connects", env.opts.duration_ms);
+	if (defer)
+		stream.on_end = end_stream;
+	err = tk_stream_run(&session, &stream);
 
 cleanup:
-	tk_detach_all(links);
+	tk_session_detach(&session);
 	tcpconnect_bpf__destroy(skel);
 	free(rows);
 	return err;

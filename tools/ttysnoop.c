@@ -20,9 +20,7 @@
 _Static_assert(sizeof(struct ttysnoop_event) == 56, "ttysnoop_event layout changed");
 
 static struct env {
-	struct tk_common common;
-	struct tk_filter filter;
-	uint64_t duration_ms;
+	struct tk_opts opts;
 	bool all;
 	bool noclear;
 	long long size;
@@ -32,7 +30,6 @@ static struct env {
 	char name[64];			/* DEVICE's terminal, as ps(1) names it */
 	struct stat st;			/* of DEVICE */
 } env = {
-	.filter = { .uid = TK_NO_UID },
 	.size = TTYSNOOP_DEF_SIZE,
 	.count = TTYSNOOP_DEF_COUNT,
 };
@@ -45,23 +42,14 @@ static const struct tk_variant variants[] = {
 #define NVARIANTS (int)(sizeof(variants) / sizeof(variants[0]))
 
 static const char help[] =
-"Usage: ttysnoop [OPTION]... DEVICE\n"
-"  or:  ttysnoop -a [OPTION]...\n"
-"Show what is written to a terminal, byte for byte, as it is written.\n"
-"DEVICE is a pseudo-terminal number (3) or a terminal's path (/dev/pts/3,\n"
-"/dev/tty1, /dev/console).\n"
-"\n"
 "  -a, --all              watch every terminal; a line naming the terminal\n"
 "                         and the writer comes before each write\n"
-"  -p, --pid PID          only writes by this process\n"
 "  -C, --noclear          do not clear the screen first\n"
 "  -s, --datasize SIZE    bytes per record (default 256, at most 16384)\n"
 "  -c, --datacount COUNT  records per write (default 16, at most 64): writes\n"
-"                         arrive whole up to SIZE x COUNT bytes\n"
-"  -d, --duration SECS    watch for SECS seconds, then exit\n"
-"      --attach=VARIANT   auto (default), fentry, kprobe, tracepoint\n"
-TK_HELP_COMMON
-"\n"
+"                         arrive whole up to SIZE x COUNT bytes\n";
+
+static const char examples[] =
 "Examples:\n"
 "  ttysnoop 3                # what is written to /dev/pts/3\n"
 "  ttysnoop /dev/tty1        # the first virtual console\n"
@@ -73,13 +61,9 @@ TK_HELP_COMMON
 
 static const struct option longopts[] = {
 	{ "all", no_argument, NULL, 'a' },
-	{ "pid", required_argument, NULL, 'p' },
 	{ "noclear", no_argument, NULL, 'C' },
 	{ "datasize", required_argument, NULL, 's' },
 	{ "datacount", required_argument, NULL, 'c' },
-	{ "duration", required_argument, NULL, 'd' },
-	{ "attach", required_argument, NULL, TK_OPT_ATTACH },
-	TK_COMMON_LONGOPTS,
 	{}
 };
 
@@ -105,35 +89,45 @@ static void parse_device(const char *arg)
 			       "name that terminal", env.device);
 }
 
+static void option(int key, const char *arg)
+{
+	switch (key) {
+	case 'a': env.all = true; break;
+	case 'C': env.noclear = true; break;
+	case 's': env.size = tk_arg_int(arg, 1, TTYSNOOP_MAX_SIZE, "SIZE"); break;
+	case 'c': env.count = tk_arg_int(arg, 1, TTYSNOOP_MAX_COUNT, "COUNT"); break;
+	}
+}
+
+static const struct tk_cli cli = {
+	.usage = "Usage: ttysnoop [OPTION]... DEVICE\n"
+		 "  or:  ttysnoop -a [OPTION]...\n"
+		 "Show what is written to a terminal, byte for byte, as it is written.\n"
+		 "DEVICE is a pseudo-terminal number (3) or a terminal's path (/dev/pts/3,\n"
+		 "/dev/tty1, /dev/console).",
+	.shared = TK_OPT_FILTERS | TK_OPT_DURATION,
+	.optstring = "aCs:c:",
+	.longopts = longopts,
+	.help = help,
+	.examples = examples,
+	.variants = variants,
+	.nvariants = NVARIANTS,
+	.option = option,
+};
+
 static void parse_args(int argc, char **argv)
 {
-	int c;
+	int first = tk_parse_args(&cli, argc, argv, &env.opts);
 
-	while ((c = getopt_long(argc, argv, ":ap:Cs:c:d:jvhV", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'a': env.all = true; break;
-		case 'p': env.filter.tgid = tk_arg_pid(optarg, "PID"); break;
-		case 'C': env.noclear = true; break;
-		case 's': env.size = tk_arg_int(optarg, 1, TTYSNOOP_MAX_SIZE, "SIZE"); break;
-		case 'c': env.count = tk_arg_int(optarg, 1, TTYSNOOP_MAX_COUNT, "COUNT"); break;
-		case 'd': env.duration_ms = tk_arg_seconds(optarg, "duration"); break;
-		case TK_OPT_ATTACH:
-			tk_variant_check(variants, NVARIANTS, optarg);
-			env.common.attach = optarg;
-			break;
-		default:
-			tk_common_option(c, argv, &env.common, help);
-		}
-	}
 	if (env.all) {
-		if (optind < argc)
+		if (first < argc)
 			tk_usage_error("DEVICE cannot be used with -a (it watches every terminal)");
 		return;
 	}
-	if (optind >= argc)
+	if (first >= argc)
 		tk_usage_error("missing DEVICE (a terminal: 3, /dev/pts/3, /dev/tty1; or -a for all)");
-	parse_device(argv[optind]);
-	tk_arg_no_positional(argc, argv, optind + 1);
+	parse_device(argv[first]);
+	tk_arg_no_positional(argc, argv, first + 1);
 }
 
 /* tty_write() took (file, buf, count, ppos) until Linux 5.11 made it a
@@ -210,7 +204,7 @@ static void print_write(struct pending *p)
 {
 	struct jw w;
 
-	if (env.common.json) {
+	if (env.opts.json) {
 		jw_begin(&w, stdout);
 		jw_uint(&w, "ts_ns", p->ts_ns);
 		jw_str(&w, "device", terminal_name(p->dev), 64);
@@ -331,6 +325,15 @@ static int on_record(void *ctx, const void *data, size_t size)
 	return 0;
 }
 
+/* Writes whose last record never came (lost, or the run ended first) are
+ * shown with what did come. */
+static int end_stream(void *ctx)
+{
+	(void)ctx;
+	finish_all();
+	return 0;
+}
+
 /* Room for a few whole writes of COUNT records in flight. */
 static size_t ring_size(void)
 {
@@ -344,26 +347,26 @@ static size_t ring_size(void)
 
 int main(int argc, char **argv)
 {
-	struct tk_setup setup = {
-		.common = &env.common,
+	struct tk_session session = {
+		.opts = &env.opts,
 		.variants = variants,
 		.nvariants = NVARIANTS,
 	};
-	struct tk_stream stream = { .on_record = on_record };
+	struct tk_stream stream = { .on_record = on_record, .on_end = end_stream };
 	struct ttysnoop_bpf *skel = NULL;
-	struct tk_links *links = NULL;
 	uint64_t majors[TTYSNOOP_MAJOR_WORDS];
 	int err = 1, i;
 
 	tk_prog = "ttysnoop";
 	parse_args(argc, argv);
-	tk_init_runtime();
+	tk_session_init(&env.opts);
 
-	skel = ttysnoop_bpf__open_opts(tk_open_opts(&env.common));
+	skel = ttysnoop_bpf__open_opts(tk_open_opts(&env.opts));
 	if (!skel) {
-		tk_warn("failed to open BPF object: %s", strerror(errno));
+		tk_open_failed(&env.opts);
 		goto cleanup;
 	}
+	session.bpf = TK_BPF_STREAM(skel);
 	skel->rodata->targ_all = env.all;
 	if (env.all) {
 		tk_tty_majors(NULL, majors, TTYSNOOP_MAJORS);
@@ -378,34 +381,22 @@ int main(int argc, char **argv)
 	}
 	skel->rodata->targ_size = env.size;
 	skel->rodata->targ_count = env.count;
-	skel->rodata->write_iter = tty_write_takes_iter(env.common.btf_path);
-	setup.filter = env.filter;
-	setup.ring_bytes = ring_size();
-	if (tk_prepare(skel->obj, &setup) < 0)
-		goto cleanup;
-	if (tk_load_attach(skel->skeleton, &setup, &links))
+	skel->rodata->write_iter = tty_write_takes_iter(env.opts.btf_path);
+	session.ring_bytes = ring_size();
+	if (tk_session_prepare(&session) || tk_session_load_attach(&session))
 		goto cleanup;
 
 	/* Now, not with the first write: the screen is ready when tracing is. */
-	if (!env.noclear && !env.common.json && isatty(STDOUT_FILENO)) {
+	if (!env.noclear && !env.opts.json && isatty(STDOUT_FILENO)) {
 		fputs("\033[H\033[2J", stdout);
 		fflush(stdout);
 	}
-	tk_ready(1, env.all ? "writes to every terminal" : "writes to the terminal");
-	stream.obj = skel->obj;
-	stream.duration_ms = env.duration_ms;
-	stream.json = env.common.json;
-	err = tk_stream_run(&stream);
-	/* Writes whose last record never came (lost, or the run ended
-	 * first) are shown with what did come. */
-	finish_all();
-	if (!tk_output_flush() && errno != EPIPE && !err) {
-		tk_warn("writing output failed: %s", strerror(errno));
-		err = 1;
-	}
+	tk_ready(env.all ? "writes to every terminal" : "writes to the terminal",
+		 env.opts.duration_ms);
+	err = tk_stream_run(&session, &stream);
 
 cleanup:
-	tk_detach_all(links);
+	tk_session_detach(&session);
 	ttysnoop_bpf__destroy(skel);
 	for (i = 0; i < PENDING_MAX; i++)
 		free(pending[i].data);

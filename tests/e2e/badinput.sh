@@ -53,4 +53,31 @@ bad syscount "syscount: invalid TOP 'ten'" -T ten
 bad syscount "syscount: interval '0' is out of range (0.001 to 31536000 seconds)" -i 0
 bad syscount "syscount: -m needs -L (there is no time to show otherwise)" -m
 bad syscount "syscount: invalid cgroup '/tmp': not a cgroup2 directory" -c /tmp
+
+# The same shared option, the same words and spellings, in every tool.
+for t in opensnoop syscount biolatency tcpconnect ttysnoop sslsniff dnssnoop; do
+	bad $t "$t: option '--json' takes no argument" --json=1
+	bad $t "$t: option '--verbose' takes no argument" --verbose=yes
+	# Decimal only: strtod would take a hex float, an exponent or "inf".
+	case $t in biolatency) d=--duration ;; *) d=-d ;; esac
+	bad $t "$t: invalid duration '0x1p3'" $d 0x1p3
+	bad $t "$t: invalid duration '1e3'" $d 1e3
+	# What the user typed is quoted escaped: it cannot steer the terminal.
+	bad $t "$t: invalid duration '1\\x1b[2J'" $d "$(printf '1\033[2J')"
+	bad $t "$t: invalid option '--bogus\\x07'" "$(printf -- '--bogus\007')"
+	# --btf: a FIFO would hang open(); a directory or garbage is named as such.
+	rm -f "$D/fifo"
+	mkfifo "$D/fifo"
+	bad $t "$t: BTF file '$D/fifo' is not a regular file" --btf "$D/fifo"
+	bad $t "$t: BTF file '/' is not a regular file" --btf /
+	printf 'garbage, not BTF\n' >"$D/garbage"
+	bad $t "$t: BTF file '$D/garbage' is neither BTF nor an ELF file" --btf "$D/garbage"
+done
+# --name and --comm are one option everywhere (bcc's letter stays: -c in sslsniff).
+for t in opensnoop syscount tcpconnect ttysnoop sslsniff dnssnoop; do
+	bad $t "$t: COMM 'averyveryverylongname' is longer than 15 characters (the kernel keeps 15)" --comm averyveryverylongname
+	bad $t "$t: COMM 'averyveryverylongname' is longer than 15 characters (the kernel keeps 15)" --name averyveryverylongname
+done
+bad sslsniff "sslsniff: COMM 'averyveryverylongname' is longer than 15 characters (the kernel keeps 15)" -c averyveryverylongname
+bad sslsniff "sslsniff: option '--handshake' takes no argument" --handshake=1
 finish

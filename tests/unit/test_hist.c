@@ -237,49 +237,12 @@ static void test_print_log2_wide(void)
 	}
 }
 
-/* ---- hist_print_linear --------------------------------------------------- */
-
-static void linear_check(const uint64_t *vals, int nvals, uint64_t base, uint64_t step,
-			 const char *unit, const char *exp, const char *what, int line)
-{
-	struct cap c;
-
-	hist_print_linear(cap_open(&c), vals, nvals, base, step, unit);
-	cap_close(&c);
-	check_str(c.buf, c.len, exp, what, line);
-	free(c.buf);
-}
-
-static void test_print_linear(void)
-{
-	uint64_t vals[] = { 0, 0, 3, 0, 6, 0, 0 };
-	uint64_t zeros[8] = { 0 };
-	uint64_t first[] = { 4, 2 };
-
-	/* Leading and trailing empty buckets are skipped, inner ones kept. */
-	linear_check(vals, N(vals), 0, 10, "ms",
-"     ms            : count     distribution\n"
-"        20         : 3        |********************                    |\n"
-"        30         : 0        |                                        |\n"
-"        40         : 6        |****************************************|\n",
-		     "linear basic", __LINE__);
-
-	linear_check(first, N(first), 100, 5, "percent",
-"     percent       : count     distribution\n"
-"        100        : 4        |****************************************|\n"
-"        105        : 2        |********************                    |\n",
-		     "linear base/step", __LINE__);
-
-	linear_check(zeros, N(zeros), 0, 1, "x", "", "linear all zero", __LINE__);
-}
-
 /* ---- JSON ---------------------------------------------------------------- */
 
 static void test_json(void)
 {
 	uint64_t vals[] = { 0, 1, 4, 2, 0, 0 };
 	uint64_t zeros[4] = { 0 };
-	uint64_t lin[] = { 0, 2, 0, 5, 0 };
 	struct cap c;
 	struct jw w;
 	const char *exp;
@@ -324,29 +287,6 @@ static void test_json(void)
 		free(c.buf);
 	}
 
-	jw_begin(&w, cap_open(&c));
-	hist_json_linear(&w, "lin", lin, N(lin), 100, 10, "ms");
-	jw_end(&w);
-	cap_close(&c);
-	exp = "{\"lin\":{\"unit\":\"ms\",\"buckets\":["
-	      "{\"low\":100,\"high\":109,\"count\":0},"
-	      "{\"low\":110,\"high\":119,\"count\":2},"
-	      "{\"low\":120,\"high\":129,\"count\":0},"
-	      "{\"low\":130,\"high\":139,\"count\":5}],\"total\":7}}\n";
-	check_str(c.buf, c.len, exp, "hist_json_linear", __LINE__);
-	free(c.buf);
-
-	jw_begin(&w, cap_open(&c));
-	hist_json_linear(&w, "lin", lin, N(lin), 0, 1, "slot");
-	jw_end(&w);
-	cap_close(&c);
-	exp = "{\"lin\":{\"unit\":\"slot\",\"buckets\":["
-	      "{\"low\":0,\"high\":0,\"count\":0},"
-	      "{\"low\":1,\"high\":1,\"count\":2},"
-	      "{\"low\":2,\"high\":2,\"count\":0},"
-	      "{\"low\":3,\"high\":3,\"count\":5}],\"total\":7}}\n";
-	check_str(c.buf, c.len, exp, "hist_json_linear step 1", __LINE__);
-	free(c.buf);
 }
 
 int main(void)
@@ -354,7 +294,6 @@ int main(void)
 	test_bounds();
 	test_print_log2();
 	test_print_log2_wide();
-	test_print_linear();
 	test_json();
 	printf("test_hist: %d passed, %d failed\n", passed, failed);
 	return failed ? 1 : 0;

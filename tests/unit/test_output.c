@@ -327,6 +327,45 @@ static void test_jw(void)
 	check_mem(c.buf, c.len, exp, strlen(exp), "jw object", __LINE__);
 	free(c.buf);
 
+	/* Arrays and nested objects: commas at every level, keys only in objects. */
+	jw_begin(&w, cap_open(&c));
+	jw_str(&w, "type", "hist", 16);
+	jw_array_begin(&w, "buckets");
+	jw_object_begin(&w, NULL);
+	jw_uint(&w, "lo", 0);
+	jw_uint(&w, "hi", 1);
+	jw_object_end(&w);
+	jw_object_begin(&w, NULL);
+	jw_uint(&w, "lo", 2);
+	jw_array_begin(&w, "v");
+	jw_uint(&w, NULL, 7);
+	jw_int(&w, NULL, -1);
+	jw_array_end(&w);
+	jw_object_end(&w);
+	jw_array_end(&w);
+	jw_array_begin(&w, "empty");
+	jw_array_end(&w);
+	jw_object_begin(&w, "o");
+	jw_bool(&w, "t", true);
+	jw_object_end(&w);
+	jw_uint(&w, "n", 3);
+	jw_end(&w);
+	cap_close(&c);
+	exp = "{\"type\":\"hist\",\"buckets\":[{\"lo\":0,\"hi\":1},{\"lo\":2,\"v\":[7,-1]}],"
+	      "\"empty\":[],\"o\":{\"t\":true},\"n\":3}\n";
+	check_mem(c.buf, c.len, exp, strlen(exp), "jw nested", __LINE__);
+	free(c.buf);
+
+	/* What a writer leaves open is closed by jw_end, in the right order. */
+	jw_begin(&w, cap_open(&c));
+	jw_array_begin(&w, "a");
+	jw_object_begin(&w, NULL);
+	jw_end(&w);
+	cap_close(&c);
+	exp = "{\"a\":[{}]}\n";
+	check_mem(c.buf, c.len, exp, strlen(exp), "jw closes what is open", __LINE__);
+	free(c.buf);
+
 	/* Integer extremes. */
 	jw_begin(&w, cap_open(&c));
 	jw_int(&w, "min", INT64_MIN);
