@@ -16,7 +16,7 @@
 #include "syscount.skel.h"
 
 _Static_assert(sizeof(struct syscount_value) == 16, "syscount_value layout changed");
-_Static_assert(sizeof(struct syscount_proc) == 32, "syscount_proc layout changed");
+_Static_assert(sizeof(struct syscount_proc) == 40, "syscount_proc layout changed");
 
 static struct env {
 	struct tk_common common;
@@ -198,7 +198,7 @@ static int drain_processes(void)
 	int cpu;
 
 	while (!bpf_map_get_next_key(fd, prev, &next)) {
-		__u64 count = 0, ns = 0;
+		__u64 count = 0, ns = 0, comm_ns = 0;
 		const char *comm = NULL;
 
 		key = next;
@@ -208,8 +208,11 @@ static int drain_processes(void)
 		for (cpu = 0; cpu < ncpu; cpu++) {
 			count += v[cpu].count;
 			ns += v[cpu].total_ns;
-			if (v[cpu].comm[0])
+			/* The name last seen, on whichever CPU that was. */
+			if (v[cpu].comm[0] && (!comm || v[cpu].comm_ns > comm_ns)) {
 				comm = v[cpu].comm;
+				comm_ns = v[cpu].comm_ns;
+			}
 		}
 		if (count && add_row(key, count, ns, comm))
 			return -ENOMEM;
@@ -356,17 +359,11 @@ int main(int argc, char **argv)
 	skel->rodata->by_process = env.by_process;
 	setup.filter = env.filter;
 	setup.cgroup = env.cgroup;
-	/* Without -L the entry hook has nothing to do: don't pay for it, nor
-	 * for probing it. */
-	if (!env.latency) {
-		bpf_program__set_autoload(skel->progs.sys_enter_btf, false);
-		bpf_program__set_autoload(skel->progs.sys_enter_raw, false);
-	}
 	if (tk_prepare(skel->obj, &setup) < 0)
 		goto cleanup;
 	/* Task storage where the kernel has it for these programs; where it has
 	 * not, the unused map becomes a tiny hash so the object still loads. */
-	skel->rodata->use_task_storage = env.latency &&
+	skel->rodata->use_task_storage =
 		libbpf_probe_bpf_map_type(BPF_MAP_TYPE_TASK_STORAGE, NULL) == 1 &&
 		libbpf_probe_bpf_helper(BPF_PROG_TYPE_RAW_TRACEPOINT,
 					BPF_FUNC_task_storage_get, NULL) == 1;
@@ -378,7 +375,7 @@ int main(int argc, char **argv)
 	}
 	tk_info(1, "-L start times in %s", skel->rodata->use_task_storage ?
 		"task storage" : "a hash map");
-	if (!env.latency || skel->rodata->use_task_storage)
+	if (skel->rodata->use_task_storage)
 		bpf_map__set_max_entries(skel->maps.start, 1);
 	if (!env.by_process)
 		bpf_map__set_max_entries(skel->maps.by_pid, 1);

@@ -122,6 +122,29 @@ stop_tool TERM
 check "SIGTERM exits 0" [ "$TOOL_RC" -eq 0 ]
 check "SIGTERM prints the counts" [ "$(row_count "$O" getppid)" = 33 ]
 
+# -P names a process by the name it has now: dd started by a shell (forked,
+# then exec'd; or exec'd in the shell's own process) is dd, not sh. The truth
+# is exec's: the kernel names a process after the file it runs.
+mkfifo "$D/go.dd"
+sh -c "read x <'$D/go.dd'; dd if=/dev/zero of=/dev/null count=7 2>/dev/null & echo \$! >'$D/dd.pid'; wait" &
+sh1=$!
+sh -c "read x <'$D/go.dd'; exec dd if=/dev/zero of=/dev/null count=7 2>/dev/null" &
+sh2=$!
+T_PIDS="$T_PIDS $sh1 $sh2"
+SHOW="$O $D/dd.pid"
+tool_start "$O" "$SC" -P -T 0 || exit 1
+echo go >"$D/go.dd"
+echo go >"$D/go.dd"
+wait $sh1 $sh2
+stop_tool INT
+dd1=$(cat "$D/dd.pid")
+check "-P: dd forked and exec'd by sh -c is listed as dd (pid $dd1)" \
+	has "$O" "^$dd1 +dd +[0-9]+$"
+check "-P: dd exec'd in sh -c's own process is listed as dd (pid $sh2)" \
+	has "$O" "^$sh2 +dd +[0-9]+$"
+check "-P: the parent shell is still listed as sh (pid $sh1)" \
+	has "$O" "^$sh1 +sh +[0-9]+$"
+
 "$SC" -l >"$O"
 check "-l lists syscalls by number" has "$O" '^257 openat$'
 
