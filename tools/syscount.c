@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <bpf/bpf.h>
 #include "args.h"
 #include "errnos.h"
@@ -315,7 +316,6 @@ static int report(void *ctx, bool final)
 	int n, err;
 
 	(void)ctx;
-	(void)final;
 	nrows = 0;
 	err = env.by_process ? drain_processes() : drain_syscalls();
 	if (err) {
@@ -324,10 +324,14 @@ static int report(void *ctx, bool final)
 	}
 	qsort(rows, nrows, sizeof(*rows), by_count);
 	n = env.top && env.top < nrows ? env.top : nrows;
-	if (env.common.json)
+	if (env.common.json) {
 		print_json(n);
-	else
+	} else {
+		/* Ctrl-C echoed "^C" on the terminal: start the table below it. */
+		if (final && tk_exiting && isatty(STDOUT_FILENO))
+			putchar('\n');
 		print_text(n);
+	}
 	return 0;
 }
 
@@ -340,6 +344,7 @@ int main(int argc, char **argv)
 	};
 	struct tk_summary summary = { .report = report };
 	struct tk_links *links = NULL;
+	char what[64];
 	int err = 1;
 
 	tk_prog = "syscount";
@@ -373,8 +378,9 @@ int main(int argc, char **argv)
 		bpf_map__set_map_flags(skel->maps.start_task, 0);
 		bpf_map__set_max_entries(skel->maps.start_task, 1);
 	}
-	tk_info(1, "-L start times in %s", skel->rodata->use_task_storage ?
-		"task storage" : "a hash map");
+	if (env.latency)
+		tk_info(1, "-L start times in %s", skel->rodata->use_task_storage ?
+			"task storage" : "a hash map");
 	if (skel->rodata->use_task_storage)
 		bpf_map__set_max_entries(skel->maps.start, 1);
 	if (!env.by_process)
@@ -382,7 +388,11 @@ int main(int argc, char **argv)
 	if (tk_load_attach(skel->skeleton, &setup, &links))
 		goto cleanup;
 
-	tk_ready(0, env.interval_ms ? "syscalls, printing each interval" : "syscalls");
+	/* With -d it ends by itself, but Ctrl-C still ends it sooner: say both. */
+	snprintf(what, sizeof(what), "syscalls%s for %g s",
+		 env.interval_ms ? ", printing each interval," : "", env.duration_ms / 1e3);
+	tk_ready(0, env.duration_ms ? what : env.interval_ms ?
+		 "syscalls, printing each interval" : "syscalls");
 	summary.obj = skel->obj;
 	summary.interval_ms = env.interval_ms;
 	summary.duration_ms = env.duration_ms;

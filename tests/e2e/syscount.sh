@@ -145,6 +145,39 @@ check "-P: dd exec'd in sh -c's own process is listed as dd (pid $sh2)" \
 check "-P: the parent shell is still listed as sh (pid $sh1)" \
 	has "$O" "^$sh1 +sh +[0-9]+$"
 
+# -v names where -L keeps its start times only with -L.
+SHOW="$O.err"
+tool_start "$O" "$SC" -p 1 || exit 1
+stop_tool INT
+check "-v without -L says nothing of -L" not has "$O.err" 'start times|-L'
+tool_start "$O" "$SC" -p 1 -L || exit 1
+stop_tool INT
+check "-v with -L says where the start times are" has "$O.err" '^syscount: -L start times in '
+
+# -d: the ready line says how long, and that Ctrl-C ends it sooner.
+start_tool "$O" "$O.err" "$SC" -p 1 -d 0.2
+wait "$TOOL_PID"
+check "-d 0.2: the ready line says 'for 0.2 s; Ctrl-C to end'" \
+	has "$O.err" '^syscount: tracing syscalls for 0\.2 s; Ctrl-C to end$'
+
+# Interrupted on a terminal, the table starts on a line of its own, below
+# the "^C" the terminal echoed (as bcc's does); in a file or pipe it does not.
+SHOW="$D/ts"
+script -qc "echo \$\$ >'$D/ts.pid'; exec '$SC' -p 1 -v 2>'$D/ts.err'" "$D/ts" \
+	</dev/null >/dev/null 2>&1 &
+scr=$!
+T_PIDS="$T_PIDS $scr"
+wait_for "$D/ts.err" 'Ctrl-C to end' 30
+kill -INT "$(cat "$D/ts.pid")"
+wait "$scr"
+tr -d '\r' <"$D/ts" | grep -v '^Script ' >"$D/ts.txt"
+check "on a terminal, ^C: an empty line, then the header" \
+	[ "$(sed -n 1p "$D/ts.txt")" = "" -a "$(sed -n 2p "$D/ts.txt" | awk '{ print $1 }')" = SYSCALL ]
+tool_start "$O" "$SC" -p 1 || exit 1
+stop_tool INT
+check "in a file, SIGINT: the header is the first line" \
+	[ "$(sed -n 1p "$O" | awk '{ print $1 }')" = SYSCALL ]
+
 "$SC" -l >"$O"
 check "-l lists syscalls by number" has "$O" '^257 openat$'
 
