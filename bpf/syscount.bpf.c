@@ -3,10 +3,12 @@
  * per syscall or per process, in per-CPU maps that userspace sums.
  * sys_enter remembers the syscall number (and the time, with -L) per task;
  * sys_exit counts it. The number must come from entry: rt_sigreturn restores
- * the registers, orig_ax included, before it returns. And a sys_exit with no
- * entry is not counted: that is a new task's first return to user space
- * (the child's side of fork, vfork, clone, clone3), or a syscall that was
- * already in progress when tracing started. */
+ * the registers, orig_ax included, before it returns. A sys_exit with no
+ * entry seen takes the number from the registers: a syscall that seccomp
+ * refused (it never reaches sys_enter) or that was in progress when tracing
+ * started; except a new task's first return to user space, the child's side
+ * of fork, vfork, clone and clone3 (0 from one of those), which the parent's
+ * return already counts. */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_core_read.h>
@@ -22,6 +24,8 @@ const volatile bool by_process = false;		/* -P */
 /* Entries hang off the task (5.11+ for tracing programs): no hashing and no
  * delete per syscall. Else the hash map below, keyed by thread. */
 const volatile bool use_task_storage = false;
+/* This architecture's numbers of the calls that return twice (-1: none). */
+const volatile __u32 nr_fork = -1, nr_vfork = -1, nr_clone = -1, nr_clone3 = -1;
 
 /* The syscall a thread is in, from its sys_enter to its sys_exit. */
 struct entry {
@@ -123,7 +127,16 @@ static __always_inline void count_process(__u32 pid, __u64 ns)
 	v->total_ns += ns;
 }
 
-static __always_inline int on_exit(long ret)
+static __always_inline __u32 regs_syscall_nr(struct pt_regs *regs)
+{
+#if defined(__TARGET_ARCH_arm64)
+	return BPF_CORE_READ((struct user_pt_regs *)regs, syscallno);
+#else
+	return BPF_CORE_READ(regs, orig_ax);
+#endif
+}
+
+static __always_inline int on_exit(struct pt_regs *regs, long ret)
 {
 	__u64 id = bpf_get_current_pid_tgid(), ns = 0;
 	__u32 tid = (__u32)id, nr;
@@ -132,19 +145,28 @@ static __always_inline int on_exit(long ret)
 
 	if (use_task_storage) {
 		e = bpf_task_storage_get(&start_task, bpf_get_current_task_btf(), 0, 0);
-		if (!e || !e->live)
-			return 0;
-		e->live = 0;
+		if (e && !e->live)
+			e = NULL;
 	} else {
 		e = bpf_map_lookup_elem(&start, &tid);
-		if (!e)
+	}
+	if (e) {
+		nr = e->nr;
+		if (measure_latency)
+			ns = bpf_ktime_get_ns() - e->ts;
+		if (use_task_storage)
+			e->live = 0;
+		else
+			bpf_map_delete_elem(&start, &tid);
+	} else {
+		/* Its start was not seen: counted, with no time. */
+		if (!tk_filter_pass(id))
+			return 0;
+		nr = regs_syscall_nr(regs);
+		if (ret == 0 && (nr == nr_fork || nr == nr_vfork || nr == nr_clone ||
+				 nr == nr_clone3))
 			return 0;
 	}
-	nr = e->nr;
-	if (measure_latency)
-		ns = bpf_ktime_get_ns() - e->ts;
-	if (!use_task_storage)
-		bpf_map_delete_elem(&start, &tid);
 	if (targ_failed && ret >= 0)
 		return 0;
 	if (targ_errno && ret != -targ_errno)
@@ -172,7 +194,7 @@ int BPF_PROG(sys_enter_btf, struct pt_regs *regs, long id)
 SEC("tp_btf/sys_exit")
 int BPF_PROG(sys_exit_btf, struct pt_regs *regs, long ret)
 {
-	return on_exit(ret);
+	return on_exit(regs, ret);
 }
 
 SEC("raw_tp/sys_enter")
@@ -184,5 +206,5 @@ int sys_enter_raw(struct bpf_raw_tracepoint_args *ctx)
 SEC("raw_tp/sys_exit")
 int sys_exit_raw(struct bpf_raw_tracepoint_args *ctx)
 {
-	return on_exit(ctx->args[1]);
+	return on_exit((struct pt_regs *)ctx->args[0], ctx->args[1]);
 }

@@ -362,6 +362,10 @@ int main(int argc, char **argv)
 	skel->rodata->targ_errno = env.errno_filter > 0 ? env.errno_filter : 0;
 	skel->rodata->measure_latency = env.latency;
 	skel->rodata->by_process = env.by_process;
+	skel->rodata->nr_fork = syscall_nr("fork");
+	skel->rodata->nr_vfork = syscall_nr("vfork");
+	skel->rodata->nr_clone = syscall_nr("clone");
+	skel->rodata->nr_clone3 = syscall_nr("clone3");
 	setup.filter = env.filter;
 	setup.cgroup = env.cgroup;
 	if (tk_prepare(skel->obj, &setup) < 0)

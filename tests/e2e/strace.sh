@@ -129,6 +129,29 @@ for v in $SC_VARIANTS; do
 	check "[$v] -P -L total ($pl) equals the by-syscall total ($total)" [ "${pl:-x}" = "$total" ]
 done
 
+# Calls that seccomp refuses never reach sys_enter: counted all the same,
+# at sys_exit, as strace counts them (its stop comes before seccomp's).
+for v in $SC_VARIANTS; do
+	O="$D/seccomp.$v"
+	SHOW="$O $O.x $D/strace.s$v"
+	sys_start -S -n $K -t $T
+	tool_start "$O" "$SC" --attach="$v" -p "$S_PID" -T 0 || continue
+	p1=$TOOL_PID
+	tool_start "$O.x" "$SC" --attach="$v" -p "$S_PID" -T 0 -x || continue
+	p2=$TOOL_PID
+	strace_start "$D/strace.s$v" -c || continue
+	sys_go
+	kill -INT $p1 $p2
+	wait $p1 $p2
+	by_name "$O" >"$O.n"
+	strace_counts "$D/strace.s$v" >"$D/st.s$v"
+	check "[$v] with seccomp refusing getppid: counts equal strace -f -c's" \
+		cmp -s "$O.n" "$D/st.s$v"
+	by_name "$O.x" >"$O.xn"
+	check "[$v] -x counts the $((K + T)) getppid calls seccomp refused (got $(count "$O.xn" getppid))" \
+		[ "$(count "$O.xn" getppid)" = $((K + T)) ]
+done
+
 # opensnoop against strace -e trace=open,openat,openat2: the same opens, as
 # "tid fd-or-errno path" lines (a multiset: sorted, not made unique).
 mkdir "$D/dir"

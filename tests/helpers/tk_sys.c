@@ -3,7 +3,7 @@
  * for tests that compare tracekit with strace.
  *
  *   tk_sys -g GOFILE [-n GETPPIDS] [-s SIGNALS] [-t THREADS] [-f FORKS]
- *          [-c CLONES] [-v VFORKS] [-u UNKNOWN] [-o PATH]...
+ *          [-c CLONES] [-v VFORKS] [-u UNKNOWN] [-o PATH]... [-S]
  *
  * Maps GOFILE (a file holding '0'), prints "pid PID", then waits, spinning
  * in user space, until the file's first byte is no longer '0' (write it
@@ -18,7 +18,10 @@
  *   -u  N calls of syscall number 5000, which no kernel has (ENOSYS)
  *   -o  opens PATH with open(2), openat(2) and openat2(2), in the main
  *       thread and then once more in a second thread, closing what opened
- * and prints "done". Static, libc only. */
+ * and prints "done". -S: before all that (before "pid"), a seccomp filter
+ * makes every getppid(2) of the process fail with EPERM: seccomp refuses a
+ * call before the sys_enter tracepoint, so only sys_exit sees it.
+ * Static, libc only. */
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -30,7 +33,11 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <stddef.h>
+#include <sys/prctl.h>
+#include <linux/filter.h>
 #include <linux/openat2.h>
+#include <linux/seccomp.h>
 
 #define MAX_PATHS 16
 
@@ -69,6 +76,24 @@ static void *open_paths(void *unused)
 		close_if(syscall(SYS_openat2, AT_FDCWD, paths[i], &how, sizeof(how)));
 	}
 	return NULL;
+}
+
+static int refuse_getppid(void)
+{
+	struct sock_filter f[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_getppid, 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+	};
+	struct sock_fprog prog = { .len = sizeof(f) / sizeof(f[0]), .filter = f };
+
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) ||
+	    prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog)) {
+		perror("tk_sys: seccomp");
+		return -1;
+	}
+	return 0;
 }
 
 static void cpu_relax(void)
@@ -129,9 +154,9 @@ int main(int argc, char **argv)
 	struct sigaction sa = { .sa_handler = on_signal };
 	pthread_t t;
 	char *go;
-	int c, fd, pid, tid;
+	int c, fd, pid, tid, seccomp = 0;
 
-	while ((c = getopt(argc, argv, "g:n:s:t:f:c:v:u:o:")) != -1) {
+	while ((c = getopt(argc, argv, "g:n:s:t:f:c:v:u:o:S")) != -1) {
 		switch (c) {
 		case 'g': gofile = optarg; break;
 		case 'n': getppids = atol(optarg); break;
@@ -141,6 +166,7 @@ int main(int argc, char **argv)
 		case 'c': clones = atol(optarg); break;
 		case 'v': vforks = atol(optarg); break;
 		case 'u': unknown = atol(optarg); break;
+		case 'S': seccomp = 1; break;
 		case 'o':
 			if (npaths == MAX_PATHS)
 				return 2;
@@ -158,6 +184,8 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	sigaction(SIGUSR1, &sa, NULL);
+	if (seccomp && refuse_getppid())
+		return 1;
 	pid = getpid();
 	tid = syscall(SYS_gettid);
 	printf("pid %d\n", pid);
