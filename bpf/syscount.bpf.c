@@ -93,16 +93,15 @@ static __always_inline int on_enter(long nr)
 	return 0;
 }
 
-static __always_inline bool same_comm(const char *a, const char *b)
+static __always_inline bool same_comm(const char *a, const __u64 *b)
 {
-	return *(const __u64 *)a == *(const __u64 *)b &&
-	       *(const __u64 *)(a + 8) == *(const __u64 *)(b + 8);
+	return *(const __u64 *)a == b[0] && *(const __u64 *)(a + 8) == b[1];
 }
 
 static __always_inline void count_process(__u32 pid, __u64 ns)
 {
 	struct syscount_proc *v, zero = {};
-	char comm[16] = {};
+	__u64 comm[2] = {};	/* char[16], aligned for same_comm() */
 
 	bpf_get_current_comm(comm, sizeof(comm));
 	v = bpf_map_lookup_elem(&by_pid, &pid);
@@ -130,7 +129,7 @@ static __always_inline void count_process(__u32 pid, __u64 ns)
 static __always_inline __u32 regs_syscall_nr(struct pt_regs *regs)
 {
 #if defined(__TARGET_ARCH_arm64)
-	return BPF_CORE_READ((struct user_pt_regs *)regs, syscallno);
+	return BPF_CORE_READ(regs, syscallno);
 #else
 	return BPF_CORE_READ(regs, orig_ax);
 #endif
