@@ -1,8 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* syscount: count system calls (and their time, with -L) in the kernel,
  * per syscall or per process, in per-CPU maps that userspace sums.
- * Without -L only sys_exit is attached: the syscall number is in the saved
- * registers and the result in the tracepoint's second argument. */
+ * sys_enter remembers the syscall number (and the time, with -L) per task;
+ * sys_exit counts it. The number must come from entry: rt_sigreturn restores
+ * the registers, orig_ax included, before it returns. A sys_exit with no
+ * entry seen takes the number from the registers: a syscall that seccomp
+ * refused (it never reaches sys_enter) or that was in progress when tracing
+ * started; except a new task's first return to user space, the child's side
+ * of fork, vfork, clone and clone3 (0 from one of those), which the parent's
+ * return already counts. */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_core_read.h>
@@ -15,22 +21,31 @@ const volatile bool targ_failed = false;	/* -x */
 const volatile __s32 targ_errno = 0;		/* -e */
 const volatile bool measure_latency = false;	/* -L */
 const volatile bool by_process = false;		/* -P */
-/* -L start times hang off the task (5.11+ for tracing programs): no hashing
- * and no delete per syscall. Else the hash map below, keyed by thread. */
+/* Entries hang off the task (5.11+ for tracing programs): no hashing and no
+ * delete per syscall. Else the hash map below, keyed by thread. */
 const volatile bool use_task_storage = false;
+/* This architecture's numbers of the calls that return twice (-1: none). */
+const volatile __u32 nr_fork = -1, nr_vfork = -1, nr_clone = -1, nr_clone3 = -1;
+
+/* The syscall a thread is in, from its sys_enter to its sys_exit. */
+struct entry {
+	__u64 ts;	/* -L only */
+	__u32 nr;
+	__u32 live;	/* task storage: 0 once sys_exit has used it */
+};
 
 struct {
 	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, int);
-	__type(value, __u64);
+	__type(value, struct entry);
 } start_task SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 10240);
 	__type(key, __u32);
-	__type(value, __u64);
+	__type(value, struct entry);
 } start SEC(".maps");
 
 struct {
@@ -49,35 +64,50 @@ struct {
 
 char LICENSE[] SEC("license") = "GPL";
 
-static __always_inline int on_enter(void)
+static __always_inline int on_enter(long nr)
 {
-	__u64 id = bpf_get_current_pid_tgid(), ts;
+	__u64 id = bpf_get_current_pid_tgid();
 	__u32 tid = (__u32)id;
+	struct entry e = {};
 
 	if (!tk_filter_pass(id))
 		return 0;
-	ts = bpf_ktime_get_ns();
+	/* Not counted, in any view: no entry, so sys_exit skips it too. */
+	if ((unsigned long)nr >= SYSCOUNT_MAX_NR)
+		return 0;
+	e.nr = nr;
+	e.live = 1;
+	if (measure_latency)
+		e.ts = bpf_ktime_get_ns();
 	if (use_task_storage) {
-		__u64 *slot = bpf_task_storage_get(&start_task, bpf_get_current_task_btf(), 0,
-						   BPF_LOCAL_STORAGE_GET_F_CREATE);
+		struct entry *slot = bpf_task_storage_get(&start_task, bpf_get_current_task_btf(),
+							  0, BPF_LOCAL_STORAGE_GET_F_CREATE);
 
 		if (slot)
-			*slot = ts;
+			*slot = e;
 		else
 			tk_count_drop();
-	} else if (bpf_map_update_elem(&start, &tid, &ts, BPF_ANY)) {
+	} else if (bpf_map_update_elem(&start, &tid, &e, BPF_ANY)) {
 		tk_count_drop();
 	}
 	return 0;
 }
 
+static __always_inline bool same_comm(const char *a, const __u64 *b)
+{
+	return *(const __u64 *)a == b[0] && *(const __u64 *)(a + 8) == b[1];
+}
+
 static __always_inline void count_process(__u32 pid, __u64 ns)
 {
 	struct syscount_proc *v, zero = {};
+	__u64 comm[2] = {};	/* char[16], aligned for same_comm() */
 
+	bpf_get_current_comm(comm, sizeof(comm));
 	v = bpf_map_lookup_elem(&by_pid, &pid);
 	if (!v) {
-		bpf_get_current_comm(zero.comm, sizeof(zero.comm));
+		__builtin_memcpy(zero.comm, comm, sizeof(comm));
+		zero.comm_ns = bpf_ktime_get_ns();
 		/* EEXIST from a racing CPU is fine: the lookup below finds it. */
 		bpf_map_update_elem(&by_pid, &pid, &zero, BPF_NOEXIST);
 		v = bpf_map_lookup_elem(&by_pid, &pid);
@@ -86,43 +116,66 @@ static __always_inline void count_process(__u32 pid, __u64 ns)
 			return;
 		}
 	}
+	/* The name the process has now (exec and prctl change it), stamped so
+	 * userspace takes the latest of the CPUs' copies. */
+	if (!same_comm(v->comm, comm)) {
+		__builtin_memcpy(v->comm, comm, sizeof(comm));
+		v->comm_ns = bpf_ktime_get_ns();
+	}
 	v->count++;
 	v->total_ns += ns;
 }
 
+static __always_inline __u32 regs_syscall_nr(struct pt_regs *regs)
+{
+#if defined(__TARGET_ARCH_arm64)
+	return BPF_CORE_READ(regs, syscallno);
+#else
+	return BPF_CORE_READ(regs, orig_ax);
+#endif
+}
+
 static __always_inline int on_exit(struct pt_regs *regs, long ret)
 {
-	__u64 id = bpf_get_current_pid_tgid(), ns = 0, *tsp;
+	__u64 id = bpf_get_current_pid_tgid(), ns = 0;
 	__u32 tid = (__u32)id, nr;
 	struct syscount_value *v;
+	struct entry *e;
 
-	if (measure_latency && use_task_storage) {
-		/* The filter already ran at entry: no start time, no count. */
-		tsp = bpf_task_storage_get(&start_task, bpf_get_current_task_btf(), 0, 0);
-		if (!tsp || !*tsp)
+	if (use_task_storage) {
+		e = bpf_task_storage_get(&start_task, bpf_get_current_task_btf(), 0, 0);
+		if (e && !e->live)
+			e = NULL;
+	} else {
+		e = bpf_map_lookup_elem(&start, &tid);
+	}
+	if (e) {
+		nr = e->nr;
+		if (measure_latency)
+			ns = bpf_ktime_get_ns() - e->ts;
+		if (use_task_storage)
+			e->live = 0;
+		else
+			bpf_map_delete_elem(&start, &tid);
+	} else {
+		/* Its start was not seen: counted, with no time. */
+		if (!tk_filter_pass(id))
 			return 0;
-		ns = bpf_ktime_get_ns() - *tsp;
-		*tsp = 0;
-	} else if (measure_latency) {
-		tsp = bpf_map_lookup_elem(&start, &tid);
-		if (!tsp)
+		nr = regs_syscall_nr(regs);
+		if (ret == 0 && (nr == nr_fork || nr == nr_vfork || nr == nr_clone ||
+				 nr == nr_clone3))
 			return 0;
-		ns = bpf_ktime_get_ns() - *tsp;
-		bpf_map_delete_elem(&start, &tid);
-	} else if (!tk_filter_pass(id)) {
-		return 0;
 	}
 	if (targ_failed && ret >= 0)
 		return 0;
 	if (targ_errno && ret != -targ_errno)
 		return 0;
+	if (nr >= SYSCOUNT_MAX_NR)
+		return 0;
 	if (by_process) {
 		count_process(id >> 32, ns);
 		return 0;
 	}
-	nr = BPF_CORE_READ(regs, orig_ax);
-	if (nr >= SYSCOUNT_MAX_NR)
-		return 0;
 	v = bpf_map_lookup_elem(&by_syscall, &nr);
 	if (v) {
 		v->count++;
@@ -134,7 +187,7 @@ static __always_inline int on_exit(struct pt_regs *regs, long ret)
 SEC("tp_btf/sys_enter")
 int BPF_PROG(sys_enter_btf, struct pt_regs *regs, long id)
 {
-	return on_enter();
+	return on_enter(id);
 }
 
 SEC("tp_btf/sys_exit")
@@ -146,7 +199,7 @@ int BPF_PROG(sys_exit_btf, struct pt_regs *regs, long ret)
 SEC("raw_tp/sys_enter")
 int sys_enter_raw(struct bpf_raw_tracepoint_args *ctx)
 {
-	return on_enter();
+	return on_enter(ctx->args[1]);
 }
 
 SEC("raw_tp/sys_exit")

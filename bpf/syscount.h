@@ -12,6 +12,7 @@ struct syscount_value {
 struct syscount_proc {
 	__u64 count;
 	__u64 total_ns;
+	__u64 comm_ns;		/* when this CPU's copy of comm last changed */
 	char comm[16];
 };
 

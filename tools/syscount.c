@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <bpf/bpf.h>
 #include "args.h"
 #include "errnos.h"
@@ -16,7 +17,7 @@
 #include "syscount.skel.h"
 
 _Static_assert(sizeof(struct syscount_value) == 16, "syscount_value layout changed");
-_Static_assert(sizeof(struct syscount_proc) == 32, "syscount_proc layout changed");
+_Static_assert(sizeof(struct syscount_proc) == 40, "syscount_proc layout changed");
 
 static struct env {
 	struct tk_opts opts;
@@ -185,7 +186,7 @@ static int drain_processes(void)
 	int cpu;
 
 	while (!bpf_map_get_next_key(fd, prev, &next)) {
-		__u64 count = 0, ns = 0;
+		__u64 count = 0, ns = 0, comm_ns = 0;
 		const char *comm = NULL;
 
 		key = next;
@@ -195,8 +196,11 @@ static int drain_processes(void)
 		for (cpu = 0; cpu < ncpu; cpu++) {
 			count += v[cpu].count;
 			ns += v[cpu].total_ns;
-			if (v[cpu].comm[0])
+			/* The name last seen, on whichever CPU that was. */
+			if (v[cpu].comm[0] && (!comm || v[cpu].comm_ns > comm_ns)) {
 				comm = v[cpu].comm;
+				comm_ns = v[cpu].comm_ns;
+			}
 		}
 		if (count && add_row(key, count, ns, comm))
 			return -ENOMEM;
@@ -292,7 +296,6 @@ static int report(void *ctx, bool final)
 	int n, err;
 
 	(void)ctx;
-	(void)final;
 	nrows = 0;
 	err = env.by_process ? drain_processes() : drain_syscalls();
 	if (err) {
@@ -301,10 +304,14 @@ static int report(void *ctx, bool final)
 	}
 	qsort(rows, nrows, sizeof(*rows), by_count);
 	n = env.top && env.top < nrows ? env.top : nrows;
-	if (env.opts.json)
+	if (env.opts.json) {
 		print_json(n);
-	else
+	} else {
+		/* Ctrl-C echoed "^C" on the terminal: start the table below it. */
+		if (final && tk_exiting && isatty(STDOUT_FILENO))
+			putchar('\n');
 		print_text(n);
+	}
 	return 0;
 }
 
@@ -338,17 +345,15 @@ int main(int argc, char **argv)
 	skel->rodata->targ_errno = env.errno_filter > 0 ? env.errno_filter : 0;
 	skel->rodata->measure_latency = env.latency;
 	skel->rodata->by_process = env.by_process;
-	/* Without -L the entry hook has nothing to do: don't pay for it, nor
-	 * for probing it. */
-	if (!env.latency) {
-		bpf_program__set_autoload(skel->progs.sys_enter_btf, false);
-		bpf_program__set_autoload(skel->progs.sys_enter_raw, false);
-	}
+	skel->rodata->nr_fork = syscall_nr("fork");
+	skel->rodata->nr_vfork = syscall_nr("vfork");
+	skel->rodata->nr_clone = syscall_nr("clone");
+	skel->rodata->nr_clone3 = syscall_nr("clone3");
 	if (tk_session_prepare(&session))
 		goto cleanup;
 	/* Task storage where the kernel has it for these programs; where it has
 	 * not, the unused map becomes a tiny hash so the object still loads. */
-	skel->rodata->use_task_storage = env.latency &&
+	skel->rodata->use_task_storage =
 		libbpf_probe_bpf_map_type(BPF_MAP_TYPE_TASK_STORAGE, NULL) == 1 &&
 		libbpf_probe_bpf_helper(BPF_PROG_TYPE_RAW_TRACEPOINT,
 					BPF_FUNC_task_storage_get, NULL) == 1;
@@ -361,7 +366,7 @@ int main(int argc, char **argv)
 	if (env.latency)
 		tk_info(1, "-L start times in %s", skel->rodata->use_task_storage ?
 			"task storage" : "a hash map");
-	if (!env.latency || skel->rodata->use_task_storage)
+	if (skel->rodata->use_task_storage)
 		bpf_map__set_max_entries(skel->maps.start, 1);
 	if (!env.by_process)
 		bpf_map__set_max_entries(skel->maps.by_pid, 1);

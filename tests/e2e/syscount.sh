@@ -122,6 +122,62 @@ stop_tool TERM
 check "SIGTERM exits 0" [ "$TOOL_RC" -eq 0 ]
 check "SIGTERM prints the counts" [ "$(row_count "$O" getppid)" = 33 ]
 
+# -P names a process by the name it has now: dd started by a shell (forked,
+# then exec'd; or exec'd in the shell's own process) is dd, not sh. The truth
+# is exec's: the kernel names a process after the file it runs.
+mkfifo "$D/go.dd"
+sh -c "read x <'$D/go.dd'; dd if=/dev/zero of=/dev/null count=7 2>/dev/null & echo \$! >'$D/dd.pid'; wait" &
+sh1=$!
+sh -c "read x <'$D/go.dd'; exec dd if=/dev/zero of=/dev/null count=7 2>/dev/null" &
+sh2=$!
+T_PIDS="$T_PIDS $sh1 $sh2"
+SHOW="$O $D/dd.pid"
+tool_start "$O" "$SC" -P -T 0 || exit 1
+echo go >"$D/go.dd"
+echo go >"$D/go.dd"
+wait $sh1 $sh2
+stop_tool INT
+dd1=$(cat "$D/dd.pid")
+check "-P: dd forked and exec'd by sh -c is listed as dd (pid $dd1)" \
+	has "$O" "^$dd1 +dd +[0-9]+$"
+check "-P: dd exec'd in sh -c's own process is listed as dd (pid $sh2)" \
+	has "$O" "^$sh2 +dd +[0-9]+$"
+check "-P: the parent shell is still listed as sh (pid $sh1)" \
+	has "$O" "^$sh1 +sh +[0-9]+$"
+
+# -v names where -L keeps its start times only with -L.
+SHOW="$O.err"
+tool_start "$O" "$SC" -p 1 || exit 1
+stop_tool INT
+check "-v without -L says nothing of -L" not has "$O.err" 'start times|-L'
+tool_start "$O" "$SC" -p 1 -L || exit 1
+stop_tool INT
+check "-v with -L says where the start times are" has "$O.err" '^syscount: -L start times in '
+
+# -d: the ready line says how long, and that Ctrl-C ends it sooner.
+start_tool "$O" "$O.err" "$SC" -p 1 -d 0.2
+wait "$TOOL_PID"
+check "-d 0.2: the ready line says 'for 0.2 s; Ctrl-C to end'" \
+	has "$O.err" '^syscount: tracing syscalls for 0\.2 s; Ctrl-C to end$'
+
+# Interrupted on a terminal, the table starts on a line of its own, below
+# the "^C" the terminal echoed (as bcc's does); in a file or pipe it does not.
+SHOW="$D/ts"
+script -qc "echo \$\$ >'$D/ts.pid'; exec '$SC' -p 1 -v 2>'$D/ts.err'" "$D/ts" \
+	</dev/null >/dev/null 2>&1 &
+scr=$!
+T_PIDS="$T_PIDS $scr"
+wait_for "$D/ts.err" 'Ctrl-C to end' 30
+kill -INT "$(cat "$D/ts.pid")"
+wait "$scr"
+tr -d '\r' <"$D/ts" | grep -v '^Script ' >"$D/ts.txt"
+check "on a terminal, ^C: an empty line, then the header" \
+	[ "$(sed -n 1p "$D/ts.txt")" = "" -a "$(sed -n 2p "$D/ts.txt" | awk '{ print $1 }')" = SYSCALL ]
+tool_start "$O" "$SC" -p 1 || exit 1
+stop_tool INT
+check "in a file, SIGINT: the header is the first line" \
+	[ "$(sed -n 1p "$O" | awk '{ print $1 }')" = SYSCALL ]
+
 "$SC" -l >"$O"
 check "-l lists syscalls by number" has "$O" '^257 openat$'
 
