@@ -113,4 +113,19 @@ else
 	not_ok "no unshare(1) to hide the kernel BTF in a mount namespace"
 fi
 
+# --- Under -j a warning is a record too, so a log of the run is complete
+# evidence: the same words as on stderr, as {"type":"warning","message":...}.
+sleep 30 &
+NOTLS=$!
+T_PIDS="$T_PIDS $NOTLS"
+"$TK_BIN/sslsniff" -j -p "$NOTLS" >"$D/warn.out" 2>"$D/warn.err"
+rc=$?
+kill "$NOTLS" 2>/dev/null
+msg=$(sed -n 's/^sslsniff: //p' "$D/warn.err")
+SHOW="$D/warn.out $D/warn.err"
+check "-j: a failed start is status 1" [ $rc -eq 1 ]
+check "-j: the warning is on stderr" has_text "$D/warn.err" "process $NOTLS uses no TLS library"
+check "-j: and the same words as the one JSON record on stdout" \
+	[ "$(cat "$D/warn.out")" = "{\"type\":\"warning\",\"message\":\"$msg\"}" ]
+
 finish
