@@ -25,7 +25,16 @@ STATIC_LIBS := -Wl,-Bstatic -lbpf -lelf -lz -lzstd
 
 COMMON_OBJ := $(patsubst common/%.c,$(OUT)/common/%.o,$(wildcard common/*.c))
 HELPERS := $(patsubst tests/helpers/%.c,%,$(wildcard tests/helpers/*.c))
-UNITS := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/*.c))
+# A tool is tools/X.c, or a room of its own, tools/X/: main.c and the modules
+# only X uses. Unit tests: tests/unit/common/ for common/, tests/unit/X/ for a
+# room's modules (linked with them, without main.o).
+ROOMS := $(patsubst tools/%/main.c,%,$(wildcard tools/*/main.c))
+tool_srcs = $(if $(filter $(1),$(ROOMS)),$(wildcard tools/$(1)/*.c),tools/$(1).c)
+tool_objs = $(patsubst tools/%.c,$(OUT)/tools/%.o,$(call tool_srcs,$(1)))
+room_objs = $(filter-out %/main.o,$(call tool_objs,$(1)))
+SKELS := $(patsubst %,$(OUT)/skel/%.skel.h,$(TOOLS))
+UNIT_SRCS := $(wildcard tests/unit/*/test_*.c)
+UNITS := $(patsubst %.c,%,$(notdir $(UNIT_SRCS)))
 
 ifeq ($(V),1)
 Q :=
@@ -80,22 +89,33 @@ $(OUT)/libtracekit.a: $(COMMON_OBJ)
 	$(call msg,AR,$@)
 	$(Q)$(AR) rcs $@ $^
 
-$(OUT)/tools/%.o: tools/%.c $(OUT)/skel/%.skel.h
+# Every skeleton exists before any tool object is compiled (-MMD then keeps
+# each object's real dependencies, its own skeleton among them).
+$(OUT)/tools/%.o: tools/%.c | $(SKELS)
 	$(call msg,CC,$@)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(TK_CFLAGS) -c $< -o $@
 
-bin/%: $(OUT)/tools/%.o $(OUT)/libtracekit.a
-	$(call msg,LINK,$@)
-	@mkdir -p $(@D)
-	$(Q)$(CC) $(LDFLAGS) $^ $(LIBS) -o $@
-
 static: $(addprefix bin/static/,$(TOOLS))
 
-bin/static/%: $(OUT)/tools/%.o $(OUT)/libtracekit.a
-	$(call msg,LINK,$@)
-	@mkdir -p $(@D)
-	$(Q)$(CC) -static $(LDFLAGS) $^ $(STATIC_LIBS) -o $@
+define tool_rules
+bin/$(1): $(call tool_objs,$(1)) $(OUT)/libtracekit.a
+	$$(call msg,LINK,$$@)
+	@mkdir -p $$(@D)
+	$$(Q)$$(CC) $$(LDFLAGS) $$^ $$(LIBS) -o $$@
+
+bin/static/$(1): $(call tool_objs,$(1)) $(OUT)/libtracekit.a
+	$$(call msg,LINK,$$@)
+	@mkdir -p $$(@D)
+	$$(Q)$$(CC) -static $$(LDFLAGS) $$^ $$(STATIC_LIBS) -o $$@
+
+# The multi-call binary: the tool's main again, as $(1)_main.
+$(OUT)/multi/$(1).o: $(firstword $(filter %/main.c,$(call tool_srcs,$(1))) tools/$(1).c) | $(SKELS)
+	$$(call msg,CC,$$@)
+	@mkdir -p $$(@D)
+	$$(Q)$$(CC) $$(TK_CFLAGS) -Dmain=$(1)_main -c $$< -o $$@
+endef
+$(foreach t,$(TOOLS),$(eval $(call tool_rules,$(t))))
 
 # --- tests ------------------------------------------------------------------
 # Workload helpers are static so the same files run in a busybox guest.
@@ -108,10 +128,13 @@ $(OUT)/tests/%: tests/helpers/%.c
 
 units: $(addprefix $(OUT)/unit/,$(UNITS))
 
-$(OUT)/unit/%: tests/unit/%.c $(OUT)/libtracekit.a
-	$(call msg,CC,$@)
-	@mkdir -p $(@D)
-	$(Q)$(CC) $(TK_CFLAGS) $< $(OUT)/libtracekit.a $(LIBS) -ldl -o $@
+define unit_rules
+$(OUT)/unit/$(notdir $(basename $(1))): $(1) $(call room_objs,$(notdir $(patsubst %/,%,$(dir $(1))))) $(OUT)/libtracekit.a
+	$$(call msg,CC,$$@)
+	@mkdir -p $$(@D)
+	$$(Q)$$(CC) $$(TK_CFLAGS) -I$(patsubst tests/unit/%/,tools/%,$(dir $(1))) $$^ $$(LIBS) -ldl -o $$@
+endef
+$(foreach u,$(UNIT_SRCS),$(eval $(call unit_rules,$(u))))
 
 # The whole suite: unit, end-to-end here (the streaming tools' files twice:
 # ring buffer, then perf buffer), and end-to-end on Debian's 6.1 and 6.12
@@ -165,8 +188,8 @@ uninstall: uninstall-completions
 		$(addprefix $(DESTDIR)$(PREFIX)/share/man/man8/,$(addsuffix .8,$(TOOLS)))
 
 # --- distribution: multi-call binary, kit, completions, package -------------
-# bin/multi/tracekit is every tool in one static binary: each tools/X.c again,
-# with main renamed X_main, and tools/tracekit.c choosing by argv[0] (a link
+# bin/multi/tracekit is every tool in one static binary: each tool's main
+# again (tools/X.c or tools/X/main.c), renamed X_main, with its room's modules, and tools/tracekit.c choosing by argv[0] (a link
 # named after the tool) or argv[1] (`tracekit TOOL ARGS`). bin/multi/links/
 # holds a link per tool and nothing else, for TK_BIN=bin/multi/links.
 # `make kit`: $(KIT), the incident-response tarball (dist/mkkit.sh).
@@ -175,7 +198,8 @@ MANDOC ?= mandoc
 KIT_ARCH := $(firstword $(subst -, ,$(shell $(CC) -dumpmachine 2>/dev/null)))
 KIT_NAME := tracekit-$(VERSION)-$(KIT_ARCH)
 KIT := $(OUT)/kit/$(KIT_NAME).tar.gz
-MULTI_OBJ := $(addprefix $(OUT)/multi/,$(addsuffix .o,$(TOOLS)))
+MULTI_OBJ := $(addprefix $(OUT)/multi/,$(addsuffix .o,$(TOOLS))) \
+	$(foreach t,$(TOOLS),$(call room_objs,$(t)))
 BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 COMPLETIONS := $(addprefix $(OUT)/completions/,$(TOOLS))
 
@@ -194,11 +218,6 @@ $(OUT)/multi/tracekit.o: tools/tracekit.c Makefile
 	$(call msg,CC,$@)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(TK_CFLAGS) -DTK_MULTICALL_TOOLS='$(foreach t,$(TOOLS),TK_TOOL($(t)))' -c $< -o $@
-
-$(OUT)/multi/%.o: tools/%.c $(OUT)/skel/%.skel.h
-	$(call msg,CC,$@)
-	@mkdir -p $(@D)
-	$(Q)$(CC) $(TK_CFLAGS) -Dmain=$*_main -c $< -o $@
 
 bin/multi/tracekit: $(OUT)/multi/tracekit.o $(MULTI_OBJ) $(OUT)/libtracekit.a
 	$(call msg,LINK,$@)
