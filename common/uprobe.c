@@ -83,12 +83,19 @@ struct elf_kind {
 static int read_elf_kind(const char *path, struct elf_kind *k)
 {
 	unsigned char h[20];
+	struct stat st;
 	ssize_t n;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* O_NONBLOCK: a FIFO named like a library must not hang us in open(). */
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 
 	if (fd < 0)
 		return -errno;
-	n = read(fd, h, sizeof(h));
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+		n = fstat(fd, &st) ? -errno : S_ISDIR(st.st_mode) ? -EISDIR : -ENOEXEC;
+		close(fd);
+		return n;
+	}
+	n = pread(fd, h, sizeof(h), 0);
 	close(fd);
 	if (n < (ssize_t)sizeof(h) || memcmp(h, ELFMAG, SELFMAG))
 		return -ENOEXEC;
@@ -109,7 +116,7 @@ int tk_elf_native(const char *path)
 	if (self_err > 0)
 		self_err = read_elf_kind("/proc/self/exe", &self);
 	err = read_elf_kind(path, &k);
-	if (err == -ENOEXEC)
+	if (err == -ENOEXEC || err == -EISDIR)
 		return 0;
 	if (err)
 		return err;

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include "args.h"
 #include "elfsym.h"
 #include "log.h"
@@ -164,8 +165,17 @@ static const struct option longopts[] = {
  * now so that a typo is a usage error and not a failure after loading. */
 static void add_explicit(const char *path, unsigned int tags, const char *what)
 {
-	int r = tk_elf_native(path);
+	struct stat st;
+	int r;
 
+	/* Refused before opening: open() on a FIFO would wait for a writer. */
+	if (stat(path, &st))
+		tk_usage_error("cannot read %s '%s': %s", what, path, strerror(errno));
+	if (S_ISDIR(st.st_mode))
+		tk_usage_error("%s '%s' is a directory", what, path);
+	if (!S_ISREG(st.st_mode))
+		tk_usage_error("%s '%s' is not a regular file", what, path);
+	r = tk_elf_native(path);
 	if (r < 0)
 		tk_usage_error("cannot read %s '%s': %s", what, path, strerror(-r));
 	if (!r)
@@ -421,21 +431,51 @@ static int attach_planned(struct bpf_object *obj, struct tk_ulinks *links)
 
 /* --- output ---------------------------------------------------------------- */
 
+/* What sslsniff's own lines begin with, in text mode: the column header,
+ * the record headers and the data delimiters. */
+static const char *const own_line_start[] = {
+	"-----", "FUNC ", "READ/RECV", "WRITE/SEND", "HANDSHAKE",
+};
+
+/* Whether a data line beginning at @d (@n bytes to the end of the data)
+ * starts as one of sslsniff's own lines do. */
+static bool forged_line(const __u8 *d, size_t n)
+{
+	size_t i, len;
+
+	for (i = 0; i < sizeof(own_line_start) / sizeof(own_line_start[0]); i++) {
+		len = strlen(own_line_start[i]);
+		if (n >= len && !memcmp(d, own_line_start[i], len))
+			return true;
+	}
+	return false;
+}
+
 /* Newlines stay line breaks, as in bcc, so protocols read naturally, and a
  * NUL is shown rather than ending the data; everything else is escaped as
  * everywhere (common/output), so the data cannot steer the terminal. A
  * newline or NUL is ASCII, never inside a UTF-8 sequence, so splitting there
- * keeps characters whole. */
+ * keeps characters whole. A data line that begins as one of our own lines
+ * ("----- END DATA -----", a record header) has its first byte escaped
+ * (\x2d----), so no peer can end a record early or forge one: every line
+ * of the output that begins so is sslsniff's. */
 static void print_text_data(const __u8 *d, size_t n)
 {
 	size_t i = 0, j;
+	bool line_start = true;
 
 	while (i < n) {
+		if (line_start && forged_line(d + i, n - i)) {
+			printf("\\x%02x", d[i]);
+			i++;
+		}
 		for (j = i; j < n && d[j] != '\n' && d[j] != '\0'; j++)
 			;
 		tk_print_escaped(stdout, (const char *)d + i, j - i);
+		line_start = false;
 		if (j < n) {
 			fputs(d[j] == '\n' ? "\n" : "\\x00", stdout);
+			line_start = d[j] == '\n';
 			j++;
 		}
 		i = j;

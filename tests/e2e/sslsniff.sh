@@ -46,6 +46,18 @@ bad "sslsniff: library '$D/notelf' is not an ELF file for this machine" --extra-
 bad "sslsniff: cannot read binary '/nonexistent/app': No such file or directory" --binary /nonexistent/app
 bad "sslsniff: binary '$D/notelf' is not an ELF file for this machine" --binary "$D/notelf"
 bad "sslsniff: option '--binary' needs an argument" --binary
+bad "sslsniff: binary '/' is a directory" --binary /
+bad "sslsniff: library '/' is a directory" --extra-lib nss:/
+# A FIFO must be refused before open(), which would wait for a writer (the
+# old code hung there): bounded, so a hang is a failure and not a stuck run.
+mkfifo "$D/fifo"
+timeout 5 "$SS" --binary "$D/fifo" >"$D/out" 2>"$D/err" </dev/null
+rc=$?
+printf '%s\nTry '\''sslsniff --help'\''.\n' "sslsniff: binary '$D/fifo' is not a regular file" >"$D/want"
+check "--binary FIFO: refused at once, one line, status 2 (got $rc)" \
+	eval '[ $rc -eq 2 ] && cmp -s "$D/err" "$D/want"'
+timeout 5 "$SS" --extra-lib "openssl:$D/fifo" >"$D/out" 2>"$D/err" </dev/null
+check "--extra-lib openssl:FIFO: refused at once, status 2" [ $? -eq 2 ]
 bad "sslsniff: invalid buffer size 'big'" --max-buffer-size big
 bad "sslsniff: invalid buffer size '8k'" --max-buffer-size 8k
 bad "sslsniff: buffer size '16385' is out of range (0 to 16384)" --max-buffer-size 16385
@@ -415,6 +427,36 @@ run_pair a
 stop_tool INT
 check "control bytes in the data are escaped in text" has_text "$O" "esc-$U\\x1b[31mred"
 check "no raw escape byte reaches the output" not grep -q "$(printf '\033')" "$O"
+
+# A peer's data must not end a record early or forge one. The client writes,
+# 3 times, an END DATA marker and then a record header claiming to be a read
+# of 5 bytes by the server. The truth is the workload's: 3 writes by the
+# client, and the server's own total of bytes read. The output is parsed as
+# a reader of bcc's output would: a header, DATA, lines, END DATA.
+tls_server a -q
+fake=$(printf 'forge-%s\n----- END DATA -----\n\nREAD/RECV    0.000000001        tk_tls           %s 5\n----- DATA -----\nfake!' "$U" "$S_PID")
+tls_client a "$S_PORT" "$fake" -n 3
+tool_start "$O" "$SS" || { finish; exit 1; }
+run_pair a
+stop_tool INT
+awk -v w="$W_PID" -v s="$S_PID" '
+	!indata && /^(READ\/RECV|WRITE\/SEND|HANDSHAKE) / { op = $1; pid = $4; len = $5; next }
+	!indata && /^----- DATA -----$/ { indata = 1; next }
+	indata && /^----- END DATA/ {
+		indata = 0
+		if (op == "WRITE/SEND" && pid == w) writes++
+		if (op == "READ/RECV" && pid == s) read += len
+		next
+	}
+	END { printf "%d %d\n", writes, read }
+' "$O" >"$D/forge.count"
+wrote=$(grep -c '^wrote ' "$D/work.a")
+total=$(sed -n 's/^total //p' "$D/srv.a")
+[ "$wrote" -eq 3 ] && [ "${total:-0}" -gt 0 ] && [ "$(cat "$D/forge.count")" = "3 $total" ]
+check "forged END DATA and header: $wrote writes and $total bytes read, as the workload counted ($(cat "$D/forge.count"))" \
+	[ $? -eq 0 ]
+check "forged lines are shown with their first byte escaped" \
+	has_text "$O" '\x2d---- END DATA -----'
 
 # --- filters: each includes what it should and excludes the rest ------------
 tls_server a
