@@ -126,15 +126,20 @@ int tk_elf_native(const char *path)
 	return k.cls == self.cls && k.data == self.data && k.machine == self.machine;
 }
 
-/* Add @path if it is a library for this machine: 1 added, 0 not, -E2BIG full. */
+/* Add @path if it is a library for this machine: 1 added, 0 not. What
+ * cannot be added is counted, never a reason to give up on the rest. */
 static int add_native(struct tk_uobjs *l, const char *path, unsigned int tags)
 {
 	int err;
 
-	if (tk_elf_native(path) != 1)
+	if (tk_elf_native(path) != 1) {
+		l->not_native++;
 		return 0;
+	}
 	err = tk_uobj_add(l, path, tags);
-	return err == -E2BIG ? err : err > 0;
+	if (err == -E2BIG)
+		l->full++;
+	return err > 0;
 }
 
 /* glibc's ld.so.cache (elf/dl-cache.h). The current format ("new", since
@@ -309,7 +314,7 @@ int tk_libs_find(struct tk_uobjs *l, const char *stem, unsigned int tags,
 {
 	int n = find_in_cache(l, stem, tags, cache ? cache : LD_SO_CACHE);
 
-	if (n > 0 || n == -E2BIG)
+	if (n > 0)
 		return n;
 	return find_in_dirs(l, stem, tags, dirs ? dirs : std_dirs);
 }
@@ -325,13 +330,13 @@ int tk_libs_mapped(struct tk_uobjs *l, pid_t pid, const char *stem, unsigned int
 {
 	static const char deleted[] = " (deleted)";
 	char maps[64], line[PATH_MAX + 128], path[PATH_MAX + 64];
-	unsigned long start, end, inode;
-	unsigned int major, minor;
+	unsigned long start, end, inode, last_inode = 0;
+	unsigned int major, minor, last_major = 0, last_minor = 0;
 	unsigned long long off;
 	char perms[8], *file;
 	struct stat st;
 	size_t len;
-	int added = 0, r, pos;
+	int added = 0, pos;
 	bool gone;
 	FILE *f;
 
@@ -360,12 +365,13 @@ int tk_libs_mapped(struct tk_uobjs *l, pid_t pid, const char *stem, unsigned int
 		 * upgrade replaced it): then name the mapping itself. */
 		if (gone || stat(path, &st) || st.st_ino != inode)
 			snprintf(path, sizeof(path), "/proc/%d/map_files/%lx-%lx", (int)pid, start, end);
-		r = tk_uobj_add(l, path, tags);
-		if (r == -E2BIG) {
-			fclose(f);
-			return r;
-		}
-		added += r > 0;
+		/* A file's mappings are listed together: look at it once. */
+		if (inode == last_inode && major == last_major && minor == last_minor)
+			continue;
+		last_inode = inode;
+		last_major = major;
+		last_minor = minor;
+		added += add_native(l, path, tags);
 	}
 	fclose(f);
 	return added;
@@ -380,10 +386,12 @@ int tk_elf_has_symtab(const char *path)
 
 	if (elf_version(EV_CURRENT) == EV_NONE)
 		return -ENOSYS;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* As common/elfsym.c: no waiting on a FIFO, no mapping a file that
+	 * may shrink under us (SIGBUS). */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0)
 		return -errno;
-	elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
+	elf = elf_begin(fd, ELF_C_READ, NULL);
 	if (!elf || elf_kind(elf) != ELF_K_ELF) {
 		elf_end(elf);
 		close(fd);

@@ -282,6 +282,13 @@ static int find_libraries(void)
 			tk_info(1, "%s: no %s* in /etc/ld.so.cache or the standard directories",
 				libs[i].name, libs[i].stem);
 	}
+	if (targets.not_native)
+		tk_info(1, "ignored %d file%s named like a TLS library that %s not ELF for "
+			"this machine", targets.not_native, targets.not_native == 1 ? "" : "s",
+			targets.not_native == 1 ? "is" : "are");
+	if (targets.full)
+		tk_warn("found more than %d TLS libraries: %d not traced", TK_UOBJ_MAX,
+			targets.full);
 	if (pid) {
 		unsigned int tags = 0;
 
@@ -326,44 +333,50 @@ static void explain_nothing(const struct tk_uobj *t)
 	tk_warn("%s defines none of %s (is it the right --extra-lib TYPE?)", t->path, names);
 }
 
-/* The functions present in each file, resolved to file offsets. */
+/* The functions present in each file, resolved to file offsets: one pass
+ * over each file's symbols for all of them. */
 static int plan_attach(void)
 {
-	uint64_t off;
-	int i, f, err, found;
+	const char *names[SSLSNIFF_NFUNCS];
+	uint64_t offs[SSLSNIFF_NFUNCS];
+	unsigned char found[SSLSNIFF_NFUNCS];
+	enum sslsniff_func which[SSLSNIFF_NFUNCS];
+	int i, f, k, n, err;
 
 	for (i = 0; i < targets.n; i++) {
 		const struct tk_uobj *t = &targets.obj[i];
 
-		found = 0;
+		n = 0;
 		for (f = 0; f < SSLSNIFF_NFUNCS; f++) {
 			if (!(t->tags & TAG_LIB(funcs[f].lib)))
 				continue;
 			if (funcs[f].op == OP_HANDSHAKE && !env.handshake)
 				continue;
-			err = elf_symbol_offset(t->path, funcs[f].symbol, &off);
-			if (err == -ENOENT)
-				continue;
-			if (err && (t->tags & (TAG_BINARY | TAG_EXTRA_LIB))) {
-				tk_warn("cannot read the symbols of %s: %s", t->path, strerror(-err));
-				return -1;
-			}
-			if (err) {
-				/* Found, not named: one unreadable file is no reason
-				 * to trace none of the others. */
-				tk_info(1, "cannot read the symbols of %s: %s: skipped", t->path,
-					strerror(-err));
-				found = -1;
-				break;
-			}
-			plan[nplan++] = (struct plan){ .target = i, .func = f, .offset = off };
-			found++;
+			which[n] = f;
+			names[n++] = funcs[f].symbol;
 		}
-		if (!found && (t->tags & (TAG_BINARY | TAG_EXTRA_LIB))) {
+		err = elf_symbols_offsets(t->path, names, n, offs, found);
+		if (err < 0 && (t->tags & (TAG_BINARY | TAG_EXTRA_LIB))) {
+			tk_warn("cannot read the symbols of %s: %s", t->path,
+				err == -EFBIG ? "too large to be a real library" : strerror(-err));
+			return -1;
+		}
+		if (err < 0) {
+			/* Found, not named: one unreadable (or hostile) file is no
+			 * reason to trace none of the others. */
+			tk_info(1, "cannot read the symbols of %s: %s: skipped", t->path,
+				err == -EFBIG ? "too large to be a real library" : strerror(-err));
+			continue;
+		}
+		for (k = 0; k < n; k++)
+			if (found[k])
+				plan[nplan++] = (struct plan){ .target = i, .func = which[k],
+							       .offset = offs[k] };
+		if (!err && (t->tags & (TAG_BINARY | TAG_EXTRA_LIB))) {
 			explain_nothing(t);
 			return -1;
 		}
-		if (found == 0)
+		if (!err)
 			tk_info(1, "%s has none of the functions traced: skipped", t->path);
 	}
 	if (!nplan) {

@@ -605,6 +605,21 @@ check "-p traces a library deleted since it was mapped (through map_files)" \
 	rec_is "$O" "$U-deleted" "^WRITE/SEND +[0-9.]+ +tk_tls +$W_PID "
 check "(-v names /proc/PID/map_files)" has "$O.err" "attached to /proc/$W_PID/map_files/"
 
+# A process mapping 33 files named libssl.so.N that are no libraries (more
+# than the 32 files sslsniff attaches to; it once gave up with "Argument list
+# too long"): -p ignores them and still traces the real libssl.
+mkdir "$D/junk"
+for i in $(seq 1 33); do echo "junk $i" >"$D/junk/libssl.so.$i"; done
+tls_server a
+tls_client a "$S_PORT" "$U-junk-libs" -m "$D/junk"
+n=$(grep -c "$D/junk/libssl.so" "/proc/$W_PID/maps")
+tool_start "$O" "$SS" -p "$W_PID" || { finish; exit 1; }
+run_pair a
+stop_tool INT
+check "-p on a process mapping $n junk libssl.so.N files: its write still traced" \
+	rec_is "$O" "$U-junk-libs" "^WRITE/SEND +[0-9.]+ +tk_tls +$W_PID "
+check "(-v says the 33 were ignored)" has "$O.err" "ignored 33 files named like a TLS library"
+
 # --- --binary: OpenSSL linked into the program ------------------------------
 tls_server a
 sa=$S_PID

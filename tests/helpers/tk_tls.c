@@ -3,7 +3,7 @@
  * 127.0.0.1 only. It calls OpenSSL's exported SSL_read/SSL_write (or the
  * _ex variants) directly, which openssl s_server does not.
  *
- *   tk_tls [-g GOFILE] [-x] [-n N] [-s SIZE] client PORT MESSAGE
+ *   tk_tls [-g GOFILE] [-x] [-n N] [-s SIZE] [-m DIR] client PORT MESSAGE
  *       wait for GOFILE (a FIFO, as tk_work), connect, handshake, then
  *       write MESSAGE (repeated to SIZE bytes with -s) N times; prints
  *       "wrote BYTES" per write and "elapsed_ns NS" for the writes.
@@ -12,6 +12,8 @@
  *       the peer closes; prints "read BYTES DATA" per read (-q: only the
  *       "total BYTES" at the end).
  *   -x: SSL_write_ex / SSL_read_ex instead of SSL_write / SSL_read.
+ *   -m DIR: first map every file in DIR (as a process mapping files named
+ *       like libraries would, to mislead sslsniff -p).
  * First line: "pid PID" (server: "pid PID port PORT", once listening).
  *
  * It needs libssl, which the Makefile's static libc-only helper rule does
@@ -28,12 +30,14 @@ int main(void)
 }
 #else
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -173,6 +177,30 @@ static int server(const char *cert, const char *key)
 	return 0;
 }
 
+static void map_dir(const char *dir)
+{
+	char path[4096];
+	struct dirent *d;
+	DIR *dp = opendir(dir);
+	int fd;
+
+	if (!dp)
+		die(dir);
+	while ((d = readdir(dp))) {
+		if (d->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, d->d_name);
+		fd = open(path, O_RDONLY | O_NONBLOCK);
+		if (fd < 0)
+			continue;
+		/* Kept mapped for the process's life. */
+		if (mmap(NULL, 4096, PROT_READ, MAP_PRIVATE, fd, 0) == MAP_FAILED)
+			die(path);
+		close(fd);
+	}
+	closedir(dp);
+}
+
 int main(int argc, char **argv)
 {
 	const char *go = NULL;
@@ -180,13 +208,14 @@ int main(int argc, char **argv)
 	size_t size = 0;
 	int c;
 
-	while ((c = getopt(argc, argv, "+g:xqn:s:")) != -1) {
+	while ((c = getopt(argc, argv, "+g:xqn:s:m:")) != -1) {
 		switch (c) {
 		case 'g': go = optarg; break;
 		case 'x': use_ex = 1; break;
 		case 'q': quiet = 1; break;
 		case 'n': times = atol(optarg); break;
 		case 's': size = strtoul(optarg, NULL, 10); break;
+		case 'm': map_dir(optarg); break;
 		default: return 2;
 		}
 	}
@@ -200,7 +229,7 @@ int main(int argc, char **argv)
 		return client(go, atoi(argv[1]), argv[2], size, times);
 	if (argc == 3 && !strcmp(argv[0], "server"))
 		return server(argv[1], argv[2]);
-	fputs("usage: tk_tls [-g GOFILE] [-x] [-n N] [-s SIZE] client PORT MESSAGE\n"
+	fputs("usage: tk_tls [-g GOFILE] [-x] [-n N] [-s SIZE] [-m DIR] client PORT MESSAGE\n"
 	      "       tk_tls [-x] [-q] server CERT KEY\n", stderr);
 	return 2;
 }
