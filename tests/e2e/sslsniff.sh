@@ -693,6 +693,52 @@ done
 check "SIGPIPE (sslsniff | head -1) ends with status 0" [ "$(cat "$D/pipe.rc" 2>/dev/null)" = 0 ]
 check "SIGPIPE end is quiet" [ ! -s "$D/pipe.err" ]
 
+# --- threads killed inside SSL_read leave no entry behind -------------------
+# The tool's own map of calls in flight, found through its fds (other
+# tracers may run meanwhile), dumped by bpftool; a key is TID << 8 | func,
+# SSL_read being func 1. The truth: the helper's own list of its threads,
+# each blocked in SSL_read when it prints "readers N".
+# calls_map PID: the id of the "calls" map that process holds.
+calls_map() {
+	for _f in /proc/"$1"/fdinfo/*; do
+		_id=$(sed -n 's/^map_id:[[:space:]]*//p' "$_f" 2>/dev/null)
+		[ -n "$_id" ] || continue
+		bpftool map show id "$_id" 2>/dev/null | grep -q ' name calls ' &&
+			{ echo "$_id"; return 0; }
+	done
+	return 1
+}
+# inflight MAPID FILE: how many threads listed in FILE ("reader TID") have an
+# SSL_read entry in the map.
+inflight() {
+	bpftool map dump id "$1" >"$D/calls.dump" 2>&1
+	_n=0
+	for _t in $(sed -n 's/^reader //p' "$2"); do
+		grep -q "\"key\": $((_t * 256 + 1))," "$D/calls.dump" && _n=$((_n + 1))
+	done
+	echo $_n
+}
+if command -v bpftool >/dev/null 2>&1; then
+	tool_start "$O" "$SS" || { finish; exit 1; }
+	map=$(calls_map "$TOOL_PID")
+	: >"$D/readers"
+	"$D/tk_tls" -n 8 readers "$D/c.pem" "$D/k.pem" >"$D/readers" 2>&1 &
+	T_PIDS="$T_PIDS $!"
+	rbg=$!
+	wait_for "$D/readers" '^readers 8$' 20 || not_ok "tk_tls readers did not start" "$D/readers"
+	before=$(inflight "$map" "$D/readers")
+	check "8 threads blocked in SSL_read: 8 calls in flight in the tool's map ($before)" \
+		[ "$before" -eq 8 ]
+	kill -9 "$rbg"
+	wait "$rbg" 2>/dev/null
+	after=$(inflight "$map" "$D/readers")
+	check "killed inside SSL_read: none of their 8 entries left ($after)" [ "$after" -eq 0 ]
+	stop_tool INT
+	check "(nothing lost meanwhile)" not has "$O.err" 'lost'
+else
+	not_ok "bpftool is needed to inspect the tool's map"
+fi
+
 not_root_check "$SS"
 
 # No program of ours left: uprobe links hold their programs, so none of

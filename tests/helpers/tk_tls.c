@@ -11,6 +11,12 @@
  *       listen on an ephemeral port, accept one connection and read until
  *       the peer closes; prints "read BYTES DATA" per read (-q: only the
  *       "total BYTES" at the end).
+ *   tk_tls [-n N] readers CERT KEY
+ *       N threads (default 1) each connect to a server thread of the same
+ *       process, handshake, print "reader TID", and block in SSL_read
+ *       for good (the server never writes): a process to kill while its
+ *       threads are inside SSL_read. Prints "readers N" once all are
+ *       about to call it.
  *   -x: SSL_write_ex / SSL_read_ex instead of SSL_write / SSL_read.
  *   -m DIR: first map every file in DIR (as a process mapping files named
  *       like libraries would, to mislead sslsniff -p).
@@ -41,6 +47,8 @@ int main(void)
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
+#include <pthread.h>
+#include <sys/syscall.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 #include "tk_go.h"
@@ -177,6 +185,81 @@ static int server(const char *cert, const char *key)
 	return 0;
 }
 
+static int readers_port;
+static pthread_mutex_t readers_lock = PTHREAD_MUTEX_INITIALIZER;
+static long readers_ready;
+
+static void *reader(void *arg)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(readers_port) };
+	SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
+	char buf[256];
+	SSL *ssl;
+	int fd;
+
+	(void)arg;
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	fd = socket(AF_INET, SOCK_STREAM, 0);
+	if (!ctx || fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)))
+		die("reader connect");
+	SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, NULL);
+	ssl = SSL_new(ctx);
+	if (!ssl || !SSL_set_fd(ssl, fd) || SSL_connect(ssl) != 1)
+		die("reader SSL_connect");
+	pthread_mutex_lock(&readers_lock);
+	printf("reader %ld\n", (long)syscall(SYS_gettid));
+	fflush(stdout);
+	pthread_mutex_unlock(&readers_lock);
+	__atomic_add_fetch(&readers_ready, 1, __ATOMIC_SEQ_CST);
+	/* The server never writes: this blocks until the process dies. */
+	tls_read(ssl, buf, sizeof(buf));
+	die("reader: SSL_read returned");
+	return NULL;
+}
+
+static int readers(const char *cert, const char *key, long n)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET };
+	socklen_t salen = sizeof(sa);
+	SSL_CTX *ctx = SSL_CTX_new(TLS_server_method());
+	pthread_t t;
+	long i;
+	int lfd, fd;
+	SSL *ssl;
+
+	if (!ctx || SSL_CTX_use_certificate_file(ctx, cert, SSL_FILETYPE_PEM) != 1 ||
+	    SSL_CTX_use_PrivateKey_file(ctx, key, SSL_FILETYPE_PEM) != 1)
+		die("certificate");
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	lfd = socket(AF_INET, SOCK_STREAM, 0);
+	if (lfd < 0 || bind(lfd, (struct sockaddr *)&sa, sizeof(sa)) || listen(lfd, 64) ||
+	    getsockname(lfd, (struct sockaddr *)&sa, &salen))
+		die("listen");
+	readers_port = ntohs(sa.sin_port);
+	printf("pid %d\n", (int)getpid());
+	fflush(stdout);
+	for (i = 0; i < n; i++) {
+		if (pthread_create(&t, NULL, reader, NULL))
+			die("pthread_create");
+		fd = accept(lfd, NULL, NULL);
+		ssl = fd < 0 ? NULL : SSL_new(ctx);
+		if (!ssl || !SSL_set_fd(ssl, fd) || SSL_accept(ssl) != 1)
+			die("SSL_accept");
+		/* Kept open, never written to. */
+	}
+	while (__atomic_load_n(&readers_ready, __ATOMIC_SEQ_CST) < n)
+		usleep(1000);
+	/* Give the last reader time to enter SSL_read after its print. */
+	usleep(100000);
+	pthread_mutex_lock(&readers_lock);
+	printf("readers %ld\n", n);
+	fflush(stdout);
+	pthread_mutex_unlock(&readers_lock);
+	for (;;)
+		pause();
+	return 0;
+}
+
 static void map_dir(const char *dir)
 {
 	char path[4096];
@@ -229,8 +312,11 @@ int main(int argc, char **argv)
 		return client(go, atoi(argv[1]), argv[2], size, times);
 	if (argc == 3 && !strcmp(argv[0], "server"))
 		return server(argv[1], argv[2]);
+	if (argc == 3 && !strcmp(argv[0], "readers"))
+		return readers(argv[1], argv[2], times);
 	fputs("usage: tk_tls [-g GOFILE] [-x] [-n N] [-s SIZE] [-m DIR] client PORT MESSAGE\n"
-	      "       tk_tls [-x] [-q] server CERT KEY\n", stderr);
+	      "       tk_tls [-x] [-q] server CERT KEY\n"
+	      "       tk_tls [-n N] readers CERT KEY\n", stderr);
 	return 2;
 }
 #endif
