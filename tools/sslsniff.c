@@ -401,12 +401,21 @@ static void select_programs(struct bpf_object *obj)
 
 	for (i = 0; i < nplan; i++)
 		used[plan[i].func] = true;
+	bool multi = tk_uprobe_multi_supported();
+
 	for (f = 0; f < SSLSNIFF_NFUNCS; f++) {
-		if ((p = bpf_object__find_program_by_name(obj, funcs[f].entry)))
+		if ((p = bpf_object__find_program_by_name(obj, funcs[f].entry))) {
 			bpf_program__set_autoload(p, used[f]);
-		if ((p = bpf_object__find_program_by_name(obj, funcs[f].ret)))
+			if (multi)
+				tk_uprobe_use_multi(p);
+		}
+		if ((p = bpf_object__find_program_by_name(obj, funcs[f].ret))) {
 			bpf_program__set_autoload(p, used[f]);
+			if (multi)
+				tk_uprobe_use_multi(p);
+		}
 	}
+	tk_info(1, "uprobes: %s", multi ? "uprobe_multi links" : "perf-event uprobes");
 }
 
 static int attach_planned(struct bpf_object *obj, struct tk_ulinks *links)

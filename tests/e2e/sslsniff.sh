@@ -693,6 +693,36 @@ done
 check "SIGPIPE (sslsniff | head -1) ends with status 0" [ "$(cat "$D/pipe.rc" 2>/dev/null)" = 0 ]
 check "SIGPIPE end is quiet" [ ! -s "$D/pipe.err" ]
 
+# --- Ctrl-C ends it within a second, with its final output -----------------
+# Every library found attached (the default: OpenSSL, GnuTLS and NSS, about
+# 22 uprobes); perf-event uprobes were removed one at a time, ~60 ms each.
+pair a "$U-quick-exit"
+tool_start "$O" "$SS" || { finish; exit 1; }
+run_pair a
+t0=$(date +%s%N)
+stop_tool INT
+ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+echo "# Ctrl-C to exit: $ms ms ($(grep -c '^sslsniff: attached' "$O.err") files)"
+check "Ctrl-C: status 0 and the final output has the call" \
+	eval '[ "$TOOL_RC" -eq 0 ] && has_text "$O" "$U-quick-exit"'
+# uprobe_multi links came in Linux 6.6 (told by the kernel, not the tool).
+kv=$(uname -r | sed -n 's/^\([0-9]*\)\.\([0-9]*\).*/\1 \2/p')
+if [ "${kv% *}" -gt 6 ] || { [ "${kv% *}" -eq 6 ] && [ "${kv#* }" -ge 6 ]; }; then
+	check "Ctrl-C: exit within a second ($ms ms)" [ "$ms" -lt 1000 ]
+	check "(-v: uprobe_multi links)" has "$O.err" 'uprobes: uprobe_multi links'
+else
+	echo "# kernel $(uname -r) predates uprobe_multi: the exit time is not checked"
+fi
+# The older way, forced: what kernels before 6.6 do, still seeing the call.
+pair a "$U-perf-uprobes"
+TRACEKIT_NO_UPROBE_MULTI=1 tool_start "$O" "$SS" || { finish; exit 1; }
+unset TRACEKIT_NO_UPROBE_MULTI
+run_pair a
+stop_tool INT
+check "TRACEKIT_NO_UPROBE_MULTI=1: perf-event uprobes, the write seen" \
+	eval 'has "$O.err" "uprobes: perf-event uprobes" &&
+	rec_is "$O" "$U-perf-uprobes" "^WRITE/SEND +[0-9.]+ +tk_tls +$W_PID "'
+
 # --- threads killed inside SSL_read leave no entry behind -------------------
 # The tool's own map of calls in flight, found through its fds (other
 # tracers may run meanwhile), dumped by bpftool; a key is TID << 8 | func,
