@@ -218,6 +218,13 @@ static void test_errors(void)
 	}
 	CHECK(elf_symbol_offset("/nonexistent/tk/libfoo.so", "getpid", &off) == -ENOENT);
 	CHECK(elf_symbol_offset("/tmp", "getpid", &off) == -EISDIR);
+	/* A FIFO: refused without waiting for a writer. */
+	snprintf(path, sizeof(path), "/tmp/tk_elfsym_f%d", (int)getpid());
+	CHECK(mkfifo(path, 0600) == 0);
+	alarm(10);
+	CHECK(elf_symbol_offset(path, "getpid", &off) == -ENOEXEC);
+	alarm(0);
+	unlink(path);
 }
 
 /* --- hostile files ---------------------------------------------------- */

@@ -117,6 +117,14 @@ static void test_native(void)
 	uint16_t other = self_machine == EM_AARCH64 ? EM_X86_64 : EM_AARCH64;
 
 	CHECK(tk_elf_native("/proc/self/exe") == 1);
+	/* A FIFO named like a library: not one, and no wait for a writer
+	 * (alarm: the old open() blocked here for good). */
+	CHECK(mkfifo(tmp("fifo.so"), 0644) == 0);
+	alarm(10);
+	CHECK(tk_elf_native(tmp("fifo.so")) == 0);
+	CHECK(tk_elf_has_symtab(tmp("fifo.so")) == -ENOEXEC);
+	alarm(0);
+	CHECK(tk_elf_native("/") == 0);
 	CHECK(write_elf(tmp("native.so"), self_machine));
 	CHECK(tk_elf_native(tmp("native.so")) == 1);
 	CHECK(write_elf(tmp("foreign.so"), other));
