@@ -346,6 +346,13 @@ static int plan_attach(void)
 	for (i = 0; i < targets.n; i++) {
 		const struct tk_uobj *t = &targets.obj[i];
 
+		/* Each file is bounded (common/elfsym.h) but a process can map
+		 * 32 large ones: Ctrl-C is heard between them. */
+		if (tk_exiting) {
+			if (!nplan)
+				return -1;
+			break;
+		}
 		n = 0;
 		for (f = 0; f < SSLSNIFF_NFUNCS; f++) {
 			if (!(t->tags & TAG_LIB(funcs[f].lib)))
