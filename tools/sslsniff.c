@@ -349,8 +349,9 @@ static int plan_attach(void)
 		/* Each file is bounded (common/elfsym.h) but a process can map
 		 * 32 large ones: Ctrl-C is heard between them. */
 		if (tk_exiting) {
+			/* Nothing is loaded yet: a SIGINT end, status 0. */
 			if (!nplan)
-				return -1;
+				exit(0);
 			break;
 		}
 		n = 0;
@@ -402,14 +403,12 @@ static int plan_attach(void)
 /* Only the programs some file needs are loaded. */
 static void select_programs(struct bpf_object *obj)
 {
-	bool used[SSLSNIFF_NFUNCS] = {};
+	bool used[SSLSNIFF_NFUNCS] = {}, multi = tk_uprobe_multi_supported();
 	struct bpf_program *p;
 	int i, f;
 
 	for (i = 0; i < nplan; i++)
 		used[plan[i].func] = true;
-	bool multi = tk_uprobe_multi_supported();
-
 	for (f = 0; f < SSLSNIFF_NFUNCS; f++) {
 		if ((p = bpf_object__find_program_by_name(obj, funcs[f].entry))) {
 			bpf_program__set_autoload(p, used[f]);
