@@ -30,11 +30,13 @@ struct call {
 	__u64 start_ns;
 };
 
-/* LRU: a thread that dies inside SSL_read (a process exiting while a
- * reader blocks is common) never returns, and its entry must not stay
- * forever in a map a long trace would then fill. */
+/* A plain hash, not LRU: an LRU map would evict the entry of a call still
+ * in flight (a reader blocked for minutes) and lose its data uncounted. A
+ * call that finds the map full is counted as a drop instead, and a thread
+ * that dies inside SSL_read (a process exiting while a reader blocks is
+ * common) never returns, so sched_process_exit removes its entries. */
 struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 16384);
 	__type(key, __u64);
 	__type(value, struct call);
@@ -156,6 +158,24 @@ static __always_inline int leave(void *ctx, enum sslsniff_func func, long ret, e
 	if (n <= SSLSNIFF_BUF_MEDIUM)
 		return emit(ctx, func, &c, ret, len, now, id, SSLSNIFF_BUF_MEDIUM);
 	return emit(ctx, func, &c, ret, len, now, id, SSLSNIFF_MAX_BUF);
+}
+
+/* Runs in the exiting thread (do_exit), for every thread: its calls in
+ * flight will never return. raw_tp: detaching it needs no grace period, so
+ * it adds nothing to sslsniff's exit. */
+SEC("raw_tp/sched_process_exit")
+int ss_thread_exit(void *ctx)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	__u64 key;
+	int f;
+
+#pragma unroll
+	for (f = 0; f < SSLSNIFF_NFUNCS; f++) {
+		key = call_key(id, f);
+		bpf_map_delete_elem(&calls, &key);
+	}
+	return 0;
 }
 
 /* --- OpenSSL ------------------------------------------------------------ */

@@ -5,11 +5,15 @@
 #include <fcntl.h>
 #include <gelf.h>
 #include <libelf.h>
+#include <linux/bpf.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
+#include <bpf/bpf.h>
 #include "uprobe.h"
 
 #define LD_SO_CACHE "/etc/ld.so.cache"
@@ -83,12 +87,19 @@ struct elf_kind {
 static int read_elf_kind(const char *path, struct elf_kind *k)
 {
 	unsigned char h[20];
+	struct stat st;
 	ssize_t n;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* O_NONBLOCK: a FIFO named like a library must not hang us in open(). */
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 
 	if (fd < 0)
 		return -errno;
-	n = read(fd, h, sizeof(h));
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+		n = fstat(fd, &st) ? -errno : S_ISDIR(st.st_mode) ? -EISDIR : -ENOEXEC;
+		close(fd);
+		return n;
+	}
+	n = pread(fd, h, sizeof(h), 0);
 	close(fd);
 	if (n < (ssize_t)sizeof(h) || memcmp(h, ELFMAG, SELFMAG))
 		return -ENOEXEC;
@@ -109,7 +120,7 @@ int tk_elf_native(const char *path)
 	if (self_err > 0)
 		self_err = read_elf_kind("/proc/self/exe", &self);
 	err = read_elf_kind(path, &k);
-	if (err == -ENOEXEC)
+	if (err == -ENOEXEC || err == -EISDIR)
 		return 0;
 	if (err)
 		return err;
@@ -119,15 +130,20 @@ int tk_elf_native(const char *path)
 	return k.cls == self.cls && k.data == self.data && k.machine == self.machine;
 }
 
-/* Add @path if it is a library for this machine: 1 added, 0 not, -E2BIG full. */
+/* Add @path if it is a library for this machine: 1 added, 0 not. What
+ * cannot be added is counted, never a reason to give up on the rest. */
 static int add_native(struct tk_uobjs *l, const char *path, unsigned int tags)
 {
 	int err;
 
-	if (tk_elf_native(path) != 1)
+	if (tk_elf_native(path) != 1) {
+		l->not_native++;
 		return 0;
+	}
 	err = tk_uobj_add(l, path, tags);
-	return err == -E2BIG ? err : err > 0;
+	if (err == -E2BIG)
+		l->full++;
+	return err > 0;
 }
 
 /* glibc's ld.so.cache (elf/dl-cache.h). The current format ("new", since
@@ -302,7 +318,7 @@ int tk_libs_find(struct tk_uobjs *l, const char *stem, unsigned int tags,
 {
 	int n = find_in_cache(l, stem, tags, cache ? cache : LD_SO_CACHE);
 
-	if (n > 0 || n == -E2BIG)
+	if (n > 0)
 		return n;
 	return find_in_dirs(l, stem, tags, dirs ? dirs : std_dirs);
 }
@@ -318,13 +334,13 @@ int tk_libs_mapped(struct tk_uobjs *l, pid_t pid, const char *stem, unsigned int
 {
 	static const char deleted[] = " (deleted)";
 	char maps[64], line[PATH_MAX + 128], path[PATH_MAX + 64];
-	unsigned long start, end, inode;
-	unsigned int major, minor;
+	unsigned long start, end, inode, last_inode = 0;
+	unsigned int major, minor, last_major = 0, last_minor = 0;
 	unsigned long long off;
 	char perms[8], *file;
 	struct stat st;
 	size_t len;
-	int added = 0, r, pos;
+	int added = 0, pos;
 	bool gone;
 	FILE *f;
 
@@ -353,12 +369,13 @@ int tk_libs_mapped(struct tk_uobjs *l, pid_t pid, const char *stem, unsigned int
 		 * upgrade replaced it): then name the mapping itself. */
 		if (gone || stat(path, &st) || st.st_ino != inode)
 			snprintf(path, sizeof(path), "/proc/%d/map_files/%lx-%lx", (int)pid, start, end);
-		r = tk_uobj_add(l, path, tags);
-		if (r == -E2BIG) {
-			fclose(f);
-			return r;
-		}
-		added += r > 0;
+		/* A file's mappings are listed together: look at it once. */
+		if (inode == last_inode && major == last_major && minor == last_minor)
+			continue;
+		last_inode = inode;
+		last_major = major;
+		last_minor = minor;
+		added += add_native(l, path, tags);
 	}
 	fclose(f);
 	return added;
@@ -373,10 +390,12 @@ int tk_elf_has_symtab(const char *path)
 
 	if (elf_version(EV_CURRENT) == EV_NONE)
 		return -ENOSYS;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* As common/elfsym.c: no waiting on a FIFO, no mapping a file that
+	 * may shrink under us (SIGBUS). */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0)
 		return -errno;
-	elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
+	elf = elf_begin(fd, ELF_C_READ, NULL);
 	if (!elf || elf_kind(elf) != ELF_K_ELF) {
 		elf_end(elf);
 		close(fd);
@@ -407,6 +426,120 @@ static int links_reserve(struct tk_ulinks *l, int more)
 	return 0;
 }
 
+/* uprobe_multi (Linux 6.6), which this build's headers may predate: the
+ * attach type and the link_create part of union bpf_attr. */
+#define TK_BPF_TRACE_UPROBE_MULTI 48
+#define TK_BPF_F_UPROBE_MULTI_RETURN 1
+
+struct tk_attr_uprobe_multi {
+	__u32 prog_fd, target_fd, attach_type, flags;
+	__u64 path, offsets, ref_ctr_offsets, cookies;
+	__u32 cnt, multi_flags, pid, pad;
+};
+
+static int link_create_uprobe_multi(int prog_fd, const char *path, uint64_t offset, bool ret)
+{
+	struct tk_attr_uprobe_multi a;
+	int fd;
+
+	memset(&a, 0, sizeof(a));
+	a.prog_fd = prog_fd;
+	a.attach_type = TK_BPF_TRACE_UPROBE_MULTI;
+	a.path = (uintptr_t)path;
+	a.offsets = (uintptr_t)&offset;
+	a.cnt = 1;
+	a.multi_flags = ret ? TK_BPF_F_UPROBE_MULTI_RETURN : 0;
+	fd = syscall(__NR_bpf, BPF_LINK_CREATE, &a, sizeof(a));
+	return fd < 0 ? -errno : fd;
+}
+
+bool tk_uprobe_multi_supported(void)
+{
+	static int supported = -1;
+	struct bpf_insn insns[] = {
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0 },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	LIBBPF_OPTS(bpf_prog_load_opts, opts,
+		    .expected_attach_type = TK_BPF_TRACE_UPROBE_MULTI);
+	int prog, err;
+
+	if (supported >= 0)
+		return supported;
+	if (getenv("TRACEKIT_NO_UPROBE_MULTI")) {
+		supported = 0;
+		return false;
+	}
+	prog = bpf_prog_load(BPF_PROG_TYPE_KPROBE, NULL, "GPL", insns, 2, &opts);
+	if (prog < 0) {
+		supported = 0;
+		return false;
+	}
+	/* A kernel with uprobe_multi checks the arguments, then looks the
+	 * path up: ENOENT. Older ones refuse the attach type: EINVAL. */
+	err = link_create_uprobe_multi(prog, "/nonexistent/tracekit-probe", 0, false);
+	if (err >= 0)
+		close(err);
+	close(prog);
+	supported = err == -ENOENT;
+	return supported;
+}
+
+void tk_uprobe_use_multi(struct bpf_program *prog)
+{
+	if (prog)
+		bpf_program__set_expected_attach_type(prog, TK_BPF_TRACE_UPROBE_MULTI);
+}
+
+static bool is_multi(const struct bpf_program *prog)
+{
+	return prog && (int)bpf_program__expected_attach_type(prog) == TK_BPF_TRACE_UPROBE_MULTI;
+}
+
+static int fds_reserve(struct tk_ulinks *l, int more)
+{
+	int *p, cap;
+
+	if (l->nfd + more <= l->fdcap)
+		return 0;
+	cap = l->fdcap ? l->fdcap * 2 : 32;
+	while (cap < l->nfd + more)
+		cap *= 2;
+	p = realloc(l->fd, cap * sizeof(*p));
+	if (!p)
+		return -ENOMEM;
+	l->fd = p;
+	l->fdcap = cap;
+	return 0;
+}
+
+static int attach_multi(struct tk_ulinks *l, struct bpf_program *entry,
+			struct bpf_program *ret, const char *path, uint64_t offset)
+{
+	int in = -1, out = -1;
+
+	if (fds_reserve(l, 2))
+		return -ENOMEM;
+	if (entry) {
+		in = link_create_uprobe_multi(bpf_program__fd(entry), path, offset, false);
+		if (in < 0)
+			return in;
+	}
+	if (ret) {
+		out = link_create_uprobe_multi(bpf_program__fd(ret), path, offset, true);
+		if (out < 0) {
+			if (in >= 0)
+				close(in);
+			return out;
+		}
+	}
+	if (in >= 0)
+		l->fd[l->nfd++] = in;
+	if (out >= 0)
+		l->fd[l->nfd++] = out;
+	return 0;
+}
+
 int tk_uprobe_attach(struct tk_ulinks *l, struct bpf_program *entry,
 		     struct bpf_program *ret, const char *path, uint64_t offset)
 {
@@ -414,6 +547,8 @@ int tk_uprobe_attach(struct tk_ulinks *l, struct bpf_program *entry,
 	struct bpf_link *in = NULL, *out = NULL;
 	int err;
 
+	if (is_multi(entry) || is_multi(ret))
+		return attach_multi(l, entry, ret, path, offset);
 	if (links_reserve(l, 2))
 		return -ENOMEM;
 	/* pid -1: every process. A pid here would make it a per-thread perf
@@ -440,14 +575,42 @@ int tk_uprobe_attach(struct tk_ulinks *l, struct bpf_program *entry,
 	return 0;
 }
 
+static void *close_fd(void *arg)
+{
+	close((int)(intptr_t)arg);
+	return NULL;
+}
+
+/* At most this many removals wait at once. */
+#define TK_DETACH_THREADS 64
+
 void tk_ulinks_destroy(struct tk_ulinks *l)
 {
-	int i;
+	pthread_t t[TK_DETACH_THREADS];
+	int i, j, n;
 
-	/* Each removal waits for an RCU grace period in the kernel, under a
-	 * lock the removals share (measured ~0.1 s each on 6.18): a few dozen
-	 * uprobes take seconds to detach, and no ordering or threading here
-	 * shortens that. */
+	/* uprobe_multi links: each removal waits for grace periods, but not
+	 * under a shared lock, so together they take about as long as one. */
+	for (i = 0; i < l->nfd; i += TK_DETACH_THREADS) {
+		bool started[TK_DETACH_THREADS] = {};
+
+		n = l->nfd - i < TK_DETACH_THREADS ? l->nfd - i : TK_DETACH_THREADS;
+		for (j = 0; j < n; j++) {
+			started[j] = !pthread_create(&t[j], NULL, close_fd,
+						     (void *)(intptr_t)l->fd[i + j]);
+			if (!started[j])
+				close(l->fd[i + j]);
+		}
+		for (j = 0; j < n; j++)
+			if (started[j])
+				pthread_join(t[j], NULL);
+	}
+	free(l->fd);
+	l->fd = NULL;
+	l->nfd = l->fdcap = 0;
+	/* Perf-event uprobes: each removal waits for an RCU grace period in
+	 * the kernel, under a lock the removals share (measured ~60 ms each
+	 * on 6.18), so neither order nor threads shorten this. */
 	for (i = 0; i < l->n; i++)
 		bpf_link__destroy(l->link[i]);
 	free(l->link);

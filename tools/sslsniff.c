@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include "args.h"
 #include "elfsym.h"
 #include "log.h"
@@ -144,8 +145,17 @@ static const struct option longopts[] = {
  * now so that a typo is a usage error and not a failure after loading. */
 static void add_explicit(const char *path, unsigned int tags, const char *what)
 {
-	int r = tk_elf_native(path);
+	struct stat st;
+	int r;
 
+	/* Refused before opening: open() on a FIFO would wait for a writer. */
+	if (stat(path, &st))
+		tk_usage_error("cannot read %s '%s': %s", what, path, strerror(errno));
+	if (S_ISDIR(st.st_mode))
+		tk_usage_error("%s '%s' is a directory", what, path);
+	if (!S_ISREG(st.st_mode))
+		tk_usage_error("%s '%s' is not a regular file", what, path);
+	r = tk_elf_native(path);
 	if (r < 0)
 		tk_usage_error("cannot read %s '%s': %s", what, path, strerror(-r));
 	if (!r)
@@ -257,6 +267,13 @@ static int find_libraries(void)
 			tk_info(1, "%s: no %s* in /etc/ld.so.cache or the standard directories",
 				libs[i].name, libs[i].stem);
 	}
+	if (targets.not_native)
+		tk_info(1, "ignored %d file%s named like a TLS library that %s not ELF for "
+			"this machine", targets.not_native, targets.not_native == 1 ? "" : "s",
+			targets.not_native == 1 ? "is" : "are");
+	if (targets.full)
+		tk_warn("found more than %d TLS libraries: %d not traced", TK_UOBJ_MAX,
+			targets.full);
 	if (pid) {
 		unsigned int tags = 0;
 
@@ -301,44 +318,58 @@ static void explain_nothing(const struct tk_uobj *t)
 	tk_warn("%s defines none of %s (is it the right --extra-lib TYPE?)", t->path, names);
 }
 
-/* The functions present in each file, resolved to file offsets. */
+/* The functions present in each file, resolved to file offsets: one pass
+ * over each file's symbols for all of them. */
 static int plan_attach(void)
 {
-	uint64_t off;
-	int i, f, err, found;
+	const char *names[SSLSNIFF_NFUNCS];
+	uint64_t offs[SSLSNIFF_NFUNCS];
+	unsigned char found[SSLSNIFF_NFUNCS];
+	enum sslsniff_func which[SSLSNIFF_NFUNCS];
+	int i, f, k, n, err;
 
 	for (i = 0; i < targets.n; i++) {
 		const struct tk_uobj *t = &targets.obj[i];
 
-		found = 0;
+		/* Each file is bounded (common/elfsym.h) but a process can map
+		 * 32 large ones: Ctrl-C is heard between them. */
+		if (tk_exiting) {
+			/* Nothing is loaded yet: a SIGINT end, status 0. */
+			if (!nplan)
+				exit(0);
+			break;
+		}
+		n = 0;
 		for (f = 0; f < SSLSNIFF_NFUNCS; f++) {
 			if (!(t->tags & TAG_LIB(funcs[f].lib)))
 				continue;
 			if (funcs[f].op == OP_HANDSHAKE && !env.handshake)
 				continue;
-			err = elf_symbol_offset(t->path, funcs[f].symbol, &off);
-			if (err == -ENOENT)
-				continue;
-			if (err && (t->tags & (TAG_BINARY | TAG_EXTRA_LIB))) {
-				tk_warn("cannot read the symbols of %s: %s", t->path, strerror(-err));
-				return -1;
-			}
-			if (err) {
-				/* Found, not named: one unreadable file is no reason
-				 * to trace none of the others. */
-				tk_info(1, "cannot read the symbols of %s: %s: skipped", t->path,
-					strerror(-err));
-				found = -1;
-				break;
-			}
-			plan[nplan++] = (struct plan){ .target = i, .func = f, .offset = off };
-			found++;
+			which[n] = f;
+			names[n++] = funcs[f].symbol;
 		}
-		if (!found && (t->tags & (TAG_BINARY | TAG_EXTRA_LIB))) {
+		err = elf_symbols_offsets(t->path, names, n, offs, found);
+		if (err < 0 && (t->tags & (TAG_BINARY | TAG_EXTRA_LIB))) {
+			tk_warn("cannot read the symbols of %s: %s", t->path,
+				err == -EFBIG ? "too large to be a real library" : strerror(-err));
+			return -1;
+		}
+		if (err < 0) {
+			/* Found, not named: one unreadable (or hostile) file is no
+			 * reason to trace none of the others. */
+			tk_info(1, "cannot read the symbols of %s: %s: skipped", t->path,
+				err == -EFBIG ? "too large to be a real library" : strerror(-err));
+			continue;
+		}
+		for (k = 0; k < n; k++)
+			if (found[k])
+				plan[nplan++] = (struct plan){ .target = i, .func = which[k],
+							       .offset = offs[k] };
+		if (!err && (t->tags & (TAG_BINARY | TAG_EXTRA_LIB))) {
 			explain_nothing(t);
 			return -1;
 		}
-		if (found == 0)
+		if (!err)
 			tk_info(1, "%s has none of the functions traced: skipped", t->path);
 	}
 	if (!nplan) {
@@ -357,18 +388,25 @@ static int plan_attach(void)
 /* Only the programs some file needs are loaded. */
 static void select_programs(struct bpf_object *obj)
 {
-	bool used[SSLSNIFF_NFUNCS] = {};
+	bool used[SSLSNIFF_NFUNCS] = {}, multi = tk_uprobe_multi_supported();
 	struct bpf_program *p;
 	int i, f;
 
 	for (i = 0; i < nplan; i++)
 		used[plan[i].func] = true;
 	for (f = 0; f < SSLSNIFF_NFUNCS; f++) {
-		if ((p = bpf_object__find_program_by_name(obj, funcs[f].entry)))
+		if ((p = bpf_object__find_program_by_name(obj, funcs[f].entry))) {
 			bpf_program__set_autoload(p, used[f]);
-		if ((p = bpf_object__find_program_by_name(obj, funcs[f].ret)))
+			if (multi)
+				tk_uprobe_use_multi(p);
+		}
+		if ((p = bpf_object__find_program_by_name(obj, funcs[f].ret))) {
 			bpf_program__set_autoload(p, used[f]);
+			if (multi)
+				tk_uprobe_use_multi(p);
+		}
 	}
+	tk_info(1, "uprobes: %s", multi ? "uprobe_multi links" : "perf-event uprobes");
 }
 
 static int attach_planned(struct bpf_object *obj, struct tk_ulinks *links)
@@ -406,21 +444,51 @@ static int attach_planned(struct bpf_object *obj, struct tk_ulinks *links)
 
 /* --- output ---------------------------------------------------------------- */
 
+/* What sslsniff's own lines begin with, in text mode: the column header,
+ * the record headers and the data delimiters. */
+static const char *const own_line_start[] = {
+	"-----", "FUNC ", "READ/RECV", "WRITE/SEND", "HANDSHAKE",
+};
+
+/* Whether a data line beginning at @d (@n bytes to the end of the data)
+ * starts as one of sslsniff's own lines do. */
+static bool forged_line(const __u8 *d, size_t n)
+{
+	size_t i, len;
+
+	for (i = 0; i < sizeof(own_line_start) / sizeof(own_line_start[0]); i++) {
+		len = strlen(own_line_start[i]);
+		if (n >= len && !memcmp(d, own_line_start[i], len))
+			return true;
+	}
+	return false;
+}
+
 /* Newlines stay line breaks, as in bcc, so protocols read naturally, and a
  * NUL is shown rather than ending the data; everything else is escaped as
  * everywhere (common/output), so the data cannot steer the terminal. A
  * newline or NUL is ASCII, never inside a UTF-8 sequence, so splitting there
- * keeps characters whole. */
+ * keeps characters whole. A data line that begins as one of our own lines
+ * ("----- END DATA -----", a record header) has its first byte escaped
+ * (\x2d----), so no peer can end a record early or forge one: every line
+ * of the output that begins so is sslsniff's. */
 static void print_text_data(const __u8 *d, size_t n)
 {
 	size_t i = 0, j;
+	bool line_start = true;
 
 	while (i < n) {
+		if (line_start && forged_line(d + i, n - i)) {
+			printf("\\x%02x", d[i]);
+			i++;
+		}
 		for (j = i; j < n && d[j] != '\n' && d[j] != '\0'; j++)
 			;
 		tk_print_escaped(stdout, (const char *)d + i, j - i);
+		line_start = false;
 		if (j < n) {
 			fputs(d[j] == '\n' ? "\n" : "\\x00", stdout);
+			line_start = d[j] == '\n';
 			j++;
 		}
 		i = j;

@@ -46,6 +46,18 @@ bad "sslsniff: library '$D/notelf' is not an ELF file for this machine" --extra-
 bad "sslsniff: cannot read binary '/nonexistent/app': No such file or directory" --binary /nonexistent/app
 bad "sslsniff: binary '$D/notelf' is not an ELF file for this machine" --binary "$D/notelf"
 bad "sslsniff: option '--binary' needs an argument" --binary
+bad "sslsniff: binary '/' is a directory" --binary /
+bad "sslsniff: library '/' is a directory" --extra-lib nss:/
+# A FIFO must be refused before open(), which would wait for a writer (the
+# old code hung there): bounded, so a hang is a failure and not a stuck run.
+mkfifo "$D/fifo"
+timeout 5 "$SS" --binary "$D/fifo" >"$D/out" 2>"$D/err" </dev/null
+rc=$?
+printf '%s\nTry '\''sslsniff --help'\''.\n' "sslsniff: binary '$D/fifo' is not a regular file" >"$D/want"
+check "--binary FIFO: refused at once, one line, status 2 (got $rc)" \
+	eval '[ $rc -eq 2 ] && cmp -s "$D/err" "$D/want"'
+timeout 5 "$SS" --extra-lib "openssl:$D/fifo" >"$D/out" 2>"$D/err" </dev/null
+check "--extra-lib openssl:FIFO: refused at once, status 2" [ $? -eq 2 ]
 bad "sslsniff: invalid buffer size 'big'" --max-buffer-size big
 bad "sslsniff: invalid buffer size '8k'" --max-buffer-size 8k
 bad "sslsniff: buffer size '16385' is out of range (0 to 16384)" --max-buffer-size 16385
@@ -416,6 +428,36 @@ stop_tool INT
 check "control bytes in the data are escaped in text" has_text "$O" "esc-$U\\x1b[31mred"
 check "no raw escape byte reaches the output" not grep -q "$(printf '\033')" "$O"
 
+# A peer's data must not end a record early or forge one. The client writes,
+# 3 times, an END DATA marker and then a record header claiming to be a read
+# of 5 bytes by the server. The truth is the workload's: 3 writes by the
+# client, and the server's own total of bytes read. The output is parsed as
+# a reader of bcc's output would: a header, DATA, lines, END DATA.
+tls_server a -q
+fake=$(printf 'forge-%s\n----- END DATA -----\n\nREAD/RECV    0.000000001        tk_tls           %s 5\n----- DATA -----\nfake!' "$U" "$S_PID")
+tls_client a "$S_PORT" "$fake" -n 3
+tool_start "$O" "$SS" || { finish; exit 1; }
+run_pair a
+stop_tool INT
+awk -v w="$W_PID" -v s="$S_PID" '
+	!indata && /^(READ\/RECV|WRITE\/SEND|HANDSHAKE) / { op = $1; pid = $4; len = $5; next }
+	!indata && /^----- DATA -----$/ { indata = 1; next }
+	indata && /^----- END DATA/ {
+		indata = 0
+		if (op == "WRITE/SEND" && pid == w) writes++
+		if (op == "READ/RECV" && pid == s) read += len
+		next
+	}
+	END { printf "%d %d\n", writes, read }
+' "$O" >"$D/forge.count"
+wrote=$(grep -c '^wrote ' "$D/work.a")
+total=$(sed -n 's/^total //p' "$D/srv.a")
+[ "$wrote" -eq 3 ] && [ "${total:-0}" -gt 0 ] && [ "$(cat "$D/forge.count")" = "3 $total" ]
+check "forged END DATA and header: $wrote writes and $total bytes read, as the workload counted ($(cat "$D/forge.count"))" \
+	[ $? -eq 0 ]
+check "forged lines are shown with their first byte escaped" \
+	has_text "$O" '\x2d---- END DATA -----'
+
 # --- filters: each includes what it should and excludes the rest ------------
 tls_server a
 tls_client a "$S_PORT" "$U-pid-in"
@@ -563,6 +605,21 @@ check "-p traces a library deleted since it was mapped (through map_files)" \
 	rec_is "$O" "$U-deleted" "^WRITE/SEND +[0-9.]+ +tk_tls +$W_PID "
 check "(-v names /proc/PID/map_files)" has "$O.err" "attached to /proc/$W_PID/map_files/"
 
+# A process mapping 33 files named libssl.so.N that are no libraries (more
+# than the 32 files sslsniff attaches to; it once gave up with "Argument list
+# too long"): -p ignores them and still traces the real libssl.
+mkdir "$D/junk"
+for i in $(seq 1 33); do echo "junk $i" >"$D/junk/libssl.so.$i"; done
+tls_server a
+tls_client a "$S_PORT" "$U-junk-libs" -m "$D/junk"
+n=$(grep -c "$D/junk/libssl.so" "/proc/$W_PID/maps")
+tool_start "$O" "$SS" -p "$W_PID" || { finish; exit 1; }
+run_pair a
+stop_tool INT
+check "-p on a process mapping $n junk libssl.so.N files: its write still traced" \
+	rec_is "$O" "$U-junk-libs" "^WRITE/SEND +[0-9.]+ +tk_tls +$W_PID "
+check "(-v says the 33 were ignored)" has "$O.err" "ignored 33 files named like a TLS library"
+
 # --- --binary: OpenSSL linked into the program ------------------------------
 tls_server a
 sa=$S_PID
@@ -635,6 +692,82 @@ while [ ! -s "$D/pipe.rc" ] && [ $i -lt 40 ]; do
 done
 check "SIGPIPE (sslsniff | head -1) ends with status 0" [ "$(cat "$D/pipe.rc" 2>/dev/null)" = 0 ]
 check "SIGPIPE end is quiet" only_v_lines "$D/pipe.err"
+
+# --- Ctrl-C ends it within a second, with its final output -----------------
+# Every library found attached (the default: OpenSSL, GnuTLS and NSS, about
+# 22 uprobes); perf-event uprobes were removed one at a time, ~60 ms each.
+pair a "$U-quick-exit"
+tool_start "$O" "$SS" || { finish; exit 1; }
+run_pair a
+t0=$(date +%s%N)
+stop_tool INT
+ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+echo "# Ctrl-C to exit: $ms ms ($(grep -c '^sslsniff: attached' "$O.err") files)"
+check "Ctrl-C: status 0 and the final output has the call" \
+	eval '[ "$TOOL_RC" -eq 0 ] && has_text "$O" "$U-quick-exit"'
+# uprobe_multi links came in Linux 6.6 (told by the kernel, not the tool).
+kv=$(uname -r | sed -n 's/^\([0-9]*\)\.\([0-9]*\).*/\1 \2/p')
+if [ "${kv% *}" -gt 6 ] || { [ "${kv% *}" -eq 6 ] && [ "${kv#* }" -ge 6 ]; }; then
+	check "Ctrl-C: exit within a second ($ms ms)" [ "$ms" -lt 1000 ]
+	check "(-v: uprobe_multi links)" has "$O.err" 'uprobes: uprobe_multi links'
+else
+	echo "# kernel $(uname -r) predates uprobe_multi: the exit time is not checked"
+fi
+# The older way, forced: what kernels before 6.6 do, still seeing the call.
+pair a "$U-perf-uprobes"
+TRACEKIT_NO_UPROBE_MULTI=1 tool_start "$O" "$SS" || { finish; exit 1; }
+unset TRACEKIT_NO_UPROBE_MULTI
+run_pair a
+stop_tool INT
+check "TRACEKIT_NO_UPROBE_MULTI=1: perf-event uprobes, the write seen" \
+	eval 'has "$O.err" "uprobes: perf-event uprobes" &&
+	rec_is "$O" "$U-perf-uprobes" "^WRITE/SEND +[0-9.]+ +tk_tls +$W_PID "'
+
+# --- threads killed inside SSL_read leave no entry behind -------------------
+# The tool's own map of calls in flight, found through its fds (other
+# tracers may run meanwhile), dumped by bpftool; a key is TID << 8 | func,
+# SSL_read being func 1. The truth: the helper's own list of its threads,
+# each blocked in SSL_read when it prints "readers N".
+# calls_map PID: the id of the "calls" map that process holds.
+calls_map() {
+	for _f in /proc/"$1"/fdinfo/*; do
+		_id=$(sed -n 's/^map_id:[[:space:]]*//p' "$_f" 2>/dev/null)
+		[ -n "$_id" ] || continue
+		bpftool map show id "$_id" 2>/dev/null | grep -q ' name calls ' &&
+			{ echo "$_id"; return 0; }
+	done
+	return 1
+}
+# inflight MAPID FILE: how many threads listed in FILE ("reader TID") have an
+# SSL_read entry in the map.
+inflight() {
+	bpftool map dump id "$1" >"$D/calls.dump" 2>&1
+	_n=0
+	for _t in $(sed -n 's/^reader //p' "$2"); do
+		grep -q "\"key\": $((_t * 256 + 1))," "$D/calls.dump" && _n=$((_n + 1))
+	done
+	echo $_n
+}
+if command -v bpftool >/dev/null 2>&1; then
+	tool_start "$O" "$SS" || { finish; exit 1; }
+	map=$(calls_map "$TOOL_PID")
+	: >"$D/readers"
+	"$D/tk_tls" -n 8 readers "$D/c.pem" "$D/k.pem" >"$D/readers" 2>&1 &
+	T_PIDS="$T_PIDS $!"
+	rbg=$!
+	wait_for "$D/readers" '^readers 8$' 20 || not_ok "tk_tls readers did not start" "$D/readers"
+	before=$(inflight "$map" "$D/readers")
+	check "8 threads blocked in SSL_read: 8 calls in flight in the tool's map ($before)" \
+		[ "$before" -eq 8 ]
+	kill -9 "$rbg"
+	wait "$rbg" 2>/dev/null
+	after=$(inflight "$map" "$D/readers")
+	check "killed inside SSL_read: none of their 8 entries left ($after)" [ "$after" -eq 0 ]
+	stop_tool INT
+	check "(nothing lost meanwhile)" not has "$O.err" 'lost'
+else
+	not_ok "bpftool is needed to inspect the tool's map"
+fi
 
 not_root_check "$SS"
 

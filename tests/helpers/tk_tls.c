@@ -3,7 +3,7 @@
  * 127.0.0.1 only. It calls OpenSSL's exported SSL_read/SSL_write (or the
  * _ex variants) directly, which openssl s_server does not.
  *
- *   tk_tls [-g GOFILE] [-x] [-n N] [-s SIZE] client PORT MESSAGE
+ *   tk_tls [-g GOFILE] [-x] [-n N] [-s SIZE] [-m DIR] client PORT MESSAGE
  *       wait for GOFILE (a FIFO, as tk_work), connect, handshake, then
  *       write MESSAGE (repeated to SIZE bytes with -s) N times; prints
  *       "wrote BYTES" per write and "elapsed_ns NS" for the writes.
@@ -11,7 +11,15 @@
  *       listen on an ephemeral port, accept one connection and read until
  *       the peer closes; prints "read BYTES DATA" per read (-q: only the
  *       "total BYTES" at the end).
+ *   tk_tls [-n N] readers CERT KEY
+ *       N threads (default 1) each connect to a server thread of the same
+ *       process, handshake, print "reader TID", and block in SSL_read
+ *       for good (the server never writes): a process to kill while its
+ *       threads are inside SSL_read. Prints "readers N" once all are
+ *       about to call it.
  *   -x: SSL_write_ex / SSL_read_ex instead of SSL_write / SSL_read.
+ *   -m DIR: first map every file in DIR (as a process mapping files named
+ *       like libraries would, to mislead sslsniff -p).
  * First line: "pid PID" (server: "pid PID port PORT", once listening).
  *
  * It needs libssl, which the Makefile's static libc-only helper rule does
@@ -28,15 +36,19 @@ int main(void)
 }
 #else
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
+#include <pthread.h>
+#include <sys/syscall.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 #include "tk_go.h"
@@ -173,6 +185,105 @@ static int server(const char *cert, const char *key)
 	return 0;
 }
 
+static int readers_port;
+static pthread_mutex_t readers_lock = PTHREAD_MUTEX_INITIALIZER;
+static long readers_ready;
+
+static void *reader(void *arg)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(readers_port) };
+	SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
+	char buf[256];
+	SSL *ssl;
+	int fd;
+
+	(void)arg;
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	fd = socket(AF_INET, SOCK_STREAM, 0);
+	if (!ctx || fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)))
+		die("reader connect");
+	SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, NULL);
+	ssl = SSL_new(ctx);
+	if (!ssl || !SSL_set_fd(ssl, fd) || SSL_connect(ssl) != 1)
+		die("reader SSL_connect");
+	pthread_mutex_lock(&readers_lock);
+	printf("reader %ld\n", (long)syscall(SYS_gettid));
+	fflush(stdout);
+	pthread_mutex_unlock(&readers_lock);
+	__atomic_add_fetch(&readers_ready, 1, __ATOMIC_SEQ_CST);
+	/* The server never writes: this blocks until the process dies. */
+	tls_read(ssl, buf, sizeof(buf));
+	die("reader: SSL_read returned");
+	return NULL;
+}
+
+static int readers(const char *cert, const char *key, long n)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET };
+	socklen_t salen = sizeof(sa);
+	SSL_CTX *ctx = SSL_CTX_new(TLS_server_method());
+	pthread_t t;
+	long i;
+	int lfd, fd;
+	SSL *ssl;
+
+	if (!ctx || SSL_CTX_use_certificate_file(ctx, cert, SSL_FILETYPE_PEM) != 1 ||
+	    SSL_CTX_use_PrivateKey_file(ctx, key, SSL_FILETYPE_PEM) != 1)
+		die("certificate");
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	lfd = socket(AF_INET, SOCK_STREAM, 0);
+	if (lfd < 0 || bind(lfd, (struct sockaddr *)&sa, sizeof(sa)) || listen(lfd, 64) ||
+	    getsockname(lfd, (struct sockaddr *)&sa, &salen))
+		die("listen");
+	readers_port = ntohs(sa.sin_port);
+	printf("pid %d\n", (int)getpid());
+	fflush(stdout);
+	for (i = 0; i < n; i++) {
+		if (pthread_create(&t, NULL, reader, NULL))
+			die("pthread_create");
+		fd = accept(lfd, NULL, NULL);
+		ssl = fd < 0 ? NULL : SSL_new(ctx);
+		if (!ssl || !SSL_set_fd(ssl, fd) || SSL_accept(ssl) != 1)
+			die("SSL_accept");
+		/* Kept open, never written to. */
+	}
+	while (__atomic_load_n(&readers_ready, __ATOMIC_SEQ_CST) < n)
+		usleep(1000);
+	/* Give the last reader time to enter SSL_read after its print. */
+	usleep(100000);
+	pthread_mutex_lock(&readers_lock);
+	printf("readers %ld\n", n);
+	fflush(stdout);
+	pthread_mutex_unlock(&readers_lock);
+	for (;;)
+		pause();
+	return 0;
+}
+
+static void map_dir(const char *dir)
+{
+	char path[4096];
+	struct dirent *d;
+	DIR *dp = opendir(dir);
+	int fd;
+
+	if (!dp)
+		die(dir);
+	while ((d = readdir(dp))) {
+		if (d->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, d->d_name);
+		fd = open(path, O_RDONLY | O_NONBLOCK);
+		if (fd < 0)
+			continue;
+		/* Kept mapped for the process's life. */
+		if (mmap(NULL, 4096, PROT_READ, MAP_PRIVATE, fd, 0) == MAP_FAILED)
+			die(path);
+		close(fd);
+	}
+	closedir(dp);
+}
+
 int main(int argc, char **argv)
 {
 	const char *go = NULL;
@@ -180,13 +291,14 @@ int main(int argc, char **argv)
 	size_t size = 0;
 	int c;
 
-	while ((c = getopt(argc, argv, "+g:xqn:s:")) != -1) {
+	while ((c = getopt(argc, argv, "+g:xqn:s:m:")) != -1) {
 		switch (c) {
 		case 'g': go = optarg; break;
 		case 'x': use_ex = 1; break;
 		case 'q': quiet = 1; break;
 		case 'n': times = atol(optarg); break;
 		case 's': size = strtoul(optarg, NULL, 10); break;
+		case 'm': map_dir(optarg); break;
 		default: return 2;
 		}
 	}
@@ -200,8 +312,11 @@ int main(int argc, char **argv)
 		return client(go, atoi(argv[1]), argv[2], size, times);
 	if (argc == 3 && !strcmp(argv[0], "server"))
 		return server(argv[1], argv[2]);
-	fputs("usage: tk_tls [-g GOFILE] [-x] [-n N] [-s SIZE] client PORT MESSAGE\n"
-	      "       tk_tls [-x] [-q] server CERT KEY\n", stderr);
+	if (argc == 3 && !strcmp(argv[0], "readers"))
+		return readers(argv[1], argv[2], times);
+	fputs("usage: tk_tls [-g GOFILE] [-x] [-n N] [-s SIZE] [-m DIR] client PORT MESSAGE\n"
+	      "       tk_tls [-x] [-q] server CERT KEY\n"
+	      "       tk_tls [-n N] readers CERT KEY\n", stderr);
 	return 2;
 }
 #endif

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include "uprobe.h"
@@ -116,6 +117,14 @@ static void test_native(void)
 	uint16_t other = self_machine == EM_AARCH64 ? EM_X86_64 : EM_AARCH64;
 
 	CHECK(tk_elf_native("/proc/self/exe") == 1);
+	/* A FIFO named like a library: not one, and no wait for a writer
+	 * (alarm: the old open() blocked here for good). */
+	CHECK(mkfifo(tmp("fifo.so"), 0644) == 0);
+	alarm(10);
+	CHECK(tk_elf_native(tmp("fifo.so")) == 0);
+	CHECK(tk_elf_has_symtab(tmp("fifo.so")) == -ENOEXEC);
+	alarm(0);
+	CHECK(tk_elf_native("/") == 0);
 	CHECK(write_elf(tmp("native.so"), self_machine));
 	CHECK(tk_elf_native(tmp("native.so")) == 1);
 	CHECK(write_elf(tmp("foreign.so"), other));
@@ -311,6 +320,51 @@ static void test_real(void)
 	CHECK(tk_libs_mapped(&l, 0x7ffffff0, "libc.so", 8) == -ENOENT);
 }
 
+/* Map @n files named @stem.N (ELF for this machine or text), as a hostile
+ * process could, and see what tk_libs_mapped makes of them. */
+static void map_many(const char *stem, int n, bool elf, void **maps)
+{
+	char name[64];
+	int fd;
+
+	for (int i = 0; i < n; i++) {
+		snprintf(name, sizeof(name), "%s.%d", stem, i + 1);
+		CHECK(elf ? write_elf(tmp(name), self_machine) : write_file(tmp(name), "junk\n", 5));
+		fd = open(tmp(name), O_RDONLY);
+		maps[i] = fd < 0 ? MAP_FAILED : mmap(NULL, 4096, PROT_READ, MAP_PRIVATE, fd, 0);
+		CHECK(maps[i] != MAP_FAILED);
+		if (fd >= 0)
+			close(fd);
+	}
+}
+
+static void test_mapped_many(void)
+{
+	static struct tk_uobjs l;
+	void *maps[TK_UOBJ_MAX + 1];
+
+	/* 33 text files named like a library: none is one; all ignored, no error
+	 * (once -E2BIG, which made sslsniff -p give up). */
+	map_many("libtkjunk.so", TK_UOBJ_MAX + 1, false, maps);
+	memset(&l, 0, sizeof(l));
+	CHECK(tk_libs_mapped(&l, getpid(), "libtkjunk.so", 1) == 0);
+	CHECK(l.n == 0 && l.not_native == TK_UOBJ_MAX + 1 && l.full == 0);
+	/* libc still found after them. */
+	CHECK(tk_libs_mapped(&l, getpid(), "libc.so", 1) == 1);
+	for (int i = 0; i <= TK_UOBJ_MAX; i++)
+		if (maps[i] != MAP_FAILED)
+			munmap(maps[i], 4096);
+
+	/* 33 ELF files: 32 taken, one counted as left out, still no error. */
+	map_many("libtkelf.so", TK_UOBJ_MAX + 1, true, maps);
+	memset(&l, 0, sizeof(l));
+	CHECK(tk_libs_mapped(&l, getpid(), "libtkelf.so", 1) == TK_UOBJ_MAX);
+	CHECK(l.n == TK_UOBJ_MAX && l.full == 1 && l.not_native == 0);
+	for (int i = 0; i <= TK_UOBJ_MAX; i++)
+		if (maps[i] != MAP_FAILED)
+			munmap(maps[i], 4096);
+}
+
 static void test_symtab(void)
 {
 	/* Unit tests are built with -g and not stripped. */
@@ -340,6 +394,7 @@ int main(void)
 	test_cache();
 	test_cache_garbage();
 	test_real();
+	test_mapped_many();
 	test_symtab();
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
 	if (system(cmd))
