@@ -135,6 +135,8 @@ int tk_stream_run(const struct tk_stream *s)
 	struct ring_buffer *rb = NULL;
 	struct perf_buffer *pb = NULL;
 	uint64_t end = s->duration_ms ? tk_now_ns() + s->duration_ms * 1000000ULL : 0;
+	uint64_t tick_ns = s->on_tick ? s->tick_ms * 1000000ULL : 0;
+	uint64_t next_tick = tick_ns ? tk_now_ns() + tick_ns : 0;
 	int err = 0, out = 0, timeout;
 
 	sc.lost.obj = s->obj;
@@ -163,6 +165,13 @@ int tk_stream_run(const struct tk_stream *s)
 			if ((end - now) / 1000000 < (uint64_t)timeout)
 				timeout = (end - now) / 1000000 + 1;
 		}
+		if (next_tick) {
+			uint64_t now = tk_now_ns();
+
+			timeout = now >= next_tick ? 0 :
+				  (next_tick - now) / 1000000 < (uint64_t)timeout ?
+				  (int)((next_tick - now) / 1000000) + 1 : timeout;
+		}
 		/* Records are submitted without wake-ups below the fill threshold,
 		 * so a quiet poll still has to look at the buffer. */
 		if (rb) {
@@ -177,6 +186,15 @@ int tk_stream_run(const struct tk_stream *s)
 			break;
 		}
 		err = 0;
+		/* The tick comes after the records the poll delivered, on this
+		 * thread: the tool's state needs no lock. */
+		if (next_tick && !sc.stop && tk_now_ns() >= next_tick) {
+			int terr = s->on_tick(s->ctx);
+
+			if (terr)
+				sc.stop = terr;
+			next_tick = tk_now_ns() + tick_ns;
+		}
 		out = output_state();
 		report_new_losses(&sc.lost, false);
 	}
@@ -187,6 +205,12 @@ int tk_stream_run(const struct tk_stream *s)
 			ring_buffer__consume(rb);
 		else
 			perf_buffer__consume(pb);
+	}
+	if (s->on_end && !out && (!sc.stop || sc.stop == TK_STOP)) {
+		int eerr = s->on_end(s->ctx);
+
+		if (eerr && !sc.stop)
+			sc.stop = eerr;
 	}
 	if (!out)
 		report_new_losses(&sc.lost, true);

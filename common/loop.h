@@ -29,6 +29,10 @@ struct tk_stream {
 	void *ctx;
 	uint64_t duration_ms;		/* -d; 0: until a signal */
 	bool json;			/* lost-event reports as JSON records */
+	int (*on_tick)(void *ctx);	/* called from the loop thread every tick_ms, between record
+					   batches; return 0, TK_STOP, or -errno like on_record */
+	uint64_t tick_ms;		/* 0: no ticks */
+	int (*on_end)(void *ctx);	/* once, after the final drain, before the loss report */
 };
 
 /* Deliver records until a signal, the duration, TK_STOP or the reader of
