@@ -107,12 +107,17 @@ start_dnsmasq() {
 		wait "$_fp" 2>/dev/null
 		P=$(sed -n 's/^port \([0-9]*\)$/\1/p' "$D/free")
 		[ -n "$P" ] || continue
+		# many.test: 20 A records, more than dnssnoop lists.
+		_many=
+		for _i in $(seq 1 20); do
+			_many="$_many --host-record=many.test,10.9.0.$_i"
+		done
 		# -k, not --no-daemon: that serves TCP in the main process,
 		# where one idle connection holds up every other query.
 		dnsmasq -k --port="$P" --listen-address=127.0.0.1 --listen-address=::1 \
 			--bind-interfaces --no-resolv --no-hosts --pid-file= --user=root \
 			--address=/ok.test/10.1.2.3 --address=/ok.test/fd00::1 \
-			--cname=alias.test,ok.test --address=/nx.test/ >"$D/dnsmasq.log" 2>&1 &
+			--cname=alias.test,ok.test --address=/nx.test/ $_many >"$D/dnsmasq.log" 2>&1 &
 		DNSMASQ=$!
 		T_PIDS="$T_PIDS $DNSMASQ"
 		i=0
@@ -298,13 +303,13 @@ stop_tool INT
 id=$(dig_id a)
 line=$(grep "\"pid\":$pa," "$O" | grep '"dir":"R"')
 case "$line" in
-*"\"comm\":\"dig\",\"dir\":\"R\",\"proto\":\"UDP\",\"ip\":4,\"server\":\"127.0.0.1\",\"server_port\":$P,"*"\"id\":$id,\"qtype\":\"AAAA\",\"qname\":\"ok.test\",\"rcode\":\"NOERROR\",\"answers\":[{\"type\":\"AAAA\",\"ttl\":0,\"data\":\"fd00::1\"}],\"ancount\":1,\"tc\":false,\"latency_ns\":"[1-9]*",\"len\":"[1-9]*",\"error\":null}")
+*"\"comm\":\"dig\",\"dir\":\"R\",\"proto\":\"UDP\",\"ip\":4,\"server\":\"127.0.0.1\",\"server_port\":$P,"*"\"id\":$id,\"qtype\":\"AAAA\",\"qname\":\"ok.test\",\"rcode\":\"NOERROR\",\"answers\":[{\"type\":\"AAAA\",\"ttl\":0,\"data\":\"fd00::1\"}],\"answers_truncated\":false,\"ancount\":1,\"tc\":false,\"latency_ns\":"[1-9]*",\"len\":"[1-9]*",\"error\":null}")
 	ok "JSON response: pid, comm, server, id, qtype, qname, rcode, answers, latency" ;;
 *) not_ok "JSON response: pid, comm, server, id, qtype, qname, rcode, answers, latency" "$O" ;;
 esac
 line=$(grep "\"pid\":$pa," "$O" | grep '"dir":"Q"')
 case "$line" in
-*"\"id\":$id,\"qtype\":\"AAAA\",\"qname\":\"ok.test\",\"rcode\":null,\"answers\":null,\"ancount\":null,\"tc\":null,\"latency_ns\":null,"*)
+*"\"id\":$id,\"qtype\":\"AAAA\",\"qname\":\"ok.test\",\"rcode\":null,\"answers\":null,\"answers_truncated\":null,\"ancount\":null,\"tc\":null,\"latency_ns\":null,"*)
 	ok "JSON query: the same keys, null where they do not apply" ;;
 *) not_ok "JSON query: the same keys, null where they do not apply" "$O" ;;
 esac
@@ -456,6 +461,138 @@ check "a compression loop: the name is [badname]" \
 	has "$O" "^$pb +tk_dns +Q +UDP +127\.0\.0\.1:$S +4661 +- +\[badname\] +- +- +-\$"
 check "a good query after them" \
 	has "$O" "^$pc +tk_dns +Q +UDP +127\.0\.0\.1:$S +4662 +A +ok\.test +- +- +-\$"
+
+# --- empty datagrams to the DNS port: each one a record ------------------------
+O="$D/out.empty"
+SHOW="$O"
+dns_work a -n 5 -r '' "$S" -
+pa=$W_PID
+tool_start "$O" "$DS" -P "$S" -j
+go a
+stop_tool INT
+sent=$(sed -n 's/^sent \([0-9]*\)$/\1/p' "$D/work.a")
+check "the workload sent 5 empty datagrams" [ "$sent" = 5 ]
+check "each empty datagram is a record: dir ?, len 0, error 'empty message'" \
+	[ "$(grep "\"pid\":$pa," "$O" | grep -c '"dir":"?",.*"len":0,"error":"empty message"}')" = "$sent" ]
+dns_work a -n 3 -r '' "$S" -
+pa=$W_PID
+tool_start "$O" "$DS" -P "$S"
+go a
+stop_tool INT
+check "text: each empty datagram a '?' line" \
+	[ "$(grep -cE "^$pa +tk_dns +\? +UDP +127\.0\.0\.1:$S +- +- +- +- +- +-\$" "$O")" = 3 ]
+
+# --- more answers than listed: truncation marked, the true count kept -----------
+O="$D/out.many"
+SHOW="$O"
+dig_work a @127.0.0.1 -p "$P" many.test
+pa=$W_PID
+tool_start "$O" "$DS" -P "$P" -j
+go a
+stop_tool INT
+# dig's own answer section is the truth: how many A records came back.
+nans=$(grep -cE '^many\.test\.[[:space:]].*[[:space:]]A[[:space:]]+10\.9\.0\.' "$D/work.a")
+line=$(grep "\"pid\":$pa," "$O" | grep '"dir":"R"')
+listed=$(printf '%s\n' "$line" | grep -o '"type":"A","ttl":[0-9]*,"data":"10\.9\.0\.[0-9]*"' | wc -l)
+check "dig got 20 A records" [ "$nans" = 20 ]
+check "JSON: 16 answers listed" [ "$listed" = 16 ]
+check "JSON: answers_truncated true, ancount $nans" \
+	has_text "$O" "\"answers_truncated\":true,\"ancount\":$nans,"
+fromdig() {
+	printf '%s\n' "$line" | grep -o '"data":"10\.9\.0\.[0-9]*"' | cut -d'"' -f4 | sort >"$D/many.tool"
+	sed -n 's/^many\.test\..*[[:space:]]A[[:space:]]\{1,\}\(10\.9\.0\.[0-9]*\)$/\1/p' \
+		"$D/work.a" | sort >"$D/many.dig"
+	[ -z "$(comm -23 "$D/many.tool" "$D/many.dig")" ]
+}
+check "the listed answers are among dig's" fromdig
+dig_work a @127.0.0.1 -p "$P" many.test
+pa=$W_PID
+tool_start "$O" "$DS" -P "$P"
+go a
+stop_tool INT
+check "text: the answers past 16 counted as +$((nans - 16))" \
+	has "$O" "^$pa +dig +R +UDP .* many\.test +NOERROR +.*,\+$((nans - 16)) +$LAT\$"
+
+# --- -x under a flood of unanswered queries: every one a TIMEOUT or counted ----
+# pending_total FILE PID: TIMEOUT records of PID plus the evicted counts.
+pending_total() {
+	_t=$(grep "\"pid\":$2," "$1" | grep -c '"rcode":"TIMEOUT"')
+	_e=$(grep '"type":"evicted","what":"query"' "$1" | json_num /dev/stdin count |
+		awk '{ s += $1 } END { print s + 0 }')
+	echo $((_t + _e))
+}
+O="$D/out.flood"
+SHOW="$O"
+dns_work a -n 300 -i 1000 "$S" flood.test
+pa=$W_PID
+tool_start "$O" "$DS" -P "$S" -x -j --max-pending 100
+go a
+sleep 2.5		# the last query's 2 seconds, and a tick
+stop_tool INT
+sent=$(sed -n 's/^sent \([0-9]*\)$/\1/p' "$D/work.a")
+check "flood: the workload sent 300 queries" [ "$sent" = 300 ]
+check "flood: none answered" has_text "$D/work.a" "answers 0"
+check "--max-pending 100: TIMEOUT records + evicted == $sent" \
+	[ "$(pending_total "$O" "$pa")" = "$sent" ]
+check "--max-pending 100: 100 waited their 2 seconds" \
+	[ "$(grep "\"pid\":$pa," "$O" | grep -c '"rcode":"TIMEOUT"')" = 100 ]
+check "flood: nothing lost on the way" not has_text "$O" '"type":"lost"'
+dns_work a -n 5000 -i 2000 "$S" flood.test
+pa=$W_PID
+tool_start "$O" "$DS" -P "$S" -x -j
+go a
+sleep 2.5
+stop_tool INT
+sent=$(sed -n 's/^sent \([0-9]*\)$/\1/p' "$D/work.a")
+check "default table: the workload sent 5000 queries" [ "$sent" = 5000 ]
+check "default table: TIMEOUT records + evicted == $sent" \
+	[ "$(pending_total "$O" "$pa")" = "$sent" ]
+check "default table: 4096 waited their 2 seconds" \
+	[ "$(grep "\"pid\":$pa," "$O" | grep -c '"rcode":"TIMEOUT"')" = 4096 ]
+dns_work a -n 150 -i 3000 "$S" flood.test
+pa=$W_PID
+tool_start "$O" "$DS" -P "$S" -x --max-pending 100
+go a
+sleep 2.5
+stop_tool INT
+check "text: the evicted queries on stderr" \
+	has_text "$O.err" "dnssnoop: 50 unanswered queries forgotten before their timeout: more than 100 were waiting (--max-pending)"
+check "text: 100 TIMEOUT lines" [ "$(grep -c "^$pa .* TIMEOUT " "$O")" = 100 ]
+
+# --- DNS over TCP cut anywhere: the length alone, the length split, many in one --
+for v in cgroup socket; do
+	O="$D/out.tcpsplit.$v"
+	SHOW="$O"
+	dns_work a -t -i 501 -S 2 -w 300 "$P" ok.test		# the length in a segment of its own
+	pa=$W_PID
+	dns_work b -t -i 502 -S 1 -w 300 "$P" ok.test		# the length itself split
+	pb=$W_PID
+	dns_work c -t -i 503 -S 7 -w 300 "$P" ok.test		# inside the header
+	pc=$W_PID
+	dns_work d -t -n 3 -i 510 -S 1 -w 300 "$P" ok.test	# 3 queries, first byte alone
+	pd=$W_PID
+	tool_start "$O" "$DS" --attach=$v -P "$P" || continue
+	go a
+	go b
+	go c
+	go d
+	stop_tool INT
+	for w in a b c; do
+		check "[$v] tk_dns $w got its answer from dnsmasq" has_text "$D/work.$w" "rcode 0 ancount 1"
+	done
+	check "[$v] tk_dns d got 3 answers" has_text "$D/work.d" "answers 3"
+	for pi in "$pa:501" "$pb:502" "$pc:503" "$pd:510" "$pd:511" "$pd:512"; do
+		p=${pi%:*}
+		i=${pi#*:}
+		check "[$v] split TCP: query $i of $p decoded" \
+			has "$O" "^$p +tk_dns +Q +TCP +127\.0\.0\.1:$P +$i +A +ok\.test +- +- +-\$"
+		check "[$v] split TCP: its response, matched" \
+			has "$O" "^$p +tk_dns +R +TCP +127\.0\.0\.1:$P +$i +A +ok\.test +NOERROR +10\.1\.2\.3 +$LAT\$"
+	done
+	check "[$v] split TCP: no '?' line" not has "$O" "^($pa|$pb|$pc|$pd) +tk_dns +\? "
+	check "[$v] split TCP: each message once" \
+		[ "$(grep -cE "^($pa|$pb|$pc|$pd) " "$O")" = 12 ]
+done
 
 # --- sockets opened before the tool: found through /proc --------------------
 O="$D/out.before"
