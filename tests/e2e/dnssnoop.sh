@@ -482,6 +482,37 @@ stop_tool INT
 check "text: each empty datagram a '?' line" \
 	[ "$(grep -cE "^$pa +tk_dns +\? +UDP +127\.0\.0\.1:$S +- +- +- +- +- +-\$" "$O")" = 3 ]
 
+# --- a full buffer: every datagram a record or counted lost, nothing else -------
+# The reader of the output stalls, so the tool stops reading the kernel's
+# buffer, which fills: what the workload sent is all there is to count
+# (dnssnoop's own clock must not add "lost" events of its own).
+O="$D/out.stall"
+: >"$O"
+: >"$O.err"
+( "$DS" -P "$S" -j -v 2>"$O.err" &
+  echo $! >"$D/stall.pid"
+  wait $! ) | { sleep 4; cat; } >"$O" &
+STALL=$!
+T_PIDS="$T_PIDS $STALL"
+if wait_for "$O.err" 'Ctrl-C to end' 10; then
+	TOOL_PID=$(cat "$D/stall.pid")
+	T_PIDS="$T_PIDS $TOOL_PID"
+	dns_work a -n 20000 -r '' "$S" -
+	go a
+	sent=$(sed -n 's/^sent \([0-9]*\)$/\1/p' "$D/work.a")
+	sleep 4		# the reader's stall ends; the tool catches up
+	kill -INT "$TOOL_PID"
+	wait "$STALL"
+	recs=$(grep "\"server_port\":$S," "$O" | grep -c '"dir":"?",.*"len":0,')
+	lost=$(grep '"type":"lost"' "$O" | json_num /dev/stdin count | awk '{ s += $1 } END { print s + 0 }')
+	echo "# sent $sent, records $recs, lost $lost"
+	check "full buffer: the workload sent 20000 datagrams" [ "$sent" = 20000 ]
+	check "full buffer: some were lost (the buffer did fill)" [ "$lost" -gt 0 ]
+	check "full buffer: records + lost == datagrams sent" [ $((recs + lost)) -eq "$sent" ]
+else
+	not_ok "full buffer: dnssnoop did not start" "$O.err"
+fi
+
 # --- more answers than listed: truncation marked, the true count kept -----------
 O="$D/out.many"
 SHOW="$O"
