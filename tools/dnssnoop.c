@@ -127,7 +127,7 @@ static void parse_args(int argc, char **argv)
 			env.name = optarg;
 			break;
 		case 'x': env.failed = true; break;
-		case TK_OPT_TOOL_BASE: env.max_pending = tk_arg_int(optarg, 1, 1 << 20, "N"); break;
+		case TK_OPT_TOOL_BASE: env.max_pending = tk_arg_int(optarg, 1, 1 << 20, "max-pending"); break;
 		case 'd': env.duration_ms = tk_arg_seconds(optarg, "duration"); break;
 		case 'T': env.timestamp = true; break;
 		case TK_OPT_ATTACH:

@@ -51,6 +51,8 @@ if [ -n "$CGROOT" ]; then
 	bad "dnssnoop: --cgroup cannot be used with --attach=socket (a packet socket sees no cgroups)" \
 		--attach=socket --cgroup "$CGROOT"
 fi
+bad "dnssnoop: invalid max-pending 'x'" --max-pending x
+bad "dnssnoop: max-pending '0' is out of range (1 to 1048576)" --max-pending 0
 bad "dnssnoop: invalid duration 'soon'" -d soon
 bad "dnssnoop: duration '0' is out of range (0.001 to 31536000 seconds)" -d 0
 bad "dnssnoop: unexpected argument 'extra'" extra
