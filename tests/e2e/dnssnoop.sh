@@ -443,6 +443,18 @@ stop_tool INT
 check "JSON: the timeout as a record with rcode TIMEOUT" \
 	has "$O" "\"pid\":$pa,.*\"dir\":\"Q\",.*\"qname\":\"lost2.test\",\"rcode\":\"TIMEOUT\","
 
+# A timeout that falls due just before the end: a tick looks 0.1 s back
+# (for answers still in the buffer), so between 2 and 2.1 s only the end of
+# the run reports it.
+dns_work a -r 12370100000100000000000002${OK_HEX}0000010001 "$S" -
+pa=$W_PID
+tool_start "$O" "$DS" -P "$S" -x
+go a
+sleep 2.03
+stop_tool INT
+check "a query that times out as the run ends: TIMEOUT, once" \
+	[ "$(grep -cE "^$pa +tk_dns +Q +UDP +127\.0\.0\.1:$S +4663 +A +ok\.test +TIMEOUT +- +-\$" "$O")" = 1 ]
+
 # --- malformed messages: shown as such, and the tool goes on -----------------
 O="$D/out.malformed"
 SHOW="$O"
