@@ -226,8 +226,10 @@ static __always_inline void packet(struct __sk_buff *skb, bool egress, __u64 coo
 	struct l4 p = {};
 	__u64 cap, avail, n;
 
-	if (!parse(skb, &p) || !p.len)
-		return;		/* not UDP/TCP, or a bare ACK/SYN/FIN */
+	/* A bare ACK/SYN/FIN carries nothing; an empty UDP datagram is still
+	 * a datagram sent to a DNS port, and shown as such. */
+	if (!parse(skb, &p) || (!p.len && p.proto == IPPROTO_TCP))
+		return;
 	/* The client's side of DNS: queries leave for a DNS port, answers
 	 * arrive from one. (A local server's side would show each exchange
 	 * twice.) */
@@ -302,24 +304,5 @@ int dns_packet(struct __sk_buff *skb)
 		packet(skb, true, 0);
 	else if (t == PACKET_HOST || t == PACKET_BROADCAST || t == PACKET_MULTICAST)
 		packet(skb, false, 0);
-	return 0;
-}
-
-/* Never attached: userspace runs it (BPF_PROG_TEST_RUN) a few times a
- * second, so that the event loop hears the clock even when no DNS traffic
- * comes, and reports queries that got no answer in time. */
-SEC("socket")
-int dns_tick(struct __sk_buff *skb)
-{
-	struct dnssnoop_event *e = tk_reserve(sizeof(*e));
-
-	if (!e) {
-		tk_count_drop();
-		return 0;
-	}
-	__builtin_memset(e, 0, offsetof(struct dnssnoop_event, data));
-	e->ts_ns = bpf_ktime_get_ns();
-	e->kind = DNSSNOOP_TICK;
-	tk_submit(skb, e, sizeof(*e));
 	return 0;
 }

@@ -11,7 +11,6 @@
 
 enum dnssnoop_kind {
 	DNSSNOOP_PACKET = 1,	/* a UDP datagram or TCP segment to or from a DNS port */
-	DNSSNOOP_TICK = 2,	/* from userspace's clock: time to expire unanswered queries */
 };
 
 /* Who last used a socket, recorded by the cgroup socket hooks, which run in

@@ -325,3 +325,57 @@ const char *dns_strerror(enum dns_error e)
 	}
 	return "unknown error";
 }
+
+int dns_tcp_feed(struct dns_tcp_stream *st, const uint8_t *data, size_t cap, size_t len,
+		 dns_tcp_msg_fn fn, void *ctx)
+{
+	size_t off = 0, take, have, keep;
+	int n = 0;
+
+	if (cap > len)
+		cap = len;
+	while (off < len) {
+		if (st->nprefix < 2) {
+			if (off >= cap) {
+				/* A length we did not see: no telling where the
+				 * next message starts. */
+				dns_tcp_reset(st);
+				return -1;
+			}
+			if (st->nprefix == 0) {
+				st->prefix0 = data[off++];
+				st->nprefix = 1;
+				continue;
+			}
+			st->msglen = (uint16_t)(st->prefix0 << 8 | data[off++]);
+			st->nprefix = 2;
+			st->got = st->kept = 0;
+			st->gap = false;
+		} else {
+			take = len - off;
+			if (take > (size_t)st->msglen - st->got)
+				take = st->msglen - st->got;
+			/* Of those, captured: kept while nothing before is missing. */
+			have = off < cap ? cap - off : 0;
+			if (have > take)
+				have = take;
+			if (have < take)
+				st->gap = true;
+			keep = DNS_TCP_KEEP - st->kept;
+			if (keep > have)
+				keep = have;
+			if (st->kept == st->got && keep) {
+				memcpy(st->buf + st->kept, data + off, keep);
+				st->kept += keep;
+			}
+			st->got += take;
+			off += take;
+		}
+		if (st->nprefix == 2 && st->got == st->msglen) {
+			fn(ctx, st->buf, st->kept, st->msglen);
+			n++;
+			dns_tcp_reset(st);
+		}
+	}
+	return n;
+}

@@ -86,4 +86,48 @@ const char *dns_type_name(uint16_t type, char *buf, size_t size);
 const char *dns_rcode_name(uint16_t rcode, char *buf, size_t size);
 const char *dns_strerror(enum dns_error e);
 
+/* DNS over TCP (RFC 1035 4.2.2, RFC 7766 8): each message follows a 2-byte
+ * length, and segments cut the stream anywhere: a length alone, a length
+ * split in two, several messages in one segment, a message over many. One
+ * direction of one connection is reassembled here, in bounded memory: the
+ * first DNS_TCP_KEEP bytes of each message are kept, the rest only counted.
+ * Segments come in order (as a socket's hooks see them) but may have been
+ * captured only in part (@cap of @len bytes); if a length falls in the part
+ * not captured, the stream cannot be followed and starts over at the next
+ * segment. */
+#define DNS_TCP_KEEP 512
+
+struct dns_tcp_stream {
+	uint32_t got;		/* bytes of the current message passed */
+	uint16_t msglen;	/* its length, once both prefix bytes are in */
+	uint16_t kept;		/* of which held in buf[] */
+	uint8_t nprefix;	/* length bytes seen: 0, 1 or 2 (in a message) */
+	uint8_t prefix0;	/* the first, while the second is awaited */
+	bool gap;		/* bytes of this message were not captured */
+	uint8_t buf[DNS_TCP_KEEP];
+};
+
+/* One whole message: @cap of its @msglen bytes at @msg (cap < msglen: the
+ * capture cut it). */
+typedef void (*dns_tcp_msg_fn)(void *ctx, const uint8_t *msg, size_t cap, size_t msglen);
+
+static inline void dns_tcp_reset(struct dns_tcp_stream *st)
+{
+	st->got = st->msglen = st->kept = 0;
+	st->nprefix = st->prefix0 = 0;
+	st->gap = false;
+}
+
+/* True between messages: nothing of a message is held. */
+static inline bool dns_tcp_idle(const struct dns_tcp_stream *st)
+{
+	return st->nprefix == 0;
+}
+
+/* Feed one segment's payload: @len bytes, of which the first @cap are at
+ * @data. Calls @fn for each message it completes. Returns the number of
+ * messages completed, or -1 if the stream lost its place (it is reset). */
+int dns_tcp_feed(struct dns_tcp_stream *st, const uint8_t *data, size_t cap, size_t len,
+		 dns_tcp_msg_fn fn, void *ctx);
+
 #endif

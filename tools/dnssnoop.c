@@ -1,8 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* dnssnoop: DNS queries and responses on the wire, attributed to processes. */
 #include <errno.h>
-#include <pthread.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,8 +29,12 @@ _Static_assert(sizeof(struct dnssnoop_event) == 608, "dnssnoop_event layout chan
 #define TIMEOUT_NS 2000000000ULL	/* a query unanswered this long is reported (-x) */
 #define FORGET_NS 30000000000ULL	/* ...and still matched to a late answer until this */
 #define TICK_MS 250			/* how often the clock is heard: timeouts are late by less */
-#define MAX_PENDING 1024		/* queries waiting for their answer */
+/* Records still in the buffer when a tick comes are older than this: a
+ * tick does not time out a query whose answer it has not read yet. */
+#define TICK_SLACK_NS 100000000ULL
+#define MAX_PENDING 4096		/* queries waiting for their answer (--max-pending) */
 #define MAX_TCP_FLOWS 64		/* TCP streams in the middle of a message */
+#define REPORT_NS 1000000000ULL		/* evictions are reported at most once a second */
 #define RESCAN_NS 100000000ULL		/* /proc scans for unattributed packets: at most 10/s */
 
 static struct env {
@@ -42,18 +44,20 @@ static struct env {
 	const char *name;
 	bool failed;
 	bool timestamp;
-} env;
+	int max_pending;
+} env = { .max_pending = MAX_PENDING };
 
-/* Both need dns_tick, the clock, which is run but never attached. The
- * socket variant's filter goes on our own packet socket (attach_socket). */
+/* The socket variant's filter goes on our own packet socket (attach_socket). */
 static const struct tk_variant variants[] = {
 	{ .name = "cgroup", .progs = { "dns_egress", "dns_ingress", "dns_sock_create",
 		"dns_connect4", "dns_connect6", "dns_sendmsg4", "dns_sendmsg6",
-		"dns_recvmsg4", "dns_recvmsg6", "dns_tick" } },
-	{ .name = "socket", .progs = { "dns_packet", "dns_tick" } },
+		"dns_recvmsg4", "dns_recvmsg6" } },
+	{ .name = "socket", .progs = { "dns_packet" } },
 };
 #define NVARIANTS (int)(sizeof(variants) / sizeof(variants[0]))
 enum { V_CGROUP, V_SOCKET };
+
+enum { OPT_MAX_PENDING = TK_OPT_TOOL_BASE };
 
 static const char help[] =
 "  -P, --port PORTS       DNS server ports (comma-separated, at most 64;\n"
@@ -61,6 +65,7 @@ static const char help[] =
 "  -N, --qname NAME       only query names containing NAME (any case)\n"
 "  -x, --failed           only failures: responses other than NOERROR, and\n"
 "                         queries unanswered after 2 seconds (TIMEOUT)\n"
+"      --max-pending N    queries that wait for an answer (default 4096)\n"
 "  -T, --timestamp        print a time column (wall clock)\n";
 
 static const char examples[] =
@@ -77,6 +82,7 @@ static const struct option longopts[] = {
 	{ "port", required_argument, NULL, 'P' },
 	{ "qname", required_argument, NULL, 'N' },
 	{ "failed", no_argument, NULL, 'x' },
+	{ "max-pending", required_argument, NULL, OPT_MAX_PENDING },
 	{ "timestamp", no_argument, NULL, 'T' },
 	{}
 };
@@ -94,6 +100,7 @@ static void option(int key, const char *arg)
 		break;
 	case 'x': env.failed = true; break;
 	case 'T': env.timestamp = true; break;
+	case OPT_MAX_PENDING: env.max_pending = tk_arg_int(arg, 1, 1 << 20, "max-pending"); break;
 	}
 }
 
@@ -212,12 +219,23 @@ struct pending {
 	struct dnssnoop_owner owner;
 	bool known;
 	bool timed_out;			/* reported as TIMEOUT already */
-	struct dnssnoop_event e;	/* for reporting a timeout */
-	uint16_t msg_off, msg_cap, msg_len;
+	struct dnssnoop_event e;	/* for reporting a timeout; data[] holds the query */
+	uint16_t msg_cap, msg_len;
+	int next;			/* in its hash chain: index + 1, 0 ends it */
 };
 
-static struct pending pending[MAX_PENDING];
+/* The queries waiting, in any order, with a hash of their keys (chains of
+ * indices + 1) and their times in an array of their own, so the search for
+ * the oldest when the table is full reads little memory. */
+static struct pending *pending;
+static uint64_t *pending_ts;
+static int *buckets;
+static uint32_t nbuckets;
 static int npending;
+/* Queries forgotten before they could be reported as TIMEOUT, because more
+ * than --max-pending were waiting; and TCP messages lost mid-stream because
+ * more than MAX_TCP_FLOWS streams were inside one. Reported like losses. */
+static uint64_t evicted, evicted_reported, flows_evicted, flows_reported, last_report_ns;
 static int64_t wall_offset_ns;		/* CLOCK_REALTIME - CLOCK_MONOTONIC */
 
 static void server_str(const struct message *m, char *buf, size_t size)
@@ -314,6 +332,8 @@ struct report {
 
 static const char *error_str(const struct message *m)
 {
+	if (!m->msglen)
+		return "empty message";
 	if (!m->parsed)
 		return "not a DNS message";
 	if (m->cut && m->dns.error == DNS_ESHORT)
@@ -370,26 +390,26 @@ static void print_json(const struct message *m, const struct report *r)
 	else
 		jw_null(&w, "rcode");
 	if (r->response) {
-		jw_key(&w, "answers");
-		fputc('[', stdout);
+		jw_array_begin(&w, "answers");
 		for (i = 0; i < d->nanswer; i++) {
-			struct jw a = { .f = stdout };
-
-			fputs(i ? ",{" : "{", stdout);
-			jw_str(&a, "type", dns_type_name(d->answer[i].type, tname, sizeof(tname)),
+			jw_object_begin(&w, NULL);
+			jw_str(&w, "type", dns_type_name(d->answer[i].type, tname, sizeof(tname)),
 			       sizeof(tname));
-			jw_uint(&a, "ttl", d->answer[i].ttl);
+			jw_uint(&w, "ttl", d->answer[i].ttl);
 			if (d->answer[i].data[0])
-				jw_str(&a, "data", d->answer[i].data, sizeof(d->answer[i].data));
+				jw_str(&w, "data", d->answer[i].data, sizeof(d->answer[i].data));
 			else
-				jw_null(&a, "data");
-			fputc('}', stdout);
+				jw_null(&w, "data");
+			jw_object_end(&w);
 		}
-		fputc(']', stdout);
+		jw_array_end(&w);
+		/* The array keeps DNS_MAX_ANSWERS; ancount says how many there were. */
+		jw_bool(&w, "answers_truncated", d->nanswer < d->ancount);
 		jw_uint(&w, "ancount", d->ancount);
 		jw_bool(&w, "tc", d->tc);
 	} else {
 		jw_null(&w, "answers");
+		jw_null(&w, "answers_truncated");
 		jw_null(&w, "ancount");
 		jw_null(&w, "tc");
 	}
@@ -473,9 +493,80 @@ static bool key_eq(const struct flow_key *a, const struct flow_key *b)
 	return !memcmp(a, b, sizeof(*a));
 }
 
+static uint32_t key_hash(const struct flow_key *k)
+{
+	const uint8_t *b = (const uint8_t *)k;
+	uint32_t h = 2166136261u;
+	size_t i;
+
+	for (i = 0; i < sizeof(*k); i++)
+		h = (h ^ b[i]) * 16777619u;
+	return h & (nbuckets - 1);
+}
+
+static int pending_find(const struct flow_key *k)
+{
+	int i;
+
+	if (!nbuckets)
+		return -1;
+	for (i = buckets[key_hash(k)]; i; i = pending[i - 1].next)
+		if (key_eq(&pending[i - 1].key, k))
+			return i - 1;
+	return -1;
+}
+
+static void pending_link(int i)
+{
+	int *head = &buckets[key_hash(&pending[i].key)];
+
+	pending[i].next = *head;
+	*head = i + 1;
+}
+
+static void pending_unlink(int i)
+{
+	int *link = &buckets[key_hash(&pending[i].key)];
+
+	while (*link && *link != i + 1)
+		link = &pending[*link - 1].next;
+	if (*link)
+		*link = pending[i].next;
+}
+
 static void pending_remove(int i)
 {
-	pending[i] = pending[--npending];
+	int last = --npending;
+
+	pending_unlink(i);
+	if (i != last) {
+		pending_unlink(last);
+		pending[i] = pending[last];
+		pending_ts[i] = pending_ts[last];
+		pending_link(i);
+	}
+}
+
+/* The table is made on the first query: a run that sees none costs nothing. */
+static bool pending_init(void)
+{
+	nbuckets = 1;
+	while (nbuckets < 2u * (uint32_t)env.max_pending)
+		nbuckets <<= 1;
+	pending = calloc(env.max_pending, sizeof(*pending));
+	pending_ts = calloc(env.max_pending, sizeof(*pending_ts));
+	buckets = calloc(nbuckets, sizeof(*buckets));
+	if (pending && pending_ts && buckets)
+		return true;
+	tk_warn("cannot allocate the table of pending queries: %s", strerror(errno));
+	free(pending);
+	free(pending_ts);
+	free(buckets);
+	pending = NULL;
+	pending_ts = NULL;
+	buckets = NULL;
+	nbuckets = 0;
+	return false;
 }
 
 static void pending_add(const struct message *m, const uint8_t *msg, size_t cap)
@@ -483,34 +574,62 @@ static void pending_add(const struct message *m, const uint8_t *msg, size_t cap)
 	struct pending *p;
 	int i, oldest = 0;
 
-	for (i = 0; i < npending; i++) {
-		if (key_eq(&pending[i].key, &m->key))
-			break;		/* a retry: the clock starts again */
-		if (pending[i].ts_ns < pending[oldest].ts_ns)
-			oldest = i;
-	}
-	/* Full: the oldest is forgotten (its answer will show no latency). */
-	if (i == MAX_PENDING)
+	if (!nbuckets && !pending_init())
+		return;
+	i = pending_find(&m->key);
+	if (i >= 0) {
+		/* A retry: the clock starts again. */
+		pending_unlink(i);
+	} else if (npending == env.max_pending) {
+		/* Full: the oldest is forgotten (its answer will show no
+		 * latency), and counted if it was still to be reported. */
+		for (i = 1; i < npending; i++)
+			if (pending_ts[i] < pending_ts[oldest])
+				oldest = i;
 		i = oldest;
-	else if (i == npending)
-		npending++;
+		if (!pending[i].timed_out)
+			evicted++;
+		pending_unlink(i);
+	} else {
+		i = npending++;
+	}
 	p = &pending[i];
 	p->key = m->key;
-	p->ts_ns = m->e->ts_ns;
+	p->ts_ns = pending_ts[i] = m->e->ts_ns;
 	p->owner = m->owner;
 	p->known = m->known;
 	p->timed_out = false;
 	p->e = *m->e;
-	p->msg_off = (uint16_t)(msg - m->e->data);
+	/* The query's bytes, wherever they were (a UDP packet, or a TCP
+	 * stream's buffer): DNS_TCP_KEEP <= DNSSNOOP_DATA. */
+	memmove(p->e.data, msg, cap);
 	p->msg_cap = (uint16_t)cap;
 	p->msg_len = (uint16_t)m->msglen;
+	pending_link(i);
+}
+
+/* A TIMEOUT line for pending query @p. */
+static void report_timeout(struct pending *p)
+{
+	struct message m;
+
+	p->timed_out = true;
+	memset(&m, 0, sizeof(m));
+	m.e = &p->e;
+	m.key = p->key;
+	m.owner = p->owner;
+	m.known = p->known;
+	m.raddr = p->e.egress ? p->e.daddr : p->e.saddr;
+	m.parsed = true;
+	m.msglen = p->msg_len;
+	dns_parse(p->e.data, p->msg_cap, &m.dns);
+	print_message(&m, "TIMEOUT", p->ts_ns + TIMEOUT_NS, 0);
 }
 
 /* Queries older than the timeout at @now are reported, once; a late
  * answer still finds its query, until it is forgotten. */
 static void expire(uint64_t now)
 {
-	struct message m;
 	int i = 0;
 
 	while (i < npending) {
@@ -522,20 +641,76 @@ static void expire(uint64_t now)
 			continue;
 		}
 		i++;
-		if (p->timed_out || age < TIMEOUT_NS)
-			continue;
-		p->timed_out = true;
-		memset(&m, 0, sizeof(m));
-		m.e = &p->e;
-		m.key = p->key;
-		m.owner = p->owner;
-		m.known = p->known;
-		m.raddr = p->e.egress ? p->e.daddr : p->e.saddr;
-		m.parsed = true;
-		m.msglen = p->msg_len;
-		dns_parse(p->e.data + p->msg_off, p->msg_cap, &m.dns);
-		print_message(&m, "TIMEOUT", p->ts_ns + TIMEOUT_NS, 0);
+		if (!p->timed_out && age >= TIMEOUT_NS)
+			report_timeout(p);
 	}
+}
+
+/* Evictions since the last report, on stderr or as JSON records. */
+/* {"type":"evicted","what":WHAT,"count":N[,LIMIT_KEY:LIMIT]} */
+static void print_evicted(const char *what, uint64_t n, const char *limit_key, int limit)
+{
+	struct jw w;
+
+	jw_begin(&w, stdout);
+	jw_str(&w, "type", "evicted", 8);
+	jw_str(&w, "what", what, 16);
+	jw_uint(&w, "count", n);
+	if (limit_key)
+		jw_int(&w, limit_key, limit);
+	jw_end(&w);
+}
+
+static void report_evicted(bool force)
+{
+	uint64_t now = tk_now_ns();
+
+	if (!force && now - last_report_ns < REPORT_NS)
+		return;
+	last_report_ns = now;
+	if (evicted > evicted_reported) {
+		uint64_t n = evicted - evicted_reported;
+
+		if (env.opts.json) {
+			print_evicted("query", n, "max_pending", env.max_pending);
+		} else {
+			fflush(stdout);
+			tk_warn("%llu unanswered quer%s forgotten before their timeout: more than "
+				"%d were waiting (--max-pending)", (unsigned long long)n,
+				n == 1 ? "y" : "ies", env.max_pending);
+		}
+		evicted_reported = evicted;
+	}
+	if (flows_evicted > flows_reported) {
+		uint64_t n = flows_evicted - flows_reported;
+
+		if (env.opts.json) {
+			print_evicted("tcp_stream", n, NULL, 0);
+		} else {
+			fflush(stdout);
+			tk_warn("%llu TCP stream%s forgotten inside a DNS message: more than %d at once",
+				(unsigned long long)n, n == 1 ? "" : "s", MAX_TCP_FLOWS);
+		}
+		flows_reported = flows_evicted;
+	}
+}
+
+/* From the loop, every TICK_MS: queries unanswered for TIMEOUT_NS. */
+static int on_tick(void *ctx)
+{
+	(void)ctx;
+	expire(tk_now_ns() - TICK_SLACK_NS);
+	report_evicted(false);
+	return 0;
+}
+
+/* After the last records: timeouts that fell due since the last tick. */
+static int on_end(void *ctx)
+{
+	(void)ctx;
+	expire(tk_now_ns());
+	report_evicted(true);
+	return 0;
 }
 
 static bool name_pass(const struct dns_msg *d)
@@ -574,19 +749,21 @@ static void on_message(struct message *m, const uint8_t *msg, size_t cap, size_t
 			print_message(m, NULL, m->e->ts_ns, 0);
 		return;
 	}
-	for (i = 0; i < npending; i++) {
-		if (!key_eq(&pending[i].key, &m->key))
-			continue;
+	i = pending_find(&m->key);
+	if (i >= 0) {
 		latency = m->e->ts_ns - pending[i].ts_ns;
 		if (!latency)
 			latency = 1;
+		/* Later than the timeout, before a tick said so: the query
+		 * timed out all the same. */
+		if (latency >= TIMEOUT_NS && !pending[i].timed_out)
+			report_timeout(&pending[i]);
 		/* The process may be gone by now: its query still says who it was. */
 		if (!m->known && pending[i].known) {
 			m->owner = pending[i].owner;
 			m->known = true;
 		}
 		pending_remove(i);
-		break;
 	}
 	if (!owner_pass(m->known, &m->owner))
 		return;
@@ -596,60 +773,81 @@ static void on_message(struct message *m, const uint8_t *msg, size_t cap, size_t
 	print_message(m, rcode, m->e->ts_ns, latency);
 }
 
-/* TCP streams whose last segment ended inside a message: how much of the
- * next segments belongs to it, so that is not read as a new message. */
+/* TCP streams in the middle of a message, each direction of a connection
+ * on its own (common/dns.c reassembles them). Streams between messages
+ * hold nothing and take no slot. */
 static struct tcp_flow {
 	struct flow_key key;	/* id unused */
 	uint8_t egress;
-	uint32_t remaining;
-	uint64_t ts_ns;
+	bool used;
+	uint64_t ts_ns;		/* last segment */
+	struct dns_tcp_stream st;
 } flows[MAX_TCP_FLOWS];
 
-static struct tcp_flow *flow_find(const struct message *m, bool create)
+static struct tcp_flow *flow_find(const struct flow_key *k, uint8_t egress)
 {
-	struct flow_key k = m->key;
-	struct tcp_flow *f, *oldest = &flows[0];
 	int i;
 
-	k.id = 0;
+	for (i = 0; i < MAX_TCP_FLOWS; i++)
+		if (flows[i].used && flows[i].egress == egress && key_eq(&flows[i].key, k))
+			return &flows[i];
+	return NULL;
+}
+
+/* A free slot, or the one idle longest (its message is lost, and counted). */
+static struct tcp_flow *flow_new(const struct flow_key *k, uint8_t egress)
+{
+	struct tcp_flow *f = NULL;
+	int i;
+
 	for (i = 0; i < MAX_TCP_FLOWS; i++) {
-		f = &flows[i];
-		if (f->remaining && f->egress == m->e->egress && key_eq(&f->key, &k))
-			return f;
-		if (f->ts_ns < oldest->ts_ns)
-			oldest = f;
+		if (!flows[i].used) {
+			f = &flows[i];
+			break;
+		}
+		if (!f || flows[i].ts_ns < f->ts_ns)
+			f = &flows[i];
 	}
-	if (!create)
-		return NULL;
-	oldest->key = k;
-	oldest->egress = m->e->egress;
-	oldest->ts_ns = m->e->ts_ns;
-	return oldest;
+	if (f->used)
+		flows_evicted++;
+	f->key = *k;
+	f->egress = egress;
+	f->used = true;
+	return f;
+}
+
+static void tcp_message(void *ctx, const uint8_t *msg, size_t cap, size_t msglen)
+{
+	on_message(ctx, msg, cap, msglen);
 }
 
 /* DNS over TCP: each message has a 2-byte length before it (RFC 1035
- * 4.2.2); a segment may hold several, or the rest of an earlier one. */
+ * 4.2.2); a segment may hold a part of one, or several. */
 static void on_tcp(struct message *m)
 {
 	const struct dnssnoop_event *e = m->e;
-	struct tcp_flow *f = flow_find(m, false);
-	size_t off = 0, len = e->len, cap = e->caplen, mlen;
+	struct flow_key k = m->key;
+	struct dns_tcp_stream fresh;
+	struct tcp_flow *f;
 
-	if (f) {
-		off = f->remaining < len ? f->remaining : len;
-		f->remaining -= off;
+	k.id = 0;
+	f = flow_find(&k, e->egress);
+	if (!f)
+		dns_tcp_reset(&fresh);
+	if (dns_tcp_feed(f ? &f->st : &fresh, e->data, e->caplen, e->len, tcp_message, m) < 0) {
+		/* A length the capture cut off: what is left of this segment
+		 * cannot be placed; the next starts afresh. Shown as a
+		 * message cut short. */
+		on_message(m, e->data, 0, e->len);
 	}
-	while (off < len && off + 2 <= cap) {
-		mlen = (size_t)e->data[off] << 8 | e->data[off + 1];
-		on_message(m, e->data + off + 2, off + 2 + mlen <= cap ? mlen : cap - off - 2, mlen);
-		if (off + 2 + mlen > len) {
-			f = flow_find(m, true);
-			f->remaining = off + 2 + mlen - len;
-			f->ts_ns = e->ts_ns;
-			break;
-		}
-		off += 2 + mlen;
+	if (f && dns_tcp_idle(&f->st)) {
+		f->used = false;
+	} else if (!f && !dns_tcp_idle(&fresh)) {
+		f = flow_new(&k, e->egress);
+		f->st = fresh;
 	}
+	if (f)
+		f->ts_ns = e->ts_ns;
 }
 
 static int on_record(void *ctx, const void *data, size_t size)
@@ -660,7 +858,6 @@ static int on_record(void *ctx, const void *data, size_t size)
 	(void)ctx;
 	if (size < sizeof(*e))
 		return 0;
-	expire(e->ts_ns);
 	if (e->kind != DNSSNOOP_PACKET || e->caplen > DNSSNOOP_DATA)
 		return 0;
 	memset(&m.key, 0, sizeof(m.key));
@@ -678,75 +875,6 @@ static int on_record(void *ctx, const void *data, size_t size)
 		on_tcp(&m);
 	else
 		on_message(&m, e->data, e->caplen, e->len);
-	return 0;
-}
-
-/* --- the clock: ticks through the event stream ------------------------------ */
-
-static pthread_t ticker;
-static bool ticker_running;
-static int ticker_stop;		/* __atomic: read by the ticker thread */
-
-/* Runs the never-attached dns_tick program, whose record tells the event
- * loop the time: that way all output and state stay on one thread. */
-static void *tick_thread(void *arg)
-{
-	int fd = (int)(long)arg;
-	char pkt[ETH_HLEN + 20] = {};	/* test runs want at least a link header */
-	/* Short naps, so the end of the run never waits for a whole tick. */
-	struct timespec ts = { 0, 10 * 1000000L };
-	int waited = 0;
-
-	while (!__atomic_load_n(&ticker_stop, __ATOMIC_RELAXED)) {
-		if (waited >= TICK_MS) {
-			LIBBPF_OPTS(bpf_test_run_opts, opts,
-				.data_in = pkt,
-				.data_size_in = sizeof(pkt),
-			);
-
-			bpf_prog_test_run_opts(fd, &opts);
-			waited = 0;
-		}
-		nanosleep(&ts, NULL);
-		waited += 10;
-	}
-	return NULL;
-}
-
-static int ticker_start(struct dnssnoop_bpf *skel)
-{
-	sigset_t all, old;
-	int err;
-
-	/* Signals are for the main thread, whose poll they cut short. */
-	sigfillset(&all);
-	pthread_sigmask(SIG_BLOCK, &all, &old);
-	err = pthread_create(&ticker, NULL, tick_thread,
-			     (void *)(long)bpf_program__fd(skel->progs.dns_tick));
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	if (err) {
-		tk_warn("cannot start the timeout clock: %s", strerror(err));
-		return -1;
-	}
-	ticker_running = true;
-	return 0;
-}
-
-static void ticker_end(void)
-{
-	if (!ticker_running)
-		return;
-	__atomic_store_n(&ticker_stop, 1, __ATOMIC_RELAXED);
-	pthread_join(ticker, NULL);
-	ticker_running = false;
-}
-
-/* Timeouts that fell due after the last tick. */
-static int end_stream(void *ctx)
-{
-	(void)ctx;
-	ticker_end();
-	expire(tk_now_ns());
 	return 0;
 }
 
@@ -807,7 +935,8 @@ int main(int argc, char **argv)
 		/* 608-byte records: room for a burst of several thousand. */
 		.ring_bytes = 4 << 20,
 	};
-	struct tk_stream stream = { .on_record = on_record, .on_end = end_stream };
+	struct tk_stream stream = { .on_record = on_record, .on_tick = on_tick,
+				    .tick_ms = TICK_MS, .on_end = on_end };
 	struct dnssnoop_bpf *skel = NULL;
 	char what[512], ports[DNSSNOOP_MAX_PORTS * 6 + 1];
 	struct timespec rt, mono;
@@ -843,8 +972,6 @@ int main(int argc, char **argv)
 	clock_gettime(CLOCK_REALTIME, &rt);
 	clock_gettime(CLOCK_MONOTONIC, &mono);
 	wall_offset_ns = ((int64_t)rt.tv_sec - mono.tv_sec) * 1000000000LL + rt.tv_nsec - mono.tv_nsec;
-	if (ticker_start(skel))
-		goto cleanup;
 
 	print_header();
 	ports_str(ports, sizeof(ports));
@@ -853,7 +980,6 @@ int main(int argc, char **argv)
 	err = tk_stream_run(&session, &stream);
 
 cleanup:
-	ticker_end();
 	if (packet_fd >= 0)
 		close(packet_fd);
 	tk_session_detach(&session);

@@ -2,7 +2,10 @@
 /* libFuzzer target for common/dns.c. Besides "no crash, no overread" (the
  * sanitizers' part), it checks what the parser promises its callers: names
  * are terminated, bounded and printable ASCII, counts stay within the
- * header's and the array's, and reading a name from any offset ends.
+ * header's and the array's, and reading a name from any offset ends. The
+ * input is also a DNS-over-TCP stream: cut into three segments anywhere
+ * (the cut points come from its first bytes), it must give the same
+ * messages as in one piece, and captured in part it must stay in bounds.
  *
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined -Icommon \
  *         tests/fuzz/dns_fuzz.c common/dns.c -o dns_fuzz
@@ -23,6 +26,52 @@ static void check_text(const char *s)
 	for (size_t i = 0; i < n; i++)
 		if ((unsigned char)s[i] < 0x21 || (unsigned char)s[i] > 0x7e)
 			abort();
+}
+
+/* The messages a stream gave: how many, and a hash of their bytes and lengths. */
+struct seen {
+	unsigned n;
+	uint32_t h;
+};
+
+static void seen_msg(void *ctx, const uint8_t *msg, size_t cap, size_t msglen)
+{
+	struct seen *s = ctx;
+	size_t i;
+
+	if (cap > msglen || cap > DNS_TCP_KEEP || msglen > 65535)
+		abort();
+	s->n++;
+	s->h = (s->h ^ (uint32_t)cap) * 16777619u;
+	s->h = (s->h ^ (uint32_t)msglen) * 16777619u;
+	for (i = 0; i < cap; i++)
+		s->h = (s->h ^ msg[i]) * 16777619u;
+}
+
+static void tcp_stream(const uint8_t *data, size_t size)
+{
+	struct dns_tcp_stream a, b;
+	struct seen whole = { 0, 2166136261u }, cut = { 0, 2166136261u };
+	size_t p1, p2;
+	int ra, rb;
+
+	if (size < 2)
+		return;
+	p1 = data[0] % (size + 1);
+	p2 = p1 + data[1] % (size - p1 + 1);
+	dns_tcp_reset(&a);
+	dns_tcp_reset(&b);
+	ra = dns_tcp_feed(&a, data, size, size, seen_msg, &whole);
+	rb = dns_tcp_feed(&b, data, p1, p1, seen_msg, &cut);
+	rb += dns_tcp_feed(&b, data + p1, p2 - p1, p2 - p1, seen_msg, &cut);
+	rb += dns_tcp_feed(&b, data + p2, size - p2, size - p2, seen_msg, &cut);
+	if (ra < 0 || rb < 0 || whole.n != (unsigned)ra || whole.n != cut.n || whole.h != cut.h ||
+	    dns_tcp_idle(&a) != dns_tcp_idle(&b))
+		abort();
+	/* Captured in part: the first p1 bytes of each segment only. */
+	dns_tcp_reset(&a);
+	dns_tcp_feed(&a, data, p1, size, seen_msg, &cut);
+	dns_tcp_feed(&a, data, p1 < p2 ? p1 : p2, p2, seen_msg, &cut);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -49,6 +98,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	if (m.rcode > 4095)
 		abort();
+	tcp_stream(data, size);
 	/* Names from every offset of a small input: each read ends, and moves
 	 * forward within the input when it succeeds. */
 	for (start = 0; start < size && start < 600; start++) {

@@ -12,7 +12,16 @@
  *     and keeps the socket open MS milliseconds more before exiting, so a
  *     tracer can still find who held it.
  *   With -r HEX, the query sent is those bytes instead ("12340100..."),
- *     for malformed messages; no answer is waited for.
+ *     for malformed messages ("" sends an empty datagram); no answer is
+ *     waited for.
+ *   -n N sends N queries (ids ID to ID+N-1; or the -r bytes N times):
+ *     over UDP N datagrams (queries 100 at a time, 2 ms apart), over TCP
+ *     one write with all of them; then it
+ *     prints "sent N" and, unless -r, "answers K" for the answers read
+ *     within 3 s.
+ *   -S N (TCP) writes in two parts, the first N bytes and the rest, with
+ *     TCP_NODELAY and 100 ms between, so they leave as separate segments:
+ *     -S 2 sends a length prefix alone, -S 1 splits it.
  *   tk_dns -s [-6] PORT
  *     A server that never answers: binds UDP PORT (0: any free one) on
  *     127.0.0.1 (::1 with -6), prints "port N", and reads until killed. */
@@ -20,6 +29,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -117,18 +127,68 @@ static size_t build_query(unsigned char *q, size_t size, int id, const char *nam
 	return n;
 }
 
+/* Send @len bytes, in two writes when @split is inside them. */
+static void send_all(int fd, const unsigned char *q, size_t len, size_t split)
+{
+	struct timespec pause = { 0, 100 * 1000000L };
+	int one = 1;
+
+	if (split && split < len) {
+		if (setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)))
+			die("tk_dns: TCP_NODELAY");
+		if (send(fd, q, split, 0) != (ssize_t)split)
+			die("tk_dns: send");
+		nanosleep(&pause, NULL);
+		q += split;
+		len -= split;
+	}
+	if (send(fd, q, len, 0) != (ssize_t)len)
+		die("tk_dns: send");
+}
+
+/* Answers to @want queries within 3 s: datagrams, or messages in the TCP
+ * stream (each after its 2-byte length). */
+static int read_answers(int fd, int want)
+{
+	static unsigned char r[65536 * 2];
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	size_t have = 0, off = 0;
+	int got = 0;
+	ssize_t n;
+
+	while (got < want && poll(&pfd, 1, 3000) == 1) {
+		n = recv(fd, r + have, sizeof(r) - have, 0);
+		if (n <= 0)
+			break;
+		if (!tcp) {
+			got++;
+			continue;
+		}
+		have += n;
+		while (have - off >= 2 && have - off >= 2 + (size_t)(r[off] << 8 | r[off + 1])) {
+			off += 2 + (r[off] << 8 | r[off + 1]);
+			got++;
+		}
+		memmove(r, r + off, have - off);
+		have -= off;
+		off = 0;
+	}
+	return got;
+}
+
 int main(int argc, char **argv)
 {
 	const char *go = NULL, *hex = NULL;
-	int c, id = 0x1234, qtype = 1, wait_ms = 0, serve = 0, fd;
-	unsigned char q[512], r[4096];
+	int c, id = 0x1234, qtype = 1, wait_ms = 0, serve = 0, fd, count = 1, i;
+	size_t split = 0;
+	static unsigned char q[512], r[4096], all[65535];
 	struct sockaddr_storage ss;
 	struct pollfd pfd;
 	socklen_t len;
 	ssize_t n;
 	size_t qlen, off;
 
-	while ((c = getopt(argc, argv, "g:6ti:q:w:sr:")) != -1) {
+	while ((c = getopt(argc, argv, "g:6ti:q:w:sr:n:S:")) != -1) {
 		switch (c) {
 		case 'g': go = optarg; break;
 		case '6': v6 = 1; break;
@@ -138,6 +198,8 @@ int main(int argc, char **argv)
 		case 'w': wait_ms = atoi(optarg); break;
 		case 's': serve = 1; break;
 		case 'r': hex = optarg; break;
+		case 'n': count = atoi(optarg); break;
+		case 'S': split = atoi(optarg); break;
 		default: return 2;
 		}
 	}
@@ -160,14 +222,43 @@ int main(int argc, char **argv)
 
 		for (qlen = 0; qlen < sizeof(q) && sscanf(hex + 2 * qlen, "%2x", &byte) == 1; qlen++)
 			q[qlen] = (unsigned char)byte;
-		if (send(fd, q, qlen, 0) != (ssize_t)qlen)
-			die("tk_dns: send");
+		for (i = 0; i < count; i++)
+			send_all(fd, q, qlen, split);
+		if (count > 1)
+			printf("sent %d\n", count);
 		printf("sent %zu bytes\n", qlen);
 		return 0;
 	}
+	if (count > 1) {
+		struct timespec pace = { 0, 2 * 1000000L };
+		size_t used = 0;
+
+		for (i = 0; i < count; i++) {
+			qlen = build_query(q, sizeof(q), (id + i) & 0xffff, argv[optind + 1], qtype);
+			if (!tcp) {
+				/* Paced, so a tracer's buffer is not what runs out. */
+				if (i && i % 100 == 0)
+					nanosleep(&pace, NULL);
+				send_all(fd, q, qlen, 0);
+				continue;
+			}
+			if (used + qlen > sizeof(all)) {
+				fprintf(stderr, "tk_dns: too many queries for one write\n");
+				return 2;
+			}
+			memcpy(all + used, q, qlen);
+			used += qlen;
+		}
+		if (tcp)
+			send_all(fd, all, used, split);
+		printf("sent %d\n", count);
+		fflush(stdout);
+		printf("answers %d\n", read_answers(fd, count));
+		fflush(stdout);
+		return 0;
+	}
 	qlen = build_query(q, sizeof(q), id, argv[optind + 1], qtype);
-	if (send(fd, q, qlen, 0) != (ssize_t)qlen)
-		die("tk_dns: send");
+	send_all(fd, q, qlen, split);
 	pfd.fd = fd;
 	pfd.events = POLLIN;
 	off = tcp ? 2 : 0;

@@ -471,6 +471,137 @@ static void test_tables(void)
 	CHECK_STR(dns_strerror(DNS_EBADNAME), "malformed name", "an error's text");
 }
 
+/* --- DNS over TCP: reassembly ------------------------------------------------ */
+
+/* What the reassembler delivered: each message's captured bytes and length. */
+struct got {
+	int n;
+	size_t cap[8], len[8];
+	uint8_t b[8][DNS_TCP_KEEP];
+};
+
+static void collect(void *ctx, const uint8_t *p, size_t cap, size_t len)
+{
+	struct got *g = ctx;
+
+	if (g->n < 8) {
+		g->cap[g->n] = cap;
+		g->len[g->n] = len;
+		memcpy(g->b[g->n], p, cap);
+	}
+	g->n++;
+}
+
+/* A stream of 3 messages (queries of 25, 0 and 700 bytes, each after its
+ * length): the last longer than what is kept. */
+static size_t tcp_stream(uint8_t *s, uint8_t msgs[3][700], size_t lens[3])
+{
+	struct buf m;
+	size_t n = 0, i;
+
+	header(&m, 0x1111, 0x0100, 1, 0, 0, 0);
+	question(&m, "ok.test", 1);
+	lens[0] = m.n;
+	memcpy(msgs[0], m.b, m.n);
+	lens[1] = 0;
+	header(&m, 0x3333, 0x0100, 1, 0, 0, 0);
+	question(&m, "ok.test", 28);
+	memset(m.b + m.n, 0xab, 700 - m.n);
+	lens[2] = 700;
+	memcpy(msgs[2], m.b, 700);
+	for (i = 0; i < 3; i++) {
+		s[n++] = lens[i] >> 8;
+		s[n++] = lens[i] & 0xff;
+		memcpy(s + n, msgs[i], lens[i]);
+		n += lens[i];
+	}
+	return n;
+}
+
+static int same_messages(const struct got *g, uint8_t msgs[3][700], const size_t lens[3])
+{
+	int i;
+
+	if (g->n != 3)
+		return 0;
+	for (i = 0; i < 3; i++) {
+		size_t keep = lens[i] < DNS_TCP_KEEP ? lens[i] : DNS_TCP_KEEP;
+
+		if (g->len[i] != lens[i] || g->cap[i] != keep || memcmp(g->b[i], msgs[i], keep))
+			return 0;
+	}
+	return 1;
+}
+
+static void test_tcp(void)
+{
+	static uint8_t s[1000], msgs[3][700];
+	static struct got g;
+	struct dns_tcp_stream st;
+	size_t lens[3], n = tcp_stream(s, msgs, lens), a, b, i;
+	int bad = 0, rc;
+
+	/* Whole, then cut in two and in three at every pair of points. */
+	dns_tcp_reset(&st);
+	memset(&g, 0, sizeof(g));
+	CHECK_INT(dns_tcp_feed(&st, s, n, n, collect, &g), 3, "one segment: 3 messages");
+	CHECK_INT(same_messages(&g, msgs, lens), 1, "one segment: each whole, the long one kept in part");
+	CHECK_INT(dns_tcp_idle(&st), 1, "idle after the last message");
+	for (a = 0; a <= n; a++) {
+		for (b = a; b <= n; b += (b < 40 || b > n - 40) ? 1 : 7) {
+			dns_tcp_reset(&st);
+			memset(&g, 0, sizeof(g));
+			dns_tcp_feed(&st, s, a, a, collect, &g);
+			dns_tcp_feed(&st, s + a, b - a, b - a, collect, &g);
+			dns_tcp_feed(&st, s + b, n - b, n - b, collect, &g);
+			if (!same_messages(&g, msgs, lens) || !dns_tcp_idle(&st))
+				bad++;
+		}
+	}
+	CHECK_INT(bad, 0, "cut at any two points: the same 3 messages");
+	dns_tcp_reset(&st);
+	memset(&g, 0, sizeof(g));
+	for (i = 0; i < n; i++)
+		dns_tcp_feed(&st, s + i, 1, 1, collect, &g);
+	CHECK_INT(same_messages(&g, msgs, lens), 1, "a byte at a time");
+
+	/* The length alone, then the message: not "not DNS", the message. */
+	dns_tcp_reset(&st);
+	memset(&g, 0, sizeof(g));
+	CHECK_INT(dns_tcp_feed(&st, s, 2, 2, collect, &g), 0, "a length alone completes nothing");
+	CHECK_INT(dns_tcp_idle(&st), 0, "and is held");
+	CHECK_INT(dns_tcp_feed(&st, s + 2, lens[0], lens[0], collect, &g), 1, "its message then");
+	CHECK_INT(g.len[0] == lens[0] && !memcmp(g.b[0], msgs[0], lens[0]), 1, "whole");
+
+	/* Captured in part: the 700-byte message's segment copied only up to
+	 * 512 bytes still ends where the length says; the next segment starts
+	 * with the next message. */
+	dns_tcp_reset(&st);
+	memset(&g, 0, sizeof(g));
+	a = 2 + lens[0] + 2 + lens[1];
+	dns_tcp_feed(&st, s, a, a, collect, &g);
+	rc = dns_tcp_feed(&st, s + a, 512, n - a, collect, &g);
+	CHECK_INT(rc, 1, "a cut capture inside a message: it completes");
+	CHECK_INT(g.cap[2] == 510 && g.len[2] == 700, 1, "with what was captured, and its length");
+	CHECK_INT(dns_tcp_feed(&st, s, 2 + lens[0], 2 + lens[0], collect, &g), 1,
+		  "the next segment: a message");
+	/* A length in the part not captured: the stream starts over. */
+	dns_tcp_reset(&st);
+	memset(&g, 0, sizeof(g));
+	rc = dns_tcp_feed(&st, s, 10, n, collect, &g);
+	CHECK_INT(rc, -1, "a length not captured: lost place");
+	CHECK_INT(dns_tcp_idle(&st), 1, "and starts over");
+	CHECK_INT(dns_tcp_feed(&st, s, n, n, collect, &g), 3, "the next segment decodes");
+	/* Bytes after a gap are not kept: what is kept is contiguous. */
+	dns_tcp_reset(&st);
+	memset(&g, 0, sizeof(g));
+	dns_tcp_feed(&st, s, 10, 10, collect, &g);
+	dns_tcp_feed(&st, s + 10, 0, 5, collect, &g);
+	dns_tcp_feed(&st, s + 15, n - 15, n - 15, collect, &g);
+	CHECK_INT(g.n == 3 && g.cap[0] == 8 && g.len[0] == lens[0], 1,
+		  "a gap in a message: the bytes before it");
+}
+
 int main(void)
 {
 	test_query();
@@ -480,6 +611,7 @@ int main(void)
 	test_counts();
 	test_edns();
 	test_tables();
+	test_tcp();
 	printf("test_dns: %d passed, %d failed\n", passed, failed);
 	return failed != 0;
 }
