@@ -31,7 +31,7 @@ HELPERS := $(patsubst tests/helpers/%.c,%,$(wildcard tests/helpers/*.c))
 ROOMS := $(patsubst tools/%/main.c,%,$(wildcard tools/*/main.c))
 tool_srcs = $(if $(filter $(1),$(ROOMS)),$(wildcard tools/$(1)/*.c),tools/$(1).c)
 tool_objs = $(patsubst tools/%.c,$(OUT)/tools/%.o,$(call tool_srcs,$(1)))
-room_objs = $(filter-out %/main.o,$(call tool_objs,$(1)))
+room_objs = $(if $(filter $(1),$(ROOMS)),$(filter-out %/main.o,$(call tool_objs,$(1))))
 SKELS := $(patsubst %,$(OUT)/skel/%.skel.h,$(TOOLS))
 UNIT_SRCS := $(wildcard tests/unit/*/test_*.c)
 UNITS := $(patsubst %.c,%,$(notdir $(UNIT_SRCS)))
@@ -128,11 +128,21 @@ $(OUT)/tests/%: tests/helpers/%.c
 
 units: $(addprefix $(OUT)/unit/,$(UNITS))
 
+# A room's modules as an archive, so a unit test pulls in only the module it
+# tests (and what that needs), never the modules that need the tool's main.
+define room_rules
+$(OUT)/tools/$(1)/room.a: $(call room_objs,$(1))
+	$$(call msg,AR,$$@)
+	$$(Q)$$(AR) rcs $$@ $$^
+endef
+$(foreach r,$(ROOMS),$(eval $(call room_rules,$(r))))
+
+unit_room = $(filter $(notdir $(patsubst %/,%,$(dir $(1)))),$(ROOMS))
 define unit_rules
-$(OUT)/unit/$(notdir $(basename $(1))): $(1) $(call room_objs,$(notdir $(patsubst %/,%,$(dir $(1))))) $(OUT)/libtracekit.a
+$(OUT)/unit/$(notdir $(basename $(1))): $(1) $(if $(call unit_room,$(1)),$(OUT)/tools/$(call unit_room,$(1))/room.a) $(OUT)/libtracekit.a
 	$$(call msg,CC,$$@)
 	@mkdir -p $$(@D)
-	$$(Q)$$(CC) $$(TK_CFLAGS) -I$(patsubst tests/unit/%/,tools/%,$(dir $(1))) $$^ $$(LIBS) -ldl -o $$@
+	$$(Q)$$(CC) $$(TK_CFLAGS) $(if $(call unit_room,$(1)),-Itools/$(call unit_room,$(1))) $$^ $$(LIBS) -ldl -o $$@
 endef
 $(foreach u,$(UNIT_SRCS),$(eval $(call unit_rules,$(u))))
 
@@ -157,21 +167,24 @@ test-e2e: all
 bench: all static
 	sh tests/bench/run.sh
 
-# Parsers of untrusted input (common/X.c) have a libFuzzer target
-# tests/fuzz/X_fuzz.c and a corpus tests/fuzz/X_corpus/.
+# Parsers of untrusted input have a libFuzzer target tests/fuzz/X_fuzz.c and
+# a corpus tests/fuzz/X_corpus/; FUZZ_SRC_X is the parser's source.
 FUZZ_SAN := -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=all
+FUZZ_SRC_dns := tools/dnssnoop/dns.c
+FUZZ_SRC_elfsym := tools/sslsniff/elfsym.c
 
 fuzz: $(OUT)/fuzz/dns_fuzz
 
-$(OUT)/fuzz/%_fuzz: tests/fuzz/%_fuzz.c common/%.c
+.SECONDEXPANSION:
+$(OUT)/fuzz/%_fuzz: tests/fuzz/%_fuzz.c $$(FUZZ_SRC_$$*)
 	$(call msg,FUZZ,$@)
 	@mkdir -p $(@D)
-	$(Q)$(CLANG) $(FUZZ_SAN) -fsanitize=fuzzer -Icommon $^ -o $@
+	$(Q)$(CLANG) $(FUZZ_SAN) -fsanitize=fuzzer -Icommon -I$(dir $(FUZZ_SRC_$*)) $^ -o $@
 
-$(OUT)/fuzz/%_replay: tests/fuzz/%_fuzz.c tests/fuzz/replay.c common/%.c
+$(OUT)/fuzz/%_replay: tests/fuzz/%_fuzz.c tests/fuzz/replay.c $$(FUZZ_SRC_$$*)
 	$(call msg,FUZZ,$@)
 	@mkdir -p $(@D)
-	$(Q)$(CLANG) $(FUZZ_SAN) -Icommon $^ -o $@
+	$(Q)$(CLANG) $(FUZZ_SAN) -Icommon -I$(dir $(FUZZ_SRC_$*)) $^ -o $@
 
 fuzz-replay: $(OUT)/fuzz/dns_replay
 	$(OUT)/fuzz/dns_replay -m 300 tests/fuzz/dns_corpus/*

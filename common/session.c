@@ -196,6 +196,10 @@ int tk_session_load_attach(struct tk_session *s)
 
 void tk_session_detach(struct tk_session *s)
 {
+	if (s->detach) {
+		s->detach(s->detach_ctx);
+		s->detach = NULL;
+	}
 	tk_detach_all(s->links);
 	s->links = NULL;
 }

@@ -51,6 +51,10 @@ struct tk_session {
 	int nvariants;
 	size_t ring_bytes;		/* event buffer size (power of 2); 0: as built */
 	const char *attach_cgroup;	/* where cgroup programs attach; NULL: the root */
+	/* What the tool attached itself (uprobes, a packet socket's filter):
+	 * undone with the runtime's own links, before the last drain. */
+	void (*detach)(void *ctx);
+	void *detach_ctx;
 	/* Set by the session. */
 	int variant;			/* index of the chosen variant (0 without) */
 	struct tk_links *links;

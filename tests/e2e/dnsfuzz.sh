@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-# The DNS parser (common/dns.c) under AddressSanitizer and UBSan: the fuzz
+# The DNS parser (tools/dnssnoop/dns.c) under AddressSanitizer and UBSan: the fuzz
 # target tests/fuzz/dns_fuzz.c replayed over its seed corpus, every prefix
 # of each seed, and seeded mutations of them (tests/fuzz/replay.c); then,
 # where clang has libFuzzer, a short real fuzzing run from the corpus.
@@ -30,7 +30,7 @@ build() {
 	_flags=$2
 	shift 2
 	# shellcheck disable=SC2086
-	"$CLANG" $SAN $_flags -std=gnu11 -Wall -Wextra -Werror -I"$ROOT/common" "$@" \
+	"$CLANG" $SAN $_flags -std=gnu11 -Wall -Wextra -Werror -I"$ROOT/common" -I"$ROOT/tools/dnssnoop" "$@" \
 		-o "$_out" >"$_out.log" 2>&1
 }
 
@@ -41,7 +41,7 @@ if ! command -v "$CLANG" >/dev/null 2>&1; then
 fi
 # The sanitizer runtimes are a package of their own on Debian
 # (libclang-rt-N-dev), which a --no-install-recommends clang lacks.
-if ! build "$D/probe" "" "$F/replay.c" "$F/dns_fuzz.c" "$ROOT/common/dns.c" &&
+if ! build "$D/probe" "" "$F/replay.c" "$F/dns_fuzz.c" "$ROOT/tools/dnssnoop/dns.c" &&
    [ "$(id -u)" = 0 ]; then
 	ver=$("$CLANG" -dumpversion | cut -d. -f1)
 	export DEBIAN_FRONTEND=noninteractive
@@ -50,7 +50,7 @@ if ! build "$D/probe" "" "$F/replay.c" "$F/dns_fuzz.c" "$ROOT/common/dns.c" &&
 		  apt-get install -y -qq --no-install-recommends "libclang-rt-$ver-dev" >>"$D/apt.log" 2>&1; }
 fi
 
-if build "$D/dns_replay" "" "$F/replay.c" "$F/dns_fuzz.c" "$ROOT/common/dns.c"; then
+if build "$D/dns_replay" "" "$F/replay.c" "$F/dns_fuzz.c" "$ROOT/tools/dnssnoop/dns.c"; then
 	ok "replay built with ASan and UBSan"
 	n=$(ls "$F/dns_corpus" | wc -l)
 	check "the corpus has seeds ($n)" [ "$n" -ge 10 ]
@@ -65,7 +65,7 @@ else
 fi
 
 # A short run of libFuzzer itself, on a copy of the corpus (it adds files).
-if build "$D/dns_fuzz" "-fsanitize=fuzzer" "$F/dns_fuzz.c" "$ROOT/common/dns.c"; then
+if build "$D/dns_fuzz" "-fsanitize=fuzzer" "$F/dns_fuzz.c" "$ROOT/tools/dnssnoop/dns.c"; then
 	mkdir "$D/corpus"
 	cp "$F"/dns_corpus/* "$D/corpus/"
 	"$D/dns_fuzz" -max_total_time="$TK_FUZZ_SECONDS" -max_len=600 -timeout=10 \

@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-# The ELF symbol reader (common/elfsym.c, which reads any file a process
+# The ELF symbol reader (tools/sslsniff/elfsym.c, which reads any file a process
 # maps under a TLS library's name) under AddressSanitizer and UBSan: the
 # fuzz target tests/fuzz/elfsym_fuzz.c replayed over its seed corpus (a
 # small versioned library, and copies with hostile sizes: program and
@@ -33,7 +33,7 @@ build() {
 	_flags=$2
 	shift 2
 	# shellcheck disable=SC2086
-	"$CLANG" $SAN $_flags -std=gnu11 -Wall -Wextra -Werror -I"$ROOT/common" "$@" \
+	"$CLANG" $SAN $_flags -std=gnu11 -Wall -Wextra -Werror -I"$ROOT/common" -I"$ROOT/tools/sslsniff" "$@" \
 		-o "$_out" >"$_out.log" 2>&1
 }
 
@@ -44,7 +44,7 @@ if ! command -v "$CLANG" >/dev/null 2>&1; then
 fi
 # The sanitizer runtimes are a package of their own on Debian
 # (libclang-rt-N-dev), which a --no-install-recommends clang lacks.
-if ! build "$D/probe" "" "$F/replay.c" "$F/elfsym_fuzz.c" "$ROOT/common/elfsym.c" -lelf &&
+if ! build "$D/probe" "" "$F/replay.c" "$F/elfsym_fuzz.c" "$ROOT/tools/sslsniff/elfsym.c" -lelf &&
    [ "$(id -u)" = 0 ]; then
 	ver=$("$CLANG" -dumpversion | cut -d. -f1)
 	export DEBIAN_FRONTEND=noninteractive
@@ -53,7 +53,7 @@ if ! build "$D/probe" "" "$F/replay.c" "$F/elfsym_fuzz.c" "$ROOT/common/elfsym.c
 		  apt-get install -y -qq --no-install-recommends "libclang-rt-$ver-dev" >>"$D/apt.log" 2>&1; }
 fi
 
-if build "$D/elfsym_replay" "" "$F/replay.c" "$F/elfsym_fuzz.c" "$ROOT/common/elfsym.c" -lelf; then
+if build "$D/elfsym_replay" "" "$F/replay.c" "$F/elfsym_fuzz.c" "$ROOT/tools/sslsniff/elfsym.c" -lelf; then
 	ok "replay built with ASan and UBSan"
 	n=$(ls "$F/elfsym_corpus" | wc -l)
 	check "the corpus has seeds ($n)" [ "$n" -ge 10 ]
@@ -68,7 +68,7 @@ else
 fi
 
 # A short run of libFuzzer itself, on a copy of the corpus (it adds files).
-if build "$D/elfsym_fuzz" "-fsanitize=fuzzer" "$F/elfsym_fuzz.c" "$ROOT/common/elfsym.c" -lelf; then
+if build "$D/elfsym_fuzz" "-fsanitize=fuzzer" "$F/elfsym_fuzz.c" "$ROOT/tools/sslsniff/elfsym.c" -lelf; then
 	mkdir "$D/corpus"
 	cp "$F"/elfsym_corpus/* "$D/corpus/"
 	"$D/elfsym_fuzz" -max_total_time="$TK_FUZZ_SECONDS" -max_len=8192 -timeout=10 \

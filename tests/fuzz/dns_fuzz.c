@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-/* libFuzzer target for common/dns.c. Besides "no crash, no overread" (the
+/* libFuzzer target for tools/dnssnoop/dns.c. Besides "no crash, no overread" (the
  * sanitizers' part), it checks what the parser promises its callers: names
  * are terminated, bounded and printable ASCII, counts stay within the
  * header's and the array's, and reading a name from any offset ends. The
@@ -8,7 +8,7 @@
  * messages as in one piece, and captured in part it must stay in bounds.
  *
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined -Icommon \
- *         tests/fuzz/dns_fuzz.c common/dns.c -o dns_fuzz
+ *         tests/fuzz/dns_fuzz.c tools/dnssnoop/dns.c -o dns_fuzz
  *   ./dns_fuzz tests/fuzz/dns_corpus
  * tests/fuzz/replay.c runs it over files without libFuzzer. */
 #include <stdint.h>

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-/* libFuzzer target for common/elfsym.c: any bytes as the ELF file a process
+/* libFuzzer target for tools/sslsniff/elfsym.c: any bytes as the ELF file a process
  * maps under a library's name (sslsniff -p reads those). Besides "no crash,
  * no overread, no hang" (the sanitizers' and libFuzzer's part), it checks
  * what the reader promises: an error is one of the documented ones, the
@@ -7,7 +7,7 @@
  * same name looked up among others.
  *
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined -Icommon \
- *         tests/fuzz/elfsym_fuzz.c common/elfsym.c -lelf -o elfsym_fuzz
+ *         tests/fuzz/elfsym_fuzz.c tools/sslsniff/elfsym.c -lelf -o elfsym_fuzz
  *   ./elfsym_fuzz tests/fuzz/elfsym_corpus
  * tests/fuzz/replay.c runs it over files without libFuzzer. The input goes
  * through a memfd, as the reader takes a path. */

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-/* Unit test for common/disks.c: disk names <-> numbers from a fake sysfs and
+/* Unit test for tools/biolatency/disks.c: disk names <-> numbers from a fake sysfs and
  * /proc/partitions, and request flag names from a fake kernel BTF (and
  * without one). Needs no root. Exit status 0 = pass. */
 #include <errno.h>

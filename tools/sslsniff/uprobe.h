@@ -2,7 +2,7 @@
 /* Where user code lives, for uprobes: the shared libraries the dynamic
  * linker would load (its cache, then the standard directories), the ones a
  * running process has actually mapped, and attaching entry and return
- * programs at a file offset (found with common/elfsym.h). */
+ * programs at a file offset (found with tools/sslsniff/elfsym.h). */
 #ifndef TK_UPROBE_H
 #define TK_UPROBE_H
 

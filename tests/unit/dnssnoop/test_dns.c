@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-/* Unit test for common/dns.c: names (compression, pointer loops, limits,
+/* Unit test for tools/dnssnoop/dns.c: names (compression, pointer loops, limits,
  * escaping), records, truncation at every length, absurd counts, EDNS
  * rcodes, type and rcode names. Exit status 0 = pass. */
 #include <stdint.h>

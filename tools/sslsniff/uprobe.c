@@ -390,7 +390,7 @@ int tk_elf_has_symtab(const char *path)
 
 	if (elf_version(EV_CURRENT) == EV_NONE)
 		return -ENOSYS;
-	/* As common/elfsym.c: no waiting on a FIFO, no mapping a file that
+	/* As tools/sslsniff/elfsym.c: no waiting on a FIFO, no mapping a file that
 	 * may shrink under us (SIGBUS). */
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0)

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-/* Unit test for common/socktab.c, against a made-up /proc tree: ports from
+/* Unit test for tools/dnssnoop/socktab.c, against a made-up /proc tree: ports from
  * /proc/net/{udp,udp6,tcp,tcp6}, owners from /proc/PID/fd links, the
  * listener rule, sockets nobody holds, missing tables. Exit status 0 = pass. */
 #include <errno.h>

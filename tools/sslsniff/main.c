@@ -331,7 +331,7 @@ static int plan_attach(void)
 	for (i = 0; i < targets.n; i++) {
 		const struct tk_uobj *t = &targets.obj[i];
 
-		/* Each file is bounded (common/elfsym.h) but a process can map
+		/* Each file is bounded (elfsym.h) but a process can map
 		 * 32 large ones: Ctrl-C is heard between them. */
 		if (tk_exiting) {
 			/* Nothing is loaded yet: a SIGINT end, status 0. */
@@ -610,15 +610,22 @@ static void print_header(void)
 	putchar('\n');
 }
 
+static void detach_uprobes(void *ulinks)
+{
+	tk_ulinks_destroy(ulinks);
+}
+
 int main(int argc, char **argv)
 {
+	struct tk_ulinks ulinks = {};
 	struct tk_session session = {
 		.opts = &env.opts,
 		.ring_bytes = 8 << 20,	/* bursts of large records */
+		.detach = detach_uprobes,
+		.detach_ctx = &ulinks,
 	};
 	struct tk_stream stream = { .on_record = print_event };
 	struct sslsniff_bpf *skel = NULL;
-	struct tk_ulinks ulinks = {};
 	int err = 1;
 
 	tk_prog = "sslsniff";
@@ -645,7 +652,6 @@ int main(int argc, char **argv)
 	err = tk_stream_run(&session, &stream);
 
 cleanup:
-	tk_ulinks_destroy(&ulinks);
 	tk_session_detach(&session);
 	sslsniff_bpf__destroy(skel);
 	return err;
