@@ -38,7 +38,7 @@ endif
 .DELETE_ON_ERROR:
 .SECONDARY:
 .PHONY: all static helpers units check check-host check-vm test-unit test-e2e install uninstall \
-	vmlinux deps clean help bench fuzz fuzz-replay
+	vmlinux deps test-deps clean help bench fuzz fuzz-replay
 
 all: $(addprefix bin/,$(TOOLS)) helpers units
 
@@ -47,7 +47,8 @@ help:
 	@echo "make static     build bin/static/<tool>: no shared libraries needed"
 	@echo "make check      run the whole test suite (root, for the end-to-end part),"
 	@echo "                 qemu lane included; check-host: without it; check-vm: it alone"
-	@echo "make deps       install build and test dependencies (Debian 12, root)"
+	@echo "make deps       install the build dependencies (Debian 12, root)"
+	@echo "make test-deps  install the build and test dependencies (for check)"
 	@echo "make install    install to \$$(DESTDIR)\$$(PREFIX)/sbin, share/man/man8 and bash completions"
 	@echo "make multi      bin/multi/tracekit: every tool in one static binary (links in bin/multi/links)"
 	@echo "make kit        $(OUT)/kit/tracekit-VERSION-ARCH.tar.gz: the incident-response kit"
@@ -246,7 +247,10 @@ vmlinux:
 	mv vmlinux/$(ARCH)/vmlinux.h.tmp vmlinux/$(ARCH)/vmlinux.h
 
 deps:
-	sh tests/install-deps.sh
+	sh tests/install-deps.sh build
+
+test-deps:
+	sh tests/install-deps.sh test
 
 clean:
 	rm -rf $(OUT) bin
