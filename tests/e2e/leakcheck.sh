@@ -9,11 +9,20 @@
 need_root
 D=$T_DIR
 FAKE="$TK_HELPERS/tk_bpfls"
+CG=/sys/fs/cgroup/unified/tk-leakcheck-$$
+# What a failed run could leave: our bpffs mount, our cgroup.
+trap 'umount "$D/bpffs" 2>/dev/null; rmdir "$CG" 2>/dev/null; t_cleanup' EXIT
 
 # verdict FILE: run leak_check in a subshell (its ok/not ok go to FILE, not
 # to this file's count).
 verdict() {
 	( leak_check "inner" ) >"$1" 2>&1
+}
+
+# caught FILE: the inner check failed, naming the program left (its lines,
+# shown under the "not ok", are "#   prog_id:N NAME").
+caught() {
+	has "$1" '^not ok - ' && has "$1" '^#   prog_id:[0-9]+( tk_fake)?$'
 }
 
 # Nothing learnt yet: the check must not pass on nothing.
@@ -45,8 +54,9 @@ if mount -t bpf bpf "$D/bpffs"; then
 	stop_tool TERM
 	verdict "$D/v.pinned"
 	SHOW="$D/v.pinned"
-	check "a pinned program of the tool's is caught" has "$D/v.pinned" '^not ok - '
-	check "... and named" has "$D/v.pinned" 'prog_id:[0-9]+ tk_fake'
+	check "a pinned program of the tool's is caught, and named" \
+		has "$D/v.pinned" '^#   prog_id:[0-9]+ tk_fake$'
+	check "... as a failure" has "$D/v.pinned" '^not ok - '
 	rm -f "$D/bpffs/leak"
 	verdict "$D/v.unpinned"
 	SHOW="$D/v.unpinned"
@@ -54,6 +64,27 @@ if mount -t bpf bpf "$D/bpffs"; then
 	umount "$D/bpffs"
 else
 	not_ok "cannot mount a bpffs at $D/bpffs"
+fi
+
+# A tool whose program stays attached to a cgroup after it exits (attached
+# without a link): caught, and cgroup_clean names it; the cgroup's removal
+# detaches and frees it.
+if mkdir "$CG"; then
+	tool_start "$D/c" "$FAKE" fake -c "$CG"
+	stop_tool TERM
+	verdict "$D/v.cg"
+	SHOW="$D/v.cg"
+	check "a program of the tool's left attached to a cgroup is caught" caught "$D/v.cg"
+	( cgroup_clean inner "$CG" ) >"$D/v.cgclean" 2>&1
+	SHOW="$D/v.cgclean"
+	check "... and cgroup_clean finds it attached to $CG" caught "$D/v.cgclean"
+	rmdir "$CG"
+	verdict "$D/v.cgone"
+	SHOW="$D/v.cgone"
+	check "the cgroup removed, the program is gone and the check passes" \
+		has "$D/v.cgone" '^ok - '
+else
+	not_ok "cannot create cgroup $CG"
 fi
 
 kill "$OTHER"

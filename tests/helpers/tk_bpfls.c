@@ -9,10 +9,12 @@
  *   tk_bpfls cgroup PATH   "prog_id:N" for each program attached to the
  *                          cgroup PATH, any attach type (status 1 if the
  *                          kernel answered no query)
- *   tk_bpfls fake [-p PIN] a stand-in tool for the leak check's own test:
- *                          loads a program "tk_fake" (pinned at PIN if
- *                          given), says "Ctrl-C to end" on stderr, waits
- *                          for a signal */
+ *   tk_bpfls fake [-p PIN|-c CGROUP]  a stand-in tool for the leak check's
+ *                          own test: loads a program "tk_fake", pinned at
+ *                          PIN, or attached to CGROUP without a link (as
+ *                          kernels before 5.7 do: it outlives the process),
+ *                          says "Ctrl-C to end" on stderr, waits for a
+ *                          signal */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -173,7 +175,7 @@ static void on_signal(int sig)
 	(void)sig;
 }
 
-static int fake(const char *pin)
+static int fake(const char *pin, const char *cgroup)
 {
 	/* A handler, as the tools have: a background job ignores SIGINT. */
 	struct sigaction sa = { .sa_handler = on_signal };
@@ -186,6 +188,11 @@ static int fake(const char *pin)
 
 	memset(&attr, 0, sizeof(attr));
 	attr.prog_type = BPF_PROG_TYPE_SOCKET_FILTER;
+	if (cgroup) {
+		insns[0].imm = 1;	/* let the packet pass */
+		attr.prog_type = BPF_PROG_TYPE_CGROUP_SKB;
+		attr.expected_attach_type = BPF_CGROUP_INET_EGRESS;
+	}
 	attr.insns = (__u64)(unsigned long)insns;
 	attr.insn_cnt = 2;
 	attr.license = (__u64)(unsigned long)"GPL";
@@ -206,6 +213,19 @@ static int fake(const char *pin)
 	}
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	if (cgroup) {
+		int cg = open(cgroup, O_RDONLY | O_DIRECTORY);
+
+		memset(&attr, 0, sizeof(attr));
+		attr.target_fd = cg;
+		attr.attach_bpf_fd = fd;
+		attr.attach_type = BPF_CGROUP_INET_EGRESS;
+		if (cg < 0 || sys_bpf(BPF_PROG_ATTACH, &attr)) {
+			fprintf(stderr, "tk_bpfls: cannot attach to %s: %s\n", cgroup,
+				strerror(errno));
+			return 1;
+		}
+	}
 	fprintf(stderr, "tk_fake: Ctrl-C to end.\n");
 	pause();
 	return 0;
@@ -222,7 +242,8 @@ int main(int argc, char **argv)
 	if (argc == 3 && !strcmp(argv[1], "cgroup"))
 		return cgroup(argv[2]);
 	if (argc >= 2 && !strcmp(argv[1], "fake"))	/* extra arguments: tool_start's -v */
-		return fake(argc >= 4 && !strcmp(argv[2], "-p") ? argv[3] : NULL);
-	fprintf(stderr, "usage: tk_bpfls progs|links|alive|cgroup PATH|fake [-p PIN]\n");
+		return fake(argc >= 4 && !strcmp(argv[2], "-p") ? argv[3] : NULL,
+			    argc >= 4 && !strcmp(argv[2], "-c") ? argv[3] : NULL);
+	fprintf(stderr, "usage: tk_bpfls progs|links|alive|cgroup PATH|fake [-p PIN|-c CGROUP]\n");
 	return 2;
 }
