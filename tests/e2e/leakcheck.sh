@@ -9,7 +9,7 @@
 need_root
 D=$T_DIR
 FAKE="$TK_HELPERS/tk_bpfls"
-CG=/sys/fs/cgroup/unified/tk-leakcheck-$$
+CG=$(awk '$3 == "cgroup2" { print $2; exit }' /proc/self/mounts)/tk-leakcheck-$$
 # What a failed run could leave: our bpffs mount, our cgroup.
 trap 'umount "$D/bpffs" 2>/dev/null; rmdir "$CG" 2>/dev/null; t_cleanup' EXIT
 
