@@ -4,20 +4,28 @@
 VERSION := 0.1.0
 TOOLS := opensnoop syscount biolatency tcpconnect ttysnoop sslsniff dnssnoop
 
-ARCH ?= x86
 CC ?= cc
 CLANG ?= clang
 LLVM_STRIP ?= $(shell command -v llvm-strip || command -v llvm-strip-14 || echo true)
 BPFTOOL ?= bpftool
 PREFIX ?= /usr/local
-MULTIARCH := $(shell $(CC) -print-multiarch 2>/dev/null)
+# The target architecture, as the kernel names it (vmlinux/$(ARCH)/,
+# __TARGET_ARCH_$(ARCH)): from the compiler's target unless given
+# (make ARCH=arm64 CC=aarch64-linux-gnu-gcc).
+TARGET_MACHINE := $(firstword $(subst -, ,$(shell $(CC) -dumpmachine 2>/dev/null)))
+ARCH ?= $(TARGET_MACHINE)
+override ARCH := $(patsubst x86_64,x86,$(patsubst aarch64,arm64,$(ARCH)))
+# clang -target bpf knows no system include directories: the compiler's own
+# list, searched after ours (as libbpf-bootstrap does), for asm/types.h & co.
+CLANG_BPF_SYS_INCLUDES := $(shell $(CLANG) -v -E - </dev/null 2>&1 | \
+	sed -n '/<...> search starts here:/,/End of search list./{ s| \(/.*\)|-idirafter \1|p }')
 
 OUT := build
 CFLAGS ?= -O2 -g
 TK_CFLAGS := $(CPPFLAGS) $(CFLAGS) -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE \
 	-Icommon -Ibpf -I$(OUT)/skel -DTK_VERSION='"$(VERSION)"' -MMD -MP
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror -MMD -MP \
-	-Ivmlinux/$(ARCH) -Ibpf -I/usr/include/$(MULTIARCH)
+	-Ivmlinux/$(ARCH) -Ibpf $(CLANG_BPF_SYS_INCLUDES)
 LIBS := -lbpf -lelf -lz
 # Fully static: no shared library, not even libc, is needed on the target.
 # (-lzstd costs nothing unless libelf was built to use it.)
@@ -47,7 +55,7 @@ endif
 .DELETE_ON_ERROR:
 .SECONDARY:
 .PHONY: all static helpers units check check-host check-vm test-unit test-e2e install uninstall \
-	vmlinux deps clean help bench fuzz fuzz-replay
+	vmlinux syscall-tables deps test-deps clean help bench fuzz fuzz-replay
 
 all: $(addprefix bin/,$(TOOLS)) helpers units
 
@@ -56,12 +64,15 @@ help:
 	@echo "make static     build bin/static/<tool>: no shared libraries needed"
 	@echo "make check      run the whole test suite (root, for the end-to-end part),"
 	@echo "                 qemu lane included; check-host: without it; check-vm: it alone"
-	@echo "make deps       install build and test dependencies (Debian 12, root)"
+	@echo "make deps       install the build dependencies (Debian 12, root)"
+	@echo "make test-deps  install the build and test dependencies (for check)"
 	@echo "make install    install to \$$(DESTDIR)\$$(PREFIX)/sbin, share/man/man8 and bash completions"
 	@echo "make multi      bin/multi/tracekit: every tool in one static binary (links in bin/multi/links)"
 	@echo "make kit        $(OUT)/kit/tracekit-VERSION-ARCH.tar.gz: the incident-response kit"
 	@echo "make deb        $(OUT)/deb/tracekit_VERSION_amd64.deb (dpkg-buildpackage on a copy of the tree)"
 	@echo "make vmlinux    regenerate vmlinux/$(ARCH)/vmlinux.h from this kernel's BTF"
+	@echo "make syscall-tables  $(OUT)/syscalls/*.inc from the kernel headers, to compare"
+	@echo "ARCH=arm64      the target architecture (default: $(CC)'s, now $(ARCH))"
 	@echo "make bench      run the benchmarks (root)"
 	@echo "make fuzz       build the libFuzzer targets (build/fuzz/*_fuzz)"
 	@echo "make fuzz-replay  replay the fuzz corpora under ASan+UBSan"
@@ -208,7 +219,7 @@ uninstall: uninstall-completions
 # `make kit`: $(KIT), the incident-response tarball (dist/mkkit.sh).
 STRIP ?= strip
 MANDOC ?= mandoc
-KIT_ARCH := $(firstword $(subst -, ,$(shell $(CC) -dumpmachine 2>/dev/null)))
+KIT_ARCH := $(TARGET_MACHINE)
 KIT_NAME := tracekit-$(VERSION)-$(KIT_ARCH)
 KIT := $(OUT)/kit/$(KIT_NAME).tar.gz
 MULTI_OBJ := $(addprefix $(OUT)/multi/,$(addsuffix .o,$(TOOLS))) \
@@ -274,11 +285,22 @@ deb:
 
 # --- maintenance ------------------------------------------------------------
 vmlinux:
+	mkdir -p vmlinux/$(ARCH)
 	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > vmlinux/$(ARCH)/vmlinux.h.tmp
 	mv vmlinux/$(ARCH)/vmlinux.h.tmp vmlinux/$(ARCH)/vmlinux.h
 
+# The syscall-name tables of common/syscalls.c, regenerated from this
+# machine's kernel headers (linux-libc-dev): diff them against the file.
+syscall-tables:
+	@mkdir -p $(OUT)/syscalls
+	sh dist/gen-syscalls.sh x86_64 > $(OUT)/syscalls/x86_64.inc
+	sh dist/gen-syscalls.sh arm64 > $(OUT)/syscalls/arm64.inc
+
 deps:
-	sh tests/install-deps.sh
+	sh tests/install-deps.sh build
+
+test-deps:
+	sh tests/install-deps.sh test
 
 clean:
 	rm -rf $(OUT) bin

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
-/* x86_64 syscall numbers and names, independent of the build host's headers. */
+/* Syscall numbers and names of the target architecture (x86_64, arm64),
+ * independent of the build host's headers. */
 #ifndef TK_SYSCALLS_H
 #define TK_SYSCALLS_H
 
-/* Name of x86_64 syscall @nr ("openat"), or NULL if unknown. */
+/* Name of syscall @nr ("openat"), or NULL if unknown. */
 const char *syscall_name(int nr);
 /*
  * Number of the syscall called @name, or -1. Also accepts the few names

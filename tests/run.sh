@@ -4,7 +4,8 @@
 # tools, real kernel; root), the streaming tools' again on the perf buffer,
 # then the same end-to-end tests on Debian's 6.1
 # and 6.12 kernels under qemu, every attach variant (tests/vm/run.sh).
-# Ends with "N passed, N failed".
+# Ends with the failed tests' "not ok" lines again (so the end of a long run
+# says what failed) and the line "N passed, N failed".
 # Usage: tests/run.sh [unit|e2e|perfbuf|vm|FILE.sh ...]
 #        (default: unit e2e perfbuf vm)
 # POSIX sh and busybox-level commands only: it also runs inside a busybox guest.
@@ -16,19 +17,32 @@ export TK_BIN TK_HELPERS TK_UNIT
 total_pass=0
 total_fail=0
 log=$(mktemp /tmp/tk-run.XXXXXX)
+fails=$(mktemp /tmp/tk-run-fails.XXXXXX)
+
+# show: the log of one test program, its failures kept for the end.
+show() {
+	cat "$log"
+	grep '^not ok' "$log" >>"$fails"
+}
+
+# fail_line LINE: a failure found here (no result, bad status), kept too.
+fail_line() {
+	echo "$1"
+	echo "$1" >>"$fails"
+}
 
 tally() {
 	# Each test program ends with "NAME: N passed, M failed".
 	line=$(grep -E '^[A-Za-z0-9_.-]+: [0-9]+ passed, [0-9]+ failed' "$log" | tail -n 1)
 	if [ -z "$line" ]; then
-		echo "not ok - $1 printed no result line (crashed?)"
+		fail_line "not ok - $1 printed no result line (crashed?)"
 		total_fail=$((total_fail + 1))
 		return
 	fi
 	p=$(echo "$line" | sed -E 's/.*: ([0-9]+) passed.*/\1/')
 	f=$(echo "$line" | sed -E 's/.* ([0-9]+) failed.*/\1/')
 	if [ "$2" -ne 0 ] && [ "$f" -eq 0 ]; then
-		echo "not ok - $1 exited $2"
+		fail_line "not ok - $1 exited $2"
 		f=1
 	fi
 	total_pass=$((total_pass + p))
@@ -41,7 +55,7 @@ run_unit() {
 		[ -x "$t" ] || continue
 		"$t" >"$log" 2>&1
 		rc=$?
-		cat "$log"
+		show
 		tally "$(basename "$t")" "$rc"
 	done
 }
@@ -49,7 +63,7 @@ run_unit() {
 run_e2e_file() {
 	sh "$1" >"$log" 2>&1
 	rc=$?
-	cat "$log"
+	show
 	tally "$(basename "$1")" "$rc"
 }
 
@@ -73,21 +87,23 @@ run_perfbuf() {
 		TK_VARIANTS_ttysnoop
 }
 
-# The qemu lane prints its own tests' lines and ends with its own total.
+# The qemu lane prints its own tests' lines and ends with its own total. Its
+# progress (a line per test file and kernel as each ends, where the serial
+# logs are) comes on stderr meanwhile.
 run_vm() {
-	sh "$ROOT/tests/vm/run.sh" >"$log" 2>&1
+	sh "$ROOT/tests/vm/run.sh" >"$log"
 	rc=$?
-	cat "$log"
+	show
 	line=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$log" | tail -n 1)
 	if [ -z "$line" ]; then
-		echo "not ok - tests/vm/run.sh printed no result line"
+		fail_line "not ok - tests/vm/run.sh printed no result line"
 		total_fail=$((total_fail + 1))
 		return
 	fi
 	p=${line%% passed*}
 	f=${line#*passed, }
 	f=${f%% failed}
-	[ "$rc" -ne 0 ] && [ "$f" -eq 0 ] && echo "not ok - tests/vm/run.sh exited $rc" && f=1
+	[ "$rc" -ne 0 ] && [ "$f" -eq 0 ] && fail_line "not ok - tests/vm/run.sh exited $rc" && f=1
 	total_pass=$((total_pass + p))
 	total_fail=$((total_fail + f))
 }
@@ -104,7 +120,11 @@ for what in "$@"; do
 	*) run_e2e_file "$what" ;;
 	esac
 done
-rm -f "$log"
 echo
+if [ -s "$fails" ]; then
+	echo "# Failed ($(grep -c . "$fails") lines):"
+	sed 's/^/#   /' "$fails"
+fi
+rm -f "$log" "$fails"
 echo "$total_pass passed, $total_fail failed"
 [ "$total_fail" -eq 0 ]

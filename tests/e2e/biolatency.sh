@@ -104,9 +104,6 @@ if [ -z "$LOOPDEV" ]; then
 fi
 LOOP=${LOOPDEV#/dev/}
 SCHED=$(sed -n 's/.*\[\(.*\)\].*/\1/p' "/sys/block/$LOOP/queue/scheduler" 2>/dev/null)
-# The kernel keeps 15 characters of a program's name.
-T_PROGS='block_rq_(insert|issue_|comple)'
-bpf_snapshot "$D/bpf.before"
 
 if [ -d "/sys/block/$LOOP/${LOOP}p1" ]; then
 	bad "biolatency: '${LOOP}p1' is a partition: I/O is counted per disk (try -d $LOOP)" \
@@ -334,5 +331,5 @@ fi
 
 not_root_check "$BL"
 
-leak_check "no BPF program or link left behind" "$D/bpf.before"
+leak_check "no BPF program or link left behind"
 finish

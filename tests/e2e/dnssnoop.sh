@@ -6,7 +6,6 @@
 # DNS message the tool must have seen. Only loopback traffic: nothing here
 # uses /etc/resolv.conf.
 . "$(dirname "$0")/lib.sh"
-T_PROGS='dns_.*'	# for the leak check: our programs, and links to them
 DS="$TK_BIN/dnssnoop"
 DNS="$TK_HELPERS/tk_dns"
 D=$T_DIR
@@ -197,7 +196,6 @@ col() {
 
 LAT='[0-9]+\.[0-9]{3}'
 OK_HEX=6f6b0474657374	# "ok" 4 "test", after the label length 2
-bpf_snapshot "$D/bpf.before"
 
 # --- both variants: clients that hold their socket a while -------------------
 # (the socket variant finds the process through /proc, by local port, so the
@@ -726,10 +724,7 @@ wait "$TOOL_PID" 2>/dev/null
 # Not root: one line, status 1, nothing loaded.
 not_root_check "$DS"
 
-leak_check "no BPF program or link left behind" "$D/bpf.before"
+leak_check "no BPF program or link left behind"
 # Links go with their last fd; the cgroup must show nothing of ours either.
-if command -v bpftool >/dev/null 2>&1; then
-	bpftool cgroup show "$CGROOT" >"$D/cg.after" 2>&1
-	check "no program left attached to $CGROOT" not has "$D/cg.after" ' dns_'
-fi
+cgroup_clean "no program of ours left attached to $CGROOT" "$CGROOT"
 finish

@@ -98,32 +98,78 @@ start_tool() {
 
 # stop_tool [SIGNAL]: signal the tool and wait; sets TOOL_RC.
 stop_tool() {
+	bpf_track "$TOOL_PID"
 	kill -"${1:-INT}" "$TOOL_PID" 2>/dev/null
 	wait "$TOOL_PID"
 	TOOL_RC=$?
 }
 
-# The tool's own BPF programs and links (by program name, matched against
-# the extended regex $T_PROGS), so other tools running meanwhile don't count.
-bpf_snapshot() {
-	{ "$TK_HELPERS/tk_bpfls" progs; "$TK_HELPERS/tk_bpfls" links; } |
-		grep -E -- " (${T_PROGS:-.*})\$" >"$1"
+# The tool's own BPF objects, learnt from its process while it runs: the
+# prog_id, link_id and map_id lines of its /proc/PID/fdinfo/* (a link's
+# prog_id is its program's). leak_check then checks that each one is gone,
+# so what other tracers load meanwhile (other instances of the same tool
+# too) does not count. start_tool's runs are learnt by tool_start once the
+# tool is ready and by stop_tool before it signals; others call bpf_track.
+T_BPF_IDS=$T_DIR/bpf.ids
+: >"$T_BPF_IDS"
+
+# bpf_track PID: add what process PID holds now to the tool's objects.
+bpf_track() {
+	[ -n "$1" ] || return 0
+	grep -h -E '^(prog|link|map)_id:' /proc/"$1"/fdinfo/* 2>/dev/null |
+		tr -d ' \t' >>"$T_BPF_IDS"
 }
 
-# leak_check DESCRIPTION BEFORE_FILE: no program or link of the tool more than
-# before. The kernel frees programs shortly after their last fd closes.
+# bpf_track_run COMMAND...: run a short command (in the foreground, status
+# kept), learning what it holds while it runs.
+bpf_track_run() {
+	"$@" &
+	_tp=$!
+	while [ -d "/proc/$_tp/fd" ] && ! grep -q '^State:[[:space:]]*Z' "/proc/$_tp/status" 2>/dev/null; do
+		bpf_track "$_tp"
+		sleep 0.01
+	done
+	wait "$_tp"
+}
+
+# leak_check DESCRIPTION [--maybe-none]: none of the tool's programs, links
+# and maps is left: not held by an fd, a pin, a cgroup or another object. It
+# fails if nothing was learnt (the check would prove nothing), unless
+# --maybe-none. The kernel frees objects shortly after their last user goes.
 leak_check() {
+	sort -u "$T_BPF_IDS" >"$T_DIR/bpf.ours"
+	if [ "${2:-}" != --maybe-none ] && ! grep -q '^prog_id:' "$T_DIR/bpf.ours"; then
+		not_ok "$1 (no program of the tool's was learnt: nothing to check)"
+		return 1
+	fi
 	i=0
-	while [ $i -lt 40 ]; do
-		bpf_snapshot "$T_DIR/bpf.after"
-		if [ "$(grep -c . "$T_DIR/bpf.after")" -le "$(grep -c . "$2")" ]; then
-			ok "$1"
+	while [ $i -lt 60 ]; do
+		"$TK_HELPERS/tk_bpfls" alive <"$T_DIR/bpf.ours" >"$T_DIR/bpf.left"
+		if [ $? -eq 0 ] && ! [ -s "$T_DIR/bpf.left" ]; then
+			ok "$1 ($(grep -c . "$T_DIR/bpf.ours") objects learnt, all gone)"
 			return 0
 		fi
 		sleep 0.05
 		i=$((i + 1))
 	done
-	not_ok "$1" "$T_DIR/bpf.after"
+	not_ok "$1" "$T_DIR/bpf.left"
+	return 1
+}
+
+# cgroup_clean DESCRIPTION CGROUP: no program of the tool's is attached to
+# CGROUP (attached without a link, one would outlive the tool).
+cgroup_clean() {
+	if ! "$TK_HELPERS/tk_bpfls" cgroup "$2" >"$T_DIR/cg.now" 2>&1; then
+		not_ok "$1 (cannot query $2)" "$T_DIR/cg.now"
+		return 1
+	fi
+	grep '^prog_id:' "$T_BPF_IDS" >"$T_DIR/cg.ours"
+	grep -Fx -f "$T_DIR/cg.ours" "$T_DIR/cg.now" >"$T_DIR/cg.left"
+	if [ -s "$T_DIR/cg.left" ]; then
+		not_ok "$1" "$T_DIR/cg.left"
+		return 1
+	fi
+	ok "$1"
 }
 
 # work NAME TK_WORK_ARGS...: start the workload in the background, waiting for
@@ -161,6 +207,7 @@ tool_start() {
 		not_ok "$(basename "$1") did not start tracing" "$_o.err"
 		return 1
 	fi
+	bpf_track "$TOOL_PID"
 }
 
 # has FILE PATTERN: FILE has a line matching the extended regex PATTERN.

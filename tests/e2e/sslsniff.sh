@@ -254,8 +254,6 @@ printf 'GET /%s-gnutls HTTP/1.0\r\n\r\n' "$U" >"$D/req.gnutls"
 printf 'GET /%s-nss HTTP/1.0\r\n\r\n' "$U" >"$D/req.nss"
 O="$D/out"
 SHOW="$O"
-bpf_snapshot "$D/bpf.before"
-grep -c '^prog ss_' "$D/bpf.before" >"$D/ss.before"
 
 # --- OpenSSL clients: openssl s_client, curl; READ on the server side -------
 pair a "$U-server-read"
@@ -771,14 +769,5 @@ fi
 
 not_root_check "$SS"
 
-# No program of ours left: uprobe links hold their programs, so none of
-# those either. (Counted by name, as other tools may be running meanwhile.)
-i=0
-while [ $i -lt 40 ]; do
-	n=$("$TK_HELPERS/tk_bpfls" progs | grep -c '^prog ss_')
-	[ "$n" -le "$(cat "$D/ss.before")" ] && break
-	sleep 0.05
-	i=$((i + 1))
-done
-check "no BPF program left behind ($n ss_* programs)" [ "$n" -le "$(cat "$D/ss.before")" ]
+leak_check "no BPF program or link left behind"
 finish

@@ -7,8 +7,6 @@ need_root
 SC="$TK_BIN/syscount"
 VARIANTS=${TK_VARIANTS_syscount:-"auto tp_btf raw_tp"}
 D=$T_DIR
-T_PROGS='sys_(enter|exit)_(btf|raw)'
-bpf_snapshot "$D/bpf.before"
 
 # row FILE NAME: the COUNT column of syscall (or comm) NAME.
 row_count() {
@@ -183,5 +181,5 @@ check "-l lists syscalls by number" has "$O" '^257 openat$'
 
 not_root_check "$SC"
 
-leak_check "no BPF program or link left behind" "$D/bpf.before"
+leak_check "no BPF program or link left behind"
 finish

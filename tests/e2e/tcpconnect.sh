@@ -102,25 +102,6 @@ lports() {
 	sed -n 's/^connect lport \([0-9]*\) .*/\1/p' "$D/work.$1"
 }
 
-# tc_leak_check DESCRIPTION: no program of tcpconnect's is loaded any more
-# (a leaked link holds its program, so this finds those too). Unlike
-# lib.sh's leak_check it ignores what other tools load meanwhile, so that
-# tests of other tools may run at the same time.
-tc_leak_check() {
-	i=0
-	while [ $i -lt 20 ]; do
-		"$TK_HELPERS/tk_bpfls" progs |
-			grep -E '^prog (tcp_v[46]_connect_|inet_sock_set_s|tcp_retransmit_)' >"$D/bpf.ours"
-		if ! [ -s "$D/bpf.ours" ]; then
-			ok "$1"
-			return 0
-		fi
-		sleep 0.05
-		i=$((i + 1))
-	done
-	not_ok "$1" "$D/bpf.ours"
-}
-
 # lines FILE PATTERN: how many lines of FILE match the extended regex.
 lines() {
 	grep -Ec -- "$2" "$1"
@@ -154,7 +135,7 @@ for v in $VARIANTS; do
 
 	# A variant this kernel cannot run must fail cleanly when forced: one
 	# line naming the cause, status 1, no output, nothing left loaded.
-	"$TC" "$A" -d 0.1 >"$D/probe.out" 2>"$D/probe.err"
+	bpf_track_run "$TC" "$A" -d 0.1 >"$D/probe.out" 2>"$D/probe.err"
 	rc=$?
 	if [ $rc -ne 0 ] && [ "$v" != auto ]; then
 		if [ $rc -eq 1 ] && [ "$(grep -c . "$D/probe.err")" -eq 1 ] &&
@@ -164,7 +145,7 @@ for v in $VARIANTS; do
 		else
 			not_ok "[$v] forced variant: one clear line, status 1 (got $rc)" "$D/probe.err"
 		fi
-		tc_leak_check "[$v] nothing left loaded after the failed attach"
+		leak_check "[$v] nothing left loaded after the failed attach" --maybe-none
 		continue
 	fi
 	check "[$v] attaches" [ $rc -eq 0 ]
@@ -501,5 +482,5 @@ else
 	not_ok "not root: one clear line, status 1 (got $rc)" "$D/nr.err"
 fi
 
-tc_leak_check "no BPF program or link left behind"
+leak_check "no BPF program or link left behind"
 finish

@@ -59,26 +59,6 @@ check "--version" has "$D/out" '^ttysnoop \(tracekit\) [0-9]+\.[0-9]+\.[0-9]+$'
 
 need_root
 
-# ts_leak_check DESCRIPTION: none of ttysnoop's programs or links is loaded.
-# By name: on a shared machine other tools' tests load theirs meanwhile, so
-# lib.sh's count of everything loaded would blame us for them. The kernel
-# frees programs shortly after their last fd closes: allow a second.
-ts_leak_check() {
-	i=0
-	while [ $i -lt 20 ]; do
-		{ "$TK_HELPERS/tk_bpfls" progs; "$TK_HELPERS/tk_bpfls" links; } |
-			grep -E '^(prog|link [0-9]+) (write_tp|writev_tp|tty_write_|redirected_tty_)' \
-			>"$D/bpf.after"
-		if ! [ -s "$D/bpf.after" ]; then
-			ok "$1"
-			return 0
-		fi
-		sleep 0.05
-		i=$((i + 1))
-	done
-	not_ok "$1" "$D/bpf.after"
-}
-
 # pty NAME OPS...: the workload, waiting for `go NAME` (lib.sh); sets P_PID,
 # P_N (pts number of its first pty), P_PATH, P_N2 (the second). What it
 # writes to the first pty goes to $D/exp.NAME too.
@@ -124,7 +104,7 @@ for v in $VARIANTS; do
 
 	# A variant this kernel cannot run must fail cleanly when forced: one
 	# line naming the cause, status 1, no output, nothing left loaded.
-	"$TS" "$A" -d 0.1 -a >"$D/probe.out" 2>"$D/probe.err"
+	bpf_track_run "$TS" "$A" -d 0.1 -a >"$D/probe.out" 2>"$D/probe.err"
 	rc=$?
 	if [ $rc -ne 0 ] && [ "$v" != auto ]; then
 		if [ $rc -eq 1 ] && [ "$(grep -c . "$D/probe.err")" -eq 1 ] &&
@@ -134,7 +114,7 @@ for v in $VARIANTS; do
 		else
 			not_ok "[$v] forced variant: one clear line, status 1 (got $rc)" "$D/probe.err"
 		fi
-		ts_leak_check "[$v] nothing left loaded after the failed attach"
+		leak_check "[$v] nothing left loaded after the failed attach" --maybe-none
 		continue
 	fi
 	check "[$v] attaches" [ $rc -eq 0 ]
@@ -303,5 +283,5 @@ check "SIGPIPE: the reader got the first bytes" [ "$(cat "$D/pipe.out")" = fir ]
 # Not root: one line, status 1, nothing loaded.
 not_root_check "$TS" -a
 
-ts_leak_check "no BPF program or link left behind"
+leak_check "no BPF program or link left behind"
 finish

@@ -25,7 +25,9 @@
 #                                  the tests (tools and helpers on PATH), show
 #                                  its output, exit with its status
 # Prints each test's "ok"/"not ok" line tagged with the kernel series, and
-# ends with "N passed, N failed"; exit status 0 only if all passed. A guest
+# ends with "N passed, N failed"; exit status 0 only if all passed. While the
+# guests run, stderr shows progress: where each guest's serial log is, and a
+# line per test file and kernel as each file ends. A guest
 # that does not boot or never reports its result counts as a failure.
 # Cached under build/vm/: downloaded .deb files, extracted kernels, the
 # initramfs, and each kernel's serial console log (serial.log).
@@ -73,7 +75,7 @@ apt_update() {
 	[ -n "$apt_updated" ] && return 0
 	apt_updated=1
 	[ "${TKVM_NO_UPDATE:-}" = 1 ] && return 0
-	apt-get update -qq >"$VM/apt-update.log" 2>&1 ||
+	apt-get -o DPkg::Lock::Timeout=600 update -qq >"$VM/apt-update.log" 2>&1 ||
 		say "apt-get update failed (see $VM/apt-update.log); using what apt knows"
 }
 
@@ -97,8 +99,8 @@ if [ -n "$missing" ]; then
 	say "installing$missing"
 	apt_update
 	# shellcheck disable=SC2086
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-		$missing >"$VM/apt-install.log" 2>&1 ||
+	DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq \
+		--no-install-recommends $missing >"$VM/apt-install.log" 2>&1 ||
 		fail_early "cannot install$missing (see $VM/apt-install.log)"
 fi
 BUSYBOX=$(command -v busybox) || fail_early "no busybox"
@@ -106,8 +108,8 @@ BUSYBOX=$(command -v busybox) || fail_early "no busybox"
 if ! [ -f /usr/include/openssl/ssl.h ] || ! command -v cc >/dev/null; then
 	say "installing gcc libssl-dev"
 	apt_update
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-		gcc libc6-dev libssl-dev >"$VM/apt-install.log" 2>&1 ||
+	DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq \
+		--no-install-recommends gcc libc6-dev libssl-dev >"$VM/apt-install.log" 2>&1 ||
 		fail_early "cannot install gcc libssl-dev (see $VM/apt-install.log)"
 fi
 
@@ -376,6 +378,40 @@ boot() {
 	echo $(($(date +%s) - _t0)) >"$_b.secs"
 }
 
+# progress SERIES KVER: on stderr, a line for each test file the guest has
+# finished since the last call (from its serial log: run.sh's total, then
+# init's "# TKVM: FILE took Ns").
+progress() {
+	_b=$VM/kernels/$2
+	[ -f "$_b.serial.log" ] || return 0
+	tr -d '\r' <"$_b.serial.log" | awk -v s="[$1]" '
+		/^[0-9]+ passed, [0-9]+ failed$/ { tot = $0 }
+		/^not ok - .*: timed out after/ { tot = "timed out" }
+		/^# TKVM: .* took [0-9]+s$/ {
+			print "# tkvm: " s " " $3 ": " tot " (" $NF ")"
+			tot = "no total"
+		}' >"$_b.progress"
+	_seen=$(cat "$_b.seen" 2>/dev/null || echo 0)
+	tail -n +$((_seen + 1)) "$_b.progress" >&2
+	grep -c . "$_b.progress" >"$_b.seen"
+}
+
+# watch_guests "SERIES:KVER:... ...": progress until each guest has ended.
+watch_guests() {
+	while :; do
+		_left=
+		for _r in $1; do
+			_s=${_r%%:*}
+			_kv=${_r#*:}
+			_kv=${_kv%%:*}
+			progress "$_s" "$_kv"
+			[ -f "$VM/kernels/$_kv.rc" ] || _left=1
+		done
+		[ -z "$_left" ] && return 0
+		sleep 5
+	done
+}
+
 # report SERIES KVER: the guest's lines, tagged; adds to the totals.
 report() {
 	_b=$VM/kernels/$2
@@ -413,7 +449,7 @@ report() {
 		tail -n 40 "$LOG.txt" | sed 's/^/#   /'
 		_f=$((_f + 1))
 	fi
-	say "[$1] $2: $_p passed, $_f failed, $(cat "$_b.secs" 2>/dev/null)s"
+	say "[$1] $2: $_p passed, $_f failed, $(cat "$_b.secs" 2>/dev/null)s; serial log $LOG"
 	total_pass=$((total_pass + _p))
 	total_fail=$((total_fail + _f))
 }
@@ -442,18 +478,24 @@ for SERIES in "$@"; do
 	ready="$ready $SERIES:$KVER:$K/x/boot/vmlinuz-$KVER:$INITRD"
 done
 running=0
+batch=
 for r in $ready; do
 	IFS=: read -r s kv kern ird <<EOF
 $r
 EOF
-	say "[$s] booting $kv (TCG, $TKVM_CPUS CPUs, at most ${TKVM_TIMEOUT}s)"
+	rm -f "$VM/kernels/$kv.rc" "$VM/kernels/$kv.seen" "$VM/kernels/$kv.serial.log"
+	say "[$s] booting $kv (TCG, $TKVM_CPUS CPUs, at most ${TKVM_TIMEOUT}s); serial log $VM/kernels/$kv.serial.log" >&2
 	boot "$kv" "$kern" "$ird" &
+	batch="$batch $r"
 	running=$((running + 1))
 	if [ "$running" -ge "$TKVM_JOBS" ]; then
+		watch_guests "$batch"
 		wait
 		running=0
+		batch=
 	fi
 done
+watch_guests "$batch"
 wait
 for r in $ready; do
 	IFS=: read -r s kv kern ird <<EOF

@@ -5,6 +5,26 @@
 #include "syscalls.h"
 #include "errnos.h"
 
+/* The arm64 table too, whatever the build machine: common/syscalls.c again,
+ * forced to arm64, its functions renamed. */
+#define syscall_name arm64_syscall_name
+#define syscall_nr arm64_syscall_nr
+#define syscall_table_size arm64_syscall_table_size
+#define TK_SYSCALLS_ARM64
+#include "../../common/syscalls.c"
+#undef syscall_name
+#undef syscall_nr
+#undef syscall_table_size
+
+/* The independent truth for it: the kernel's asm-generic numbering, with
+ * what arch/arm64/include/uapi/asm/unistd.h asks for. */
+#define __ARCH_WANT_RENAMEAT
+#define __ARCH_WANT_NEW_STAT
+#define __ARCH_WANT_SET_GET_RLIMIT
+#define __ARCH_WANT_SYS_CLONE3
+#define __ARCH_WANT_MEMFD_SECRET
+#include <asm-generic/unistd.h>
+
 static int passed, failed;
 
 static void check(int ok, const char *what, int line)
@@ -25,7 +45,7 @@ static int str_eq(const char *a, const char *b)
 	return a && b && strcmp(a, b) == 0;
 }
 
-static void test_syscalls(void)
+static void test_syscalls_x86_64(void)
 {
 	int nr, n = syscall_table_size(), entries = 0, roundtrip_bad = 0;
 
@@ -62,6 +82,66 @@ static void test_syscalls(void)
 	}
 	CHECK(roundtrip_bad == 0);
 	CHECK(entries > 350);
+}
+
+static void test_syscalls_arm64(void)
+{
+	int nr, n = arm64_syscall_table_size(), entries = 0, roundtrip_bad = 0;
+
+	/* Each name at the number the kernel's headers give it. */
+#define SAME(name) CHECK(arm64_syscall_nr(#name) == __NR_##name && \
+			 str_eq(arm64_syscall_name(__NR_##name), #name))
+	SAME(io_setup);
+	SAME(read);
+	SAME(write);
+	SAME(openat);
+	SAME(close);
+	SAME(fcntl);
+	SAME(fstat);
+	SAME(newfstatat);
+	SAME(renameat);
+	SAME(getrlimit);
+	SAME(mmap);
+	SAME(execve);
+	SAME(clone);
+	SAME(clone3);
+	SAME(bpf);
+	SAME(perf_event_open);
+	SAME(openat2);
+	SAME(memfd_secret);
+	SAME(set_mempolicy_home_node);
+#undef SAME
+	CHECK(arm64_syscall_nr("openat") == 56);
+	CHECK(str_eq(arm64_syscall_name(63), "read"));
+	CHECK(str_eq(arm64_syscall_name(469), "file_setattr"));
+	/* x86_64's legacy calls are not arm64's. */
+	CHECK(arm64_syscall_nr("open") == -1);
+	CHECK(arm64_syscall_nr("stat") == -1);
+	CHECK(arm64_syscall_nr("fork") == -1);
+	/* tracefs's spellings */
+	CHECK(arm64_syscall_nr("newfstat") == 80);
+	CHECK(arm64_syscall_nr("umount") == 39);
+	CHECK(arm64_syscall_nr("newuname") == 160);
+	CHECK(arm64_syscall_nr("sendfile64") == 71);
+	CHECK(arm64_syscall_name(244) == NULL);	/* arch-specific gap */
+	CHECK(arm64_syscall_name(n) == NULL);
+	CHECK(arm64_syscall_name(-1) == NULL);
+	CHECK(n == 470);
+
+	for (nr = 0; nr < n; nr++) {
+		const char *name = arm64_syscall_name(nr);
+
+		if (!name)
+			continue;
+		entries++;
+		if (arm64_syscall_nr(name) != nr) {
+			roundtrip_bad++;
+			fprintf(stderr, "test_tables.c: arm64 round trip: %d -> %s -> %d\n",
+				nr, name, arm64_syscall_nr(name));
+		}
+	}
+	CHECK(roundtrip_bad == 0);
+	CHECK(entries > 300);
 }
 
 static void test_errnos(void)
@@ -119,7 +199,10 @@ static void test_errnos(void)
 
 int main(void)
 {
-	test_syscalls();
+#ifdef __x86_64__
+	test_syscalls_x86_64();	/* the table the tools here use */
+#endif
+	test_syscalls_arm64();
 	test_errnos();
 	printf("test_tables: %d passed, %d failed\n", passed, failed);
 	return failed ? 1 : 0;

@@ -7,7 +7,6 @@
 . "$(dirname "$0")/lib.sh"
 need_root
 D=$T_DIR
-bpf_snapshot "$D/bpf.before"
 
 for t in "$TK_BIN"/*; do
 	[ -f "$t" ] && [ -x "$t" ] || continue
@@ -47,5 +46,5 @@ for t in "$TK_BIN"/*; do
 	done
 done
 
-leak_check "no BPF program or link left behind" "$D/bpf.before"
+leak_check "no BPF program or link left behind"
 finish

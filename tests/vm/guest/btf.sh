@@ -18,7 +18,6 @@ check "the kernel's BTF copied to a file" [ -s "$F" ]
 trap 'umount /sys/kernel/btf 2>/dev/null; t_cleanup' EXIT
 mount -t tmpfs -o mode=0755 tkvm-nobtf /sys/kernel/btf
 check "/sys/kernel/btf hidden" [ ! -e /sys/kernel/btf/vmlinux ]
-bpf_snapshot "$D/bpf.before"
 
 # needs_kernel_btf VARIANT: does the variant attach by a BTF id?
 needs_kernel_btf() {
@@ -100,7 +99,7 @@ for t in "$TK_BIN"/*; do
 	done
 done
 
-leak_check "no BPF program or link left behind" "$D/bpf.before"
+leak_check "no BPF program or link left behind"
 umount /sys/kernel/btf
 check "/sys/kernel/btf back" [ -e /sys/kernel/btf/vmlinux ]
 finish

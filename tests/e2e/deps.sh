@@ -1,0 +1,90 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+# tests/install-deps.sh (make deps, make test-deps) against stand-ins for
+# dpkg-query (nothing installed) and apt-get (records its arguments; its
+# update fails twice, as while another apt holds the lists' lock): build
+# dependencies only for `build`, the test ones too for `test`, the package
+# lock waited for, update retried. Changes nothing on the machine.
+. "$(dirname "$0")/lib.sh"
+D=$T_DIR
+mkdir "$D/bin"
+cat >"$D/bin/dpkg-query" <<'EOT'
+#!/bin/sh
+exit 1
+EOT
+cat >"$D/bin/apt-get" <<EOT
+#!/bin/sh
+echo "\$*" >>"$D/apt.log"
+case " \$* " in
+*" update "*)
+	n=\$(cat "$D/updates" 2>/dev/null || echo 0)
+	echo \$((n + 1)) >"$D/updates"
+	[ "\$n" -ge 2 ] ;;
+esac
+EOT
+cat >"$D/bin/sleep" <<'EOT'
+#!/bin/sh
+exit 0
+EOT
+chmod +x "$D/bin/"*
+
+# deps MODE: run the script on the stand-ins; sets its log's install line.
+deps() {
+	rm -f "$D/apt.log" "$D/updates"
+	PATH="$D/bin:$PATH" sh "$ROOT/tests/install-deps.sh" "$1" >"$D/deps.out" 2>&1
+	DEPS_RC=$?
+	INSTALL=$(grep ' install ' "$D/apt.log" 2>/dev/null)
+}
+
+# wants WORDS...: the install line names each package.
+wants() {
+	for p in "$@"; do
+		case " $INSTALL " in *" $p "*) ;; *) return 1 ;; esac
+	done
+}
+
+# wants_none WORDS...: the install line names none of them.
+wants_none() {
+	for p in "$@"; do
+		case " $INSTALL " in *" $p "*) return 1 ;; esac
+	done
+}
+
+# both COMMAND1 -- COMMAND2: both succeed.
+both() {
+	_a=
+	while [ "$1" != -- ]; do _a="$_a '$1'"; shift; done
+	shift
+	eval "$_a" && "$@"
+}
+
+SHOW="$D/deps.out $D/apt.log"
+if [ "$(id -u)" != 0 ]; then
+	deps build
+	check "not root: says so, status 1" both [ $DEPS_RC -eq 1 ] -- has "$D/deps.out" 'need root'
+	finish
+	exit $?
+fi
+deps build
+check "build: status 0" [ $DEPS_RC -eq 0 ]
+check "build: installs the compilers and libraries" \
+	wants clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev gcc make
+check "build: installs no test or qemu package" \
+	wants_none qemu-system-x86 strace tcpdump dnsmasq-base lintian busybox-static
+check "build: waits for another apt's lock (DPkg::Lock::Timeout)" \
+	has "$D/apt.log" '-o DPkg::Lock::Timeout=[0-9]+ install '
+check "build: apt-get update tried again after failing (3 tries)" \
+	[ "$(grep -c ' update' "$D/apt.log")" -eq 3 ]
+deps test
+check "test: status 0" [ $DEPS_RC -eq 0 ]
+check "test: the build packages and the test ones" \
+	wants clang bpftool libbpf-dev qemu-system-x86 busybox-static dnsmasq-base \
+	strace tcpdump util-linux
+deps bogus
+check "an unknown mode: usage, status 2" [ $DEPS_RC -eq 2 ]
+# The make targets run the script that way.
+make -s -n -C "$ROOT" deps test-deps >"$D/make.out" 2>&1
+SHOW="$D/make.out"
+check "make deps and make test-deps" both has "$D/make.out" 'install-deps.sh build$' -- \
+	has "$D/make.out" 'install-deps.sh test$'
+finish
