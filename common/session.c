@@ -10,6 +10,7 @@
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include "log.h"
+#include "pidns.h"
 #include "loop.h"
 #include "output.h"
 #include "session.h"
@@ -146,6 +147,8 @@ int tk_prepare(struct bpf_object *obj, const struct tk_setup *s)
 	cfg->filter.comm_len = strnlen(s->filter.comm, TK_COMM_LEN - 1);
 	cfg->filter.cgroup = s->cgroup != NULL;
 	cfg->filter.self_tgid = getpid();
+	if (tk_pidns_fill(&cfg->filter))
+		return -1;
 	if (setup_events(obj, s->ring_bytes, cfg)) {
 		tk_warn("cannot size the event buffer to %zu bytes", s->ring_bytes);
 		return -1;
