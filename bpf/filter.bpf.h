@@ -41,12 +41,34 @@ static __always_inline bool tk_comm_match(void)
 /* True if the current task passes -p/-t/-u/-n/--cgroup and is not us. */
 static __always_inline bool tk_filter_pass(__u64 pid_tgid)
 {
+	__u32 tgid = pid_tgid >> 32, tid = (__u32)pid_tgid;
+
+	/* Inside a pid namespace (a container, unshare -p) the tool's own pid
+	 * and -p/-t are pids there, and the kernel's are the initial
+	 * namespace's: compare the current task's pids in the tool's
+	 * namespace (bpf_get_ns_current_pid_tgid, 5.7). A task outside that
+	 * namespace (or in one nested in it) has no match there: it is not
+	 * the tool, and not the -p/-t asked for. On the initial namespace the
+	 * branch is on read-only data, and the verifier drops it. */
+	if (tk_config.filter.pidns_ino) {
+		struct bpf_pidns_info ns = {};
+
+		if (bpf_get_ns_current_pid_tgid(tk_config.filter.pidns_dev,
+						tk_config.filter.pidns_ino, &ns, sizeof(ns))) {
+			ns.pid = 0;
+			ns.tgid = 0;
+		}
+		tgid = ns.tgid;
+		tid = ns.pid;
+		if (!tgid && (tk_config.filter.tgid || tk_config.filter.tid))
+			return false;
+	}
 	/* A tracer reporting its own reads and writes of the results is noise. */
-	if ((__u32)(pid_tgid >> 32) == tk_config.filter.self_tgid)
+	if (tgid && tgid == tk_config.filter.self_tgid)
 		return false;
-	if (tk_config.filter.tgid && (__u32)(pid_tgid >> 32) != tk_config.filter.tgid)
+	if (tk_config.filter.tgid && tgid != tk_config.filter.tgid)
 		return false;
-	if (tk_config.filter.tid && (__u32)pid_tgid != tk_config.filter.tid)
+	if (tk_config.filter.tid && tid != tk_config.filter.tid)
 		return false;
 	if (tk_config.filter.uid != TK_NO_UID &&
 	    (__u32)bpf_get_current_uid_gid() != tk_config.filter.uid)

@@ -15,6 +15,11 @@ struct tk_filter {
 	__u8 comm_len;		/* -n: substring of comm; 0: any */
 	__u8 pad[2];
 	char comm[TK_COMM_LEN];
+	/* The tool's pid namespace (common/pidns.c), when it is not the
+	 * initial one: then self_tgid, tgid and tid are pids in it. */
+	__u32 pidns_dev;	/* nsfs device (kernel encoding); 0: initial namespace */
+	__u32 pidns_ino;
+	__u32 pad2;
 };
 
 /* Knobs for event delivery, set by common/ before load. */

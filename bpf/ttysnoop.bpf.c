@@ -10,6 +10,13 @@
  * sys_enter_writev, keeping only writes whose file descriptor leads to the
  * watched terminal (task -> files -> fdt -> fd[] -> file -> f_inode).
  *
+ * What is shown is what reached the terminal: a write that fails
+ * (EAGAIN on a full non-blocking terminal) wrote nothing, and a short one
+ * wrote its first bytes only. The tracepoint variant notes the write at
+ * sys_enter (per thread) and reports it at sys_exit_write/writev, bounded
+ * by the return value. fentry and kprobe see the write method's entry
+ * only: their records carry TTYSNOOP_UNCONFIRMED (bytes asked to write).
+ *
  * Which files are the watched terminal: the inode of DEVICE, by inode number
  * and the device of its filesystem (i_ino, i_sb->s_dev). Not i_rdev: every
  * devpts instance (one per container) numbers its pseudo-terminals from 0,
@@ -90,7 +97,8 @@ struct cursor {
 	__u64 left;		/* ... bytes of it */
 	__u64 done;		/* bytes taken from the write */
 	__u32 chunk;		/* records sent */
-	__u32 pad;
+	__u32 mark;		/* flags for every record: TTYSNOOP_UNCONFIRMED */
+	__u64 ts;		/* when the write began */
 };
 
 enum slot { SLOT_TTY_WRITE, SLOT_REDIRECTED, SLOT_WRITE, SLOT_WRITEV, NSLOTS };
@@ -202,16 +210,16 @@ static __always_inline bool segment(struct cursor *c, __u32 i)
 }
 
 static __always_inline void fill(struct ttysnoop_event *e, const struct cursor *c,
-				 __u64 id, __u64 ts, __u32 last)
+				 __u64 id, __u32 last)
 {
-	e->ts_ns = ts;
+	e->ts_ns = c->ts;
 	e->total = c->total;
 	e->pid = id >> 32;
 	e->tid = (__u32)id;
 	e->dev = c->dev;
 	e->len = 0;
 	e->chunk = c->chunk;
-	e->flags = last ? TTYSNOOP_LAST : 0;
+	e->flags = (last ? TTYSNOOP_LAST : 0) | c->mark;
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
 }
 
@@ -221,7 +229,7 @@ static __always_inline void fill(struct ttysnoop_event *e, const struct cursor *
  * middle of what is shown would be worse than a short end. */
 static __noinline int emit(void *ctx, struct cursor *c)
 {
-	__u64 id = bpf_get_current_pid_tgid(), ts = bpf_ktime_get_ns(), n;
+	__u64 id = bpf_get_current_pid_tgid(), n;
 	struct ttysnoop_event *e;
 	__u32 i, last;
 
@@ -249,7 +257,7 @@ static __noinline int emit(void *ctx, struct cursor *c)
 			tk_count_drop();
 			return 0;
 		}
-		fill(e, c, id, ts, last);
+		fill(e, c, id, last);
 		if (n > TTYSNOOP_MAX_SIZE)
 			n = 0;	/* never: bounds the read for the verifier */
 		/* A page that cannot be read now is left out, not shown as zeros. */
@@ -270,7 +278,7 @@ static __noinline int emit(void *ctx, struct cursor *c)
 		tk_count_drop();
 		return 0;
 	}
-	fill(e, c, id, ts, true);
+	fill(e, c, id, true);
 	tk_submit(ctx, e, sizeof(*e) + targ_size);
 	return 0;
 }
@@ -335,6 +343,9 @@ static __always_inline int terminal_write(void *ctx, __u64 a0, __u64 a1, __u64 a
 	if (!c)
 		return 0;
 	c->dev = dev;
+	c->ts = bpf_ktime_get_ns();
+	/* Entry only: whether the bytes reached the terminal is not known. */
+	c->mark = TTYSNOOP_UNCONFIRMED;
 	if (write_iter) {
 		from_iter(c, (struct iov_iter *)a1);
 	} else {
@@ -386,55 +397,104 @@ static __always_inline struct file *fd_file(long fd)
 	return f;
 }
 
-SEC("tracepoint/syscalls/sys_enter_write")
-int write_tp(struct trace_event_raw_sys_enter *ctx)
-{
-	struct cursor *c;
-	struct file *f;
+/* A write seen at sys_enter, waiting for its sys_exit: by thread (a thread
+ * is in one syscall at a time). LRU: a thread that never returns (the tool
+ * attached between its enter and exit) is forgotten in time. */
+struct pending_write {
+	const char *buf;		/* write(2) */
+	const struct iovec *iov;	/* writev(2), in user memory */
+	__u64 nr;
+	__u64 ts;
 	__u32 dev;
+	__u32 kind;			/* SRC_BUF: write, SRC_IOV: writev */
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u32);
+	__type(value, struct pending_write);
+} pending_writes SEC(".maps");
+
+static __always_inline int write_enter(long fd, const void *ubuf, __u64 nr, __u32 kind)
+{
+	struct pending_write w = {};
+	struct file *f;
+	__u32 tid;
 
 	if (!tk_filter_pass(bpf_get_current_pid_tgid()))
 		return 0;
-	f = fd_file(ctx->args[0]);
-	dev = f ? watched(f) : 0;
-	c = dev ? cursor(SLOT_WRITE) : NULL;
-	if (!c)
+	f = fd_file(fd);
+	w.dev = f ? watched(f) : 0;
+	if (!w.dev)
 		return 0;
-	c->dev = dev;
-	c->kind = SRC_BUF;
-	c->buf = (const char *)ctx->args[1];
-	c->total = ctx->args[2];
+	w.ts = bpf_ktime_get_ns();
+	w.kind = kind;
+	if (kind == SRC_BUF) {
+		w.buf = ubuf;
+	} else {
+		w.iov = ubuf;
+		w.nr = nr;
+	}
+	tid = (__u32)bpf_get_current_pid_tgid();
+	bpf_map_update_elem(&pending_writes, &tid, &w, BPF_ANY);
+	return 0;
+}
+
+/* The write returned @ret: what it wrote, its first @ret bytes, is shown;
+ * one that failed wrote nothing and is not. */
+static __always_inline int write_exit(void *ctx, long ret, __u32 kind, __u32 slot)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct pending_write *w = bpf_map_lookup_elem(&pending_writes, &tid);
+	struct cursor *c;
+
+	if (!w)
+		return 0;
+	if (w->kind != kind || ret <= 0) {
+		bpf_map_delete_elem(&pending_writes, &tid);
+		return 0;
+	}
+	c = cursor(slot);
+	if (!c) {
+		bpf_map_delete_elem(&pending_writes, &tid);
+		return 0;
+	}
+	c->dev = w->dev;
+	c->ts = w->ts;
+	c->kind = kind;
+	c->buf = w->buf;
+	c->iov = w->iov;
+	c->iov_in_user = 1;
+	c->nr = w->nr;
+	c->total = ret;
+	bpf_map_delete_elem(&pending_writes, &tid);
 	return emit(ctx, c);
+}
+
+SEC("tracepoint/syscalls/sys_enter_write")
+int write_tp(struct trace_event_raw_sys_enter *ctx)
+{
+	return write_enter(ctx->args[0], (const void *)ctx->args[1], 0, SRC_BUF);
+}
+
+SEC("tracepoint/syscalls/sys_exit_write")
+int write_exit_tp(struct trace_event_raw_sys_exit *ctx)
+{
+	return write_exit(ctx, ctx->ret, SRC_BUF, SLOT_WRITE);
 }
 
 SEC("tracepoint/syscalls/sys_enter_writev")
 int writev_tp(struct trace_event_raw_sys_enter *ctx)
 {
-	const struct iovec *iov = (const struct iovec *)ctx->args[1];
-	unsigned long nr = ctx->args[2];
-	struct cursor *c;
-	struct file *f;
-	__u64 len;
-	__u32 dev, i;
-
-	if (!tk_filter_pass(bpf_get_current_pid_tgid()))
-		return 0;
 	/* More segments than writev(2) takes fail with EINVAL. */
-	f = nr <= TTYSNOOP_MAX_SEGS ? fd_file(ctx->args[0]) : NULL;
-	dev = f ? watched(f) : 0;
-	c = dev ? cursor(SLOT_WRITEV) : NULL;
-	if (!c)
+	if (ctx->args[2] > TTYSNOOP_MAX_SEGS)
 		return 0;
-	c->dev = dev;
-	c->kind = SRC_IOV;
-	c->iov = iov;
-	c->iov_in_user = 1;
-	c->nr = nr;
-	/* The write's length: the kernel sums the segments too. */
-	for (i = 0; i < TTYSNOOP_MAX_SEGS && i < nr; i++) {
-		len = 0;
-		bpf_probe_read_user(&len, sizeof(len), &iov[i].iov_len);
-		c->total += len;
-	}
-	return emit(ctx, c);
+	return write_enter(ctx->args[0], (const void *)ctx->args[1], ctx->args[2], SRC_IOV);
+}
+
+SEC("tracepoint/syscalls/sys_exit_writev")
+int writev_exit_tp(struct trace_event_raw_sys_exit *ctx)
+{
+	return write_exit(ctx, ctx->ret, SRC_IOV, SLOT_WRITEV);
 }

@@ -10,6 +10,7 @@
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include "log.h"
+#include "pidns.h"
 #include "signals.h"
 #include "output.h"
 #include "session.h"
@@ -132,6 +133,8 @@ int tk_session_prepare(struct tk_session *s)
 	cfg->filter.comm_len = strnlen(o->filter.comm, TK_COMM_LEN - 1);
 	cfg->filter.cgroup = o->cgroup != NULL;
 	cfg->filter.self_tgid = getpid();
+	if (tk_pidns_fill(&cfg->filter))
+		return -1;
 	if (setup_events(s)) {
 		tk_warn("cannot size the event buffer to %zu bytes", s->ring_bytes);
 		return -1;

@@ -23,6 +23,7 @@ static struct env {
 	struct tk_opts opts;
 	bool all;
 	bool noclear;
+	bool raw;			/* --raw: -a passes the bytes through */
 	long long size;
 	long long count;
 	const char *device;		/* DEVICE as a path */
@@ -37,14 +38,18 @@ static struct env {
 static const struct tk_variant variants[] = {
 	{ .name = "fentry", .progs = { "tty_write_fentry", "redirected_tty_write_fentry" } },
 	{ .name = "kprobe", .progs = { "tty_write_kprobe", "redirected_tty_write_kprobe" } },
-	{ .name = "tracepoint", .progs = { "write_tp", "writev_tp" } },
+	{ .name = "tracepoint",
+	  .progs = { "write_tp", "write_exit_tp", "writev_tp", "writev_exit_tp" } },
 };
 #define NVARIANTS (int)(sizeof(variants) / sizeof(variants[0]))
+
+enum { OPT_RAW = TK_OPT_TOOL_BASE };
 
 static const char help[] =
 "  -a, --all              watch every terminal; a line naming the terminal\n"
 "                         and the writer comes before each write\n"
 "  -C, --noclear          do not clear the screen first\n"
+"      --raw              with -a: the bytes as written, not escaped\n"
 "  -s, --datasize SIZE    bytes per record (default 256, at most 16384)\n"
 "  -c, --datacount COUNT  records per write (default 16, at most 64): writes\n"
 "                         arrive whole up to SIZE x COUNT bytes\n";
@@ -62,6 +67,7 @@ static const char examples[] =
 static const struct option longopts[] = {
 	{ "all", no_argument, NULL, 'a' },
 	{ "noclear", no_argument, NULL, 'C' },
+	{ "raw", no_argument, NULL, OPT_RAW },
 	{ "datasize", required_argument, NULL, 's' },
 	{ "datacount", required_argument, NULL, 'c' },
 	{}
@@ -96,6 +102,7 @@ static void option(int key, const char *arg)
 	case 'C': env.noclear = true; break;
 	case 's': env.size = tk_arg_int(arg, 1, TTYSNOOP_MAX_SIZE, "SIZE"); break;
 	case 'c': env.count = tk_arg_int(arg, 1, TTYSNOOP_MAX_COUNT, "COUNT"); break;
+	case OPT_RAW: env.raw = true; break;
 	}
 }
 
@@ -174,6 +181,7 @@ struct pending {
 	bool used;
 	uint64_t ts_ns, total;
 	uint32_t pid, tid, dev;
+	uint8_t flags;			/* TTYSNOOP_UNCONFIRMED */
 	char comm[16];
 	char *data;
 	size_t len, cap;
@@ -181,6 +189,7 @@ struct pending {
 
 static struct pending pending[PENDING_MAX];
 static int last_byte = '\n';	/* of the text output so far */
+static bool said_unconfirmed;
 
 static const char *terminal_name(uint32_t dev)
 {
@@ -200,6 +209,36 @@ static const char *terminal_name(uint32_t dev)
 	return cache[i].name;
 }
 
+/* -a: every terminal's bytes on this one. Escaped, so that no writer can
+ * steer this terminal or forge a label: each line of the write, up to and
+ * including its newline (shown as \n), on a line of its own after two
+ * spaces; a label is the only line that starts otherwise. */
+static void print_escaped_lines(const char *data, size_t len)
+{
+	const char *nl;
+	size_t n;
+
+	while (len) {
+		nl = memchr(data, '\n', len);
+		n = nl ? (size_t)(nl - data) + 1 : len;
+		fputs("  ", stdout);
+		/* tk_print_escaped() stops at a NUL: a byte at a time there. */
+		while (n) {
+			size_t run = strnlen(data, n);
+
+			tk_print_escaped(stdout, data, run);
+			if (run < n) {
+				fputs("\\x00", stdout);
+				run++;
+			}
+			data += run;
+			len -= run;
+			n -= run;
+		}
+		putchar('\n');
+	}
+}
+
 static void print_write(struct pending *p)
 {
 	struct jw w;
@@ -214,8 +253,14 @@ static void print_write(struct pending *p)
 		jw_uint(&w, "length", p->total);
 		jw_bytes(&w, "data", p->data, p->len);
 		jw_bool(&w, "truncated", p->len < p->total);
+		jw_bool(&w, "confirmed", !(p->flags & TTYSNOOP_UNCONFIRMED));
 		jw_end(&w);
 		return;
+	}
+	if ((p->flags & TTYSNOOP_UNCONFIRMED) && !said_unconfirmed) {
+		tk_warn("this kernel's attach variant sees writes as asked, not as done: "
+			"failed and short writes are shown whole");
+		said_unconfirmed = true;
 	}
 	if (env.all) {
 		if (last_byte != '\n')
@@ -224,6 +269,10 @@ static void print_write(struct pending *p)
 		tk_print_escaped(stdout, p->comm, sizeof(p->comm));
 		printf(" <==\n");
 		last_byte = '\n';
+		if (!env.raw) {
+			print_escaped_lines(p->data, p->len);
+			return;
+		}
 	}
 	/* The bytes as written: mirroring the terminal is the point. */
 	if (p->len) {
@@ -290,6 +339,7 @@ static struct pending *write_of(const struct ttysnoop_event *e)
 	p->pid = e->pid;
 	p->tid = e->tid;
 	p->dev = e->dev;
+	p->flags = e->flags & TTYSNOOP_UNCONFIRMED;
 	memcpy(p->comm, e->comm, sizeof(p->comm));
 	p->len = 0;
 	return p;
@@ -387,7 +437,8 @@ int main(int argc, char **argv)
 		goto cleanup;
 
 	/* Now, not with the first write: the screen is ready when tracing is. */
-	if (!env.noclear && !env.opts.json && isatty(STDOUT_FILENO)) {
+	/* -a mirrors no one terminal: nothing to clear for. */
+	if (!env.all && !env.noclear && !env.opts.json && isatty(STDOUT_FILENO)) {
 		fputs("\033[H\033[2J", stdout);
 		fflush(stdout);
 	}

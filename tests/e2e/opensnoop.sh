@@ -298,6 +298,42 @@ check "stalled reader: status 0" [ "$(cat "$D/burst.rc")" = 0 ]
 check "stalled reader: events were lost and reported ($lost)" [ "$lost" -gt 0 ]
 check "stalled reader: delivered $got + lost $lost = opened $((N + M))" [ $((got + lost)) -eq $((N + M)) ]
 
+# In a pid namespace (unshare -p, with and without its own /proc), -p
+# takes the pid there, as the workload's getpid() says: opensnoop must see
+# that process open a path of its own, and not another one's.
+for m in --mount-proc ""; do
+	rm -f "$D/go.ns" "$D/go.ns.2" "$D/work.ns" "$D/work.ns.2" "$D/ns.pid"
+	mkfifo "$D/go.ns" "$D/go.ns.2"
+	: >"$O.err"
+	# The workload's pid in the namespace, from its own first line; a
+	# second workload opens another path unwatched.
+	unshare -p -f $m sh -c '
+		"$1" -g "$2" openat "$3.watched" >"$4" 2>&1 &
+		"$1" -g "$2.2" openat "$3.other" >"$4.2" 2>&1 &
+		i=0
+		while ! grep -q "^pid " "$4" && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+		wp=$(sed -n "s/^pid \([0-9]*\).*/\1/p" "$4")
+		echo "$wp" >"$6"
+		exec "$5" -v -d 3 -p "$wp"
+	' sh "$TK_HELPERS/tk_work" "$D/go.ns" "$D/ns" "$D/work.ns" "$OS" "$D/ns.pid" \
+		>"$O" 2>"$O.err" &
+	T_PIDS="$T_PIDS $!"
+	ns=$!
+	if wait_for "$O.err" 'Ctrl-C to end' 10; then
+		( : >"$D/go.ns" ) &
+		( : >"$D/go.ns.2" ) &
+	fi
+	wait "$ns"
+	rc=$?
+	SHOW="$O $O.err $D/work.ns"
+	check "pid namespace ($m): opensnoop -p $(cat "$D/ns.pid" 2>/dev/null) ends with status 0" \
+		[ $rc -eq 0 ]
+	check "pid namespace ($m): -p with the namespace's pid sees its open" \
+		has "$O" "tk_work .* $D/ns.watched\$"
+	check "pid namespace ($m): and not another process's" not has_text "$O" "$D/ns.other"
+done
+SHOW="$O"
+
 # Not root: one line, status 1, nothing loaded.
 not_root_check "$OS"
 

@@ -127,6 +127,10 @@ for v in $VARIANTS; do
 	sleep 0.3
 	stop_tool INT
 	check "[$v] exit 0 on SIGINT" [ "$TOOL_RC" -eq 0 ]
+	# fentry and kprobe see a write's entry only: their records say so.
+	used=$(sed -n 's/^ttysnoop: attach: using \([a-z]*\)$/\1/p' "$O.err")
+	CONF=false
+	[ "$used" = tracepoint ] && CONF=true
 	same "[$v] DEVICE $P_N: the output is the bytes written to it, in order" "$O" "$D/exp.a"
 	check "[$v] the write(2) is there" has_text "$O" "hello from tk_pty"
 	check "[$v] the writev(2) is there, segments joined" has_text "$O" "seg-one seg-two "
@@ -153,13 +157,13 @@ for v in $VARIANTS; do
 	same "[$v] JSON: the data fields decode to the bytes written" "$D/decoded" "$D/exp.a"
 	check "[$v] JSON: one record per write (5)" [ "$(grep -c '^{.*}$' "$O")" -eq 5 ]
 	check "[$v] JSON record: ts_ns, device, pid, tid, comm, length, data, truncated" \
-		has "$O" "^\{\"ts_ns\":[0-9]+,\"device\":\"pts/$P_N\",\"pid\":$pa,\"tid\":$pa,\"comm\":\"tk_pty\",\"length\":18,\"data\":\"hello from tk_pty\\\\n\",\"truncated\":false\}\$"
+		has "$O" "^\{\"ts_ns\":[0-9]+,\"device\":\"pts/$P_N\",\"pid\":$pa,\"tid\":$pa,\"comm\":\"tk_pty\",\"length\":18,\"data\":\"hello from tk_pty\\\\n\",\"truncated\":false,\"confirmed\":$CONF\}\$"
 	check "[$v] JSON: control bytes as \\u00XX escapes" \
 		has_text "$O" '"data":"ctl\u0001\u001b[1mbold\u001b[0m\n"'
 	check "[$v] JSON: bytes that are not UTF-8 as \\udcXX" \
-		has_text "$O" '"length":19,"data":"seg-one seg-two \udcff\udcfe\n","truncated":false}'
+		has_text "$O" '"length":19,"data":"seg-one seg-two \udcff\udcfe\n","truncated":false,"confirmed":'"$CONF}"
 	check "[$v] JSON: a 1000-byte write arrives whole (4 records of 256)" \
-		has "$O" '"length":1000,"data":"(0123456789abcdef){62}01234567","truncated":false\}$'
+		has "$O" '"length":1000,"data":"(0123456789abcdef){62}01234567","truncated":false,"confirmed":'"$CONF"'\}$'
 	check "[$v] JSON: the write through /dev/tty, by the child" \
 		has "$O" "\"pid\":$(sed -n 's/^ttychild //p' "$D/work.a"),.*\"data\":\"through /dev/tty\\\\n\""
 	check "[$v] JSON: nothing from the other pty" not has_text "$O" "SECRET"
@@ -171,18 +175,18 @@ for v in $VARIANTS; do
 	sleep 0.3
 	stop_tool INT
 	check "[$v] -s 16 -c 4: a 1000-byte write shows 64 bytes, truncated" \
-		has "$O" '"length":1000,"data":"(0123456789abcdef){4}","truncated":true\}$'
+		has "$O" '"length":1000,"data":"(0123456789abcdef){4}","truncated":true,"confirmed":'"$CONF"'\}$'
 	check "[$v] -s 16 -c 4: a 100-byte write shows 64 bytes, truncated" \
-		has "$O" '"length":100,"data":"(0123456789abcdef){4}","truncated":true\}$'
+		has "$O" '"length":100,"data":"(0123456789abcdef){4}","truncated":true,"confirmed":'"$CONF"'\}$'
 	check "[$v] -s 16 -c 4: a short write is whole" \
-		has "$O" '"length":6,"data":"short\\n","truncated":false\}$'
+		has "$O" '"length":6,"data":"short\\n","truncated":false,"confirmed":'"$CONF"'\}$'
 	pty a long:1000 long:5
 	tool_start "$O" "$TS" "$A" -j -s 16 -c 64 "$P_N" || continue
 	go a
 	sleep 0.3
 	stop_tool INT
 	check "[$v] -s 16 -c 64: 63 records of one write joined into one" \
-		has "$O" '"length":1000,"data":"(0123456789abcdef){62}01234567","truncated":false\}$'
+		has "$O" '"length":1000,"data":"(0123456789abcdef){62}01234567","truncated":false,"confirmed":'"$CONF"'\}$'
 	check "[$v] -s 16 -c 64: one record per write" [ "$(grep -c '^{' "$O")" -eq 2 ]
 	pty a long:100 'a:after\n'
 	tool_start "$O" "$TS" "$A" -s 16 -c 4 "$P_N" || continue
@@ -199,7 +203,7 @@ for v in $VARIANTS; do
 	go a
 	sleep 0.3
 	stop_tool INT
-	printf '==> pts/%s %s tk_pty <==\nto the first\n==> pts/%s %s tk_pty <==\nto the second\n==> pts/%s %s tk_pty <==\nfirst again\n' \
+	printf '==> pts/%s %s tk_pty <==\n  to the first\\n\n==> pts/%s %s tk_pty <==\n  to the second\n==> pts/%s %s tk_pty <==\n  first again\\n\n' \
 		"$P_N" "$pa" "$P_N2" "$pa" "$P_N" "$pa" >"$D/want"
 	same "[$v] -a: every terminal, a labelled line before each write" "$O" "$D/want"
 	pty a 'a:to the first\n' 'b:to the second' 'tty:via tty'
@@ -214,22 +218,98 @@ for v in $VARIANTS; do
 		has "$O" "\"device\":\"pts/$P_N2\",\"pid\":$pa,.*\"data\":\"to the second\""
 	check "[$v] -a -j: a write through /dev/tty names the terminal behind it" \
 		has "$O" "\"device\":\"pts/$P_N\",.*\"data\":\"via tty\""
+
+	# --- what reached the terminal: A's master is not read and a
+	# non-blocking writer fills it. Writes that fail with EAGAIN wrote
+	# nothing, a short write only its first bytes: the truth is what the
+	# master then reads, byte for byte.
+	pty a -H -m "$D/master.a" fill:3000
+	tool_start "$O" "$TS" "$A" -C "$P_N" || continue
+	go a
+	sleep 0.3
+	stop_tool INT
+	SHOW="$D/work.a" check "[$v] full pty: the workload made a short write" \
+		has "$D/work.a" '^partial [0-9]+ of 3000$'
+	SHOW="$D/work.a" check "[$v] full pty: the workload's writes failed with EAGAIN" \
+		has "$D/work.a" '^eagain [1-9]'
+	if [ "$CONF" = true ]; then
+		same "[$v] full pty: the output is what the master read (short write cut, EAGAIN writes absent)" \
+			"$O" "$D/master.a"
+		check "[$v] full pty: no failed write shown" not has_text "$O" EAGAIN-MUST-NOT-SHOW
+	else
+		check "[$v] full pty: the variant ($used) says it shows writes as asked" \
+			has_text "$O.err" "sees writes as asked, not as done"
+	fi
+	pty a -H -m "$D/master.a" fill:3000
+	tool_start "$O" "$TS" "$A" -j "$P_N" || continue
+	go a
+	sleep 0.3
+	stop_tool INT
+	"$PTY" unjson data <"$O" >"$D/decoded"
+	if [ "$CONF" = true ]; then
+		same "[$v] full pty, JSON: the data is what the master read" "$D/decoded" "$D/master.a"
+		check "[$v] full pty, JSON: the lengths add up to what the master read" \
+			[ "$(json_num "$O" length | awk '{ s += $1 } END { print s + 0 }')" -eq \
+			  "$(wc -c <"$D/master.a")" ]
+		check "[$v] full pty, JSON: every record confirmed" \
+			not grep -q '"confirmed":false' "$O"
+	else
+		check "[$v] full pty, JSON: every record marked unconfirmed" \
+			[ "$(grep -c '"confirmed":false}$' "$O")" -eq "$(grep -c . "$O")" ] && \
+			[ -s "$O" ]
+	fi
 done
 
 O="$D/out"
 SHOW="$O"
 
+# -a shows every writer's bytes escaped, a line of the write per line
+# after two spaces: no writer can steer this terminal (ESC, BEL) or forge
+# a label line. --raw passes them through.
+pty a 'a:\n==> pts/0 1 bash <==\nforged\e]0;title\a\e[2J\e[31mred\n' 'a:tail \\ \e[H'
+pa=$P_PID
+start_tool "$O" "$O.err" "$TS" -a -p "$pa"
+if wait_for "$O.err" 'Ctrl-C to end' 10; then
+	ok "-a says it is tracing without -v"
+else
+	not_ok "-a says it is tracing without -v" "$O.err"
+fi
+go a
+sleep 0.3
+stop_tool INT
+{
+	printf '==> pts/%s %s tk_pty <==\n' "$P_N" "$pa"
+	printf '  \\n\n'
+	printf '  ==> pts/0 1 bash <==\\n\n'
+	printf '  forged\\x1b]0;title\\x07\\x1b[2J\\x1b[31mred\\n\n'
+	printf '==> pts/%s %s tk_pty <==\n' "$P_N" "$pa"
+	printf '  tail \\\\ \\x1b[H\n'
+} >"$D/want"
+same "-a: each write escaped, line by line, after its label" "$O" "$D/want"
+check "-a: no ESC or BEL byte in the output" not grep -q "$(printf '[\033\007]')" "$O"
+check "-a: the forged label is not a line of its own" not grep -q '^==> pts/0 1 bash' "$O"
+check "-a: the real labels only (2)" [ "$(grep -c '^==>' "$O")" -eq 2 ]
+pty a 'a:\n==> pts/0 1 bash <==\nforged\e[2J\n'
+pa=$P_PID
+tool_start "$O" "$TS" -a --raw -p "$pa" || exit 1
+go a
+sleep 0.3
+stop_tool INT
+printf '==> pts/%s %s tk_pty <==\n\n==> pts/0 1 bash <==\nforged\033[2J\n' "$P_N" "$pa" >"$D/want"
+same "-a --raw: the bytes as written" "$O" "$D/want"
+
 # The screen is cleared first when standard output is a terminal (and
 # not with -C): a second ttysnoop watches the pty the first one prints to.
-for c in clear noclear; do
+for c in clear noclear all; do
 	# (It stays a while: closing the pty would fail the first one's output.)
 	pty a 'a:mirrored\n' sleep:1000
-	flag=
-	[ $c = noclear ] && flag=-C
+	args="$P_N"
+	[ $c = noclear ] && args="-C $P_N"
+	[ $c = all ] && args="-a -p $P_PID"
 	tool_start "$O" "$TS" -j "$P_N2" || break
 	watcher=$TOOL_PID
 	: >"$D/first.err"	# now: the job would truncate it too late for wait_for
-	"$TS" $flag -v "$P_N" >"/dev/pts/$P_N2" 2>"$D/first.err" &
+	"$TS" $args -v >"/dev/pts/$P_N2" 2>"$D/first.err" &
 	first=$!
 	T_PIDS="$T_PIDS $first"
 	wait_for "$D/first.err" 'Ctrl-C to end' 10
@@ -243,12 +323,20 @@ for c in clear noclear; do
 	stop_tool INT
 	if [ $c = clear ]; then
 		check "on a terminal the screen is cleared first" \
-			has_text "$O" '"comm":"ttysnoop","length":7,"data":"\u001b[H\u001b[2J","truncated":false}'
-	else
+			has_text "$O" '"comm":"ttysnoop","length":7,"data":"\u001b[H\u001b[2J","truncated":false'
+		check "the mirrored bytes reach the terminal ($c)" \
+			has_text "$O" '"comm":"ttysnoop","length":9,"data":"mirrored\n","truncated":false'
+	elif [ $c = noclear ]; then
 		check "-C: on a terminal the screen is not cleared" not has_text "$O" '\u001b[H\u001b[2J'
+		check "the mirrored bytes reach the terminal ($c)" \
+			has_text "$O" '"comm":"ttysnoop","length":9,"data":"mirrored\n","truncated":false'
+	else
+		check "-a: on a terminal the screen is not cleared" not has_text "$O" '\u001b[H\u001b[2J'
+		check "-a: the label reaches the terminal" \
+			has_text "$O" "\"comm\":\"ttysnoop\",\"length\":$((21 + ${#P_N} + ${#P_PID})),\"data\":\"==> pts/$P_N $P_PID tk_pty <==\\n\""
+		check "-a: the escaped write reaches the terminal" \
+			has_text "$O" '"comm":"ttysnoop","length":13,"data":"  mirrored\\n\n"'
 	fi
-	check "the mirrored bytes reach the terminal ($c)" \
-		has_text "$O" '"comm":"ttysnoop","length":9,"data":"mirrored\n","truncated":false}'
 done
 
 # Ends: -d, SIGTERM, SIGPIPE; writes seen before the end are printed.
@@ -279,6 +367,42 @@ check "SIGPIPE (ttysnoop | head -c 3) ends with status 0" [ "$(cat "$D/pipe.rc" 
 SHOW="$D/pipe.err"
 check "SIGPIPE end is quiet" only_v_lines "$D/pipe.err"
 check "SIGPIPE: the reader got the first bytes" [ "$(cat "$D/pipe.out")" = fir ]
+
+# In a pid namespace (unshare -p, with and without its own /proc) the tool
+# still knows its own writes: -a, printing to a terminal (B, whose master
+# tk_pty copies to a file), must not trace its own output (each write of
+# it would be a bigger one: it grew to megabytes in seconds). The
+# workload's one 20-byte write is there, labelled once. (Other terminals'
+# writes on a shared machine are there too: hence a generous bound.)
+for m in --mount-proc ""; do
+	rm -f "$D/b.copy"
+	# (The workload, B's reader, outlives the tool's 3 seconds.)
+	pty a -B "$D/b.copy" sleep:300 'a:twenty bytes write\n' sleep:4000
+	: >"$D/ns.err"
+	# (Bounded by a KILL too: a ttysnoop that traces itself never gets
+	# out of reading its own records. timeout is the namespace's init:
+	# when it goes, everything in the namespace goes.)
+	unshare -p -f $m timeout -s KILL 8 "$TS" -a -d 3 \
+		>"/dev/pts/$P_N2" 2>"$D/ns.err" &
+	T_PIDS="$T_PIDS $!"
+	ns=$!
+	wait_for "$D/ns.err" 'Ctrl-C to end' 10
+	go a
+	wait "$ns"
+	rc=$?
+	sleep 0.3
+	SHOW="$D/ns.err" check "pid namespace ($m): ttysnoop -a ends with status 0" [ $rc -eq 0 ]
+	SHOW="$D/b.copy"
+	check "pid namespace ($m): the workload's write is there, once" \
+		[ "$(grep -c "^  twenty bytes write\\\\n" "$D/b.copy")" -eq 1 ]
+	# (Its own writes go to B: other ttysnoops on the machine write to
+	# terminals of their own.)
+	check "pid namespace ($m): none of ttysnoop's own writes (to pts/$P_N2) is shown" \
+		not grep -q "^==> pts/$P_N2 [0-9]* ttysnoop <==" "$D/b.copy"
+	check "pid namespace ($m): the output stays small ($(wc -c <"$D/b.copy") bytes)" \
+		[ "$(wc -c <"$D/b.copy")" -lt 1048576 ]
+done
+SHOW="$O"
 
 # Not root: one line, status 1, nothing loaded.
 not_root_check "$TS" -a

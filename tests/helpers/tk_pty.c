@@ -1,13 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* tk_pty: terminal workload for the tests.
  *
- *   tk_pty [-g GOFILE] [-e EXPECTED] OP...
+ *   tk_pty [-g GOFILE] [-e EXPECTED] [-H] [-m MASTERFILE] [-B BFILE] OP...
  *     Opens two pty pairs, A and B, and prints
  *       "pid PID", "pts PATH N" (A) and "pts2 PATH N" (B),
  *     drains both masters in a thread (so that writes never block), waits
  *     for the go FIFO, then does each OP in order and prints "end". With -e,
  *     every byte written to A (by any OP) is also appended to EXPECTED, in
  *     order, so a test can compare what a tracer showed with cmp.
+ *     -H: A's master is not drained (writes to A fill it up, see fill:);
+ *     after the OPs, everything A's master then reads goes to MASTERFILE
+ *     (-m). -B: what B's master reads is appended to BFILE.
  *   OPs (TEXT takes C escapes: \n \r \t \e \a \\ \xHH):
  *     a:TEXT        write(2) TEXT to A's slave
  *     b:TEXT        write(2) TEXT to B's slave
@@ -19,6 +22,12 @@
  *                   controlling terminal writes TEXT to /dev/tty;
  *                   prints "ttychild PID"
  *     sleep:MS      pause MS milliseconds
+ *     fill:N        (with -H) non-blocking write(2)s of N bytes to A, each
+ *                   its own letters, until A is full (EAGAIN after a
+ *                   pause); then three writes of "EAGAIN-MUST-NOT-SHOW".
+ *                   Prints "partial GOT of N" for each short write and
+ *                   "eagain K" (failed writes) at the end; EXPECTED gets
+ *                   what each write's return value says it wrote.
  *
  *   tk_pty unjson KEY
  *     For each line on stdin with a JSON string field "KEY", writes the
@@ -46,7 +55,10 @@ struct pty {
 };
 
 static struct pty a, b;
-static FILE *expected;
+static FILE *expected, *b_copy;
+static int hold_a;
+
+static void put_expected(const char *data, size_t len);
 
 static void die(const char *what)
 {
@@ -75,18 +87,91 @@ static void open_pty(struct pty *p)
  * pty buffers never fill and block a write. */
 static void *drain(void *unused)
 {
-	struct pollfd fds[2] = { { a.master, POLLIN, 0 }, { b.master, POLLIN, 0 } };
+	struct pollfd fds[2] = { { b.master, POLLIN, 0 }, { a.master, POLLIN, 0 } };
 	char buf[4096];
+	ssize_t n;
 	int i;
 
 	(void)unused;
 	for (;;) {
-		if (poll(fds, 2, -1) < 0 && errno != EINTR)
+		if (poll(fds, hold_a ? 1 : 2, -1) < 0 && errno != EINTR)
 			return NULL;
-		for (i = 0; i < 2; i++)
-			if (fds[i].revents & POLLIN)
-				(void)!read(fds[i].fd, buf, sizeof(buf));
+		for (i = 0; i < (hold_a ? 1 : 2); i++) {
+			if (!(fds[i].revents & POLLIN))
+				continue;
+			n = read(fds[i].fd, buf, sizeof(buf));
+			if (i == 0 && n > 0 && b_copy) {
+				fwrite(buf, 1, n, b_copy);
+				fflush(b_copy);
+			}
+		}
 	}
+}
+
+/* -m: what A's master reads now, until it has been quiet a while. */
+static void read_master(const char *path)
+{
+	struct pollfd fd = { a.master, POLLIN, 0 };
+	FILE *out = fopen(path, "w");
+	char buf[4096];
+	ssize_t n;
+
+	if (!out)
+		die(path);
+	while (poll(&fd, 1, 500) > 0) {
+		n = read(a.master, buf, sizeof(buf));
+		if (n <= 0)
+			break;
+		fwrite(buf, 1, n, out);
+	}
+	if (fclose(out))
+		die(path);
+}
+
+/* fill:N -- see the top. */
+static void do_fill(long n)
+{
+	static const char marker[] = "EAGAIN-MUST-NOT-SHOW";
+	int flags = fcntl(a.slave, F_GETFL), eagain = 0, k, quiet = 0;
+	char *buf = malloc(n);
+	ssize_t r;
+	long i;
+
+	if (!buf || flags < 0 || fcntl(a.slave, F_SETFL, flags | O_NONBLOCK))
+		die("fill");
+	/* Full: a write fails even after the kernel had time to move what
+	 * it buffered on to the master's line discipline. */
+	for (k = 0; quiet < 2; k++) {
+		for (i = 0; i < n; i++)
+			buf[i] = 'a' + (k + i) % 26;
+		r = write(a.slave, buf, n);
+		if (r < 0) {
+			if (errno != EAGAIN)
+				die("fill write");
+			eagain++;
+			quiet++;
+			usleep(200000);
+			continue;
+		}
+		quiet = 0;
+		if (r < n)
+			printf("partial %zd of %ld\n", r, n);
+		put_expected(buf, r);
+	}
+	for (k = 0; k < 3; k++) {
+		r = write(a.slave, marker, sizeof(marker) - 1);
+		if (r < 0 && errno != EAGAIN)
+			die("fill write");
+		if (r < 0)
+			eagain++;
+		else
+			put_expected(marker, r);
+	}
+	printf("eagain %d\n", eagain);
+	fflush(stdout);
+	if (fcntl(a.slave, F_SETFL, flags))
+		die("fill");
+	free(buf);
 }
 
 static int hex(int c)
@@ -295,16 +380,23 @@ static int unjson(const char *key)
 
 int main(int argc, char **argv)
 {
-	const char *go = NULL;
+	const char *go = NULL, *master_file = NULL;
 	char buf[4096];
 	pthread_t t;
 	int c, i;
 
 	if (argc == 3 && !strcmp(argv[1], "unjson"))
 		return unjson(argv[2]);
-	while ((c = getopt(argc, argv, "+g:e:")) != -1) {
+	while ((c = getopt(argc, argv, "+g:e:Hm:B:")) != -1) {
 		switch (c) {
 		case 'g': go = optarg; break;
+		case 'H': hold_a = 1; break;
+		case 'm': master_file = optarg; break;
+		case 'B':
+			b_copy = fopen(optarg, "a");
+			if (!b_copy)
+				die(optarg);
+			break;
 		case 'e':
 			expected = fopen(optarg, "w");
 			if (!expected)
@@ -337,11 +429,15 @@ int main(int argc, char **argv)
 			do_child(op + 4, 1);
 		else if (!strncmp(op, "sleep:", 6))
 			usleep(atol(op + 6) * 1000);
+		else if (!strncmp(op, "fill:", 5))
+			do_fill(atol(op + 5));
 		else {
 			fprintf(stderr, "tk_pty: unknown op %s\n", op);
 			return 2;
 		}
 	}
+	if (master_file)
+		read_master(master_file);
 	printf("end\n");
 	fflush(stdout);
 	return 0;
