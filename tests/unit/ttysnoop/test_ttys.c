@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-/* Unit test for common/ttys.c: terminal names and majors from a fake sysfs,
+/* Unit test for tools/ttysnoop/ttys.c: terminal names and majors from a fake sysfs,
  * and from the fixed numbers when there is no sysfs. Needs no root.
  * Exit status 0 = pass. */
 #include <errno.h>
