@@ -96,9 +96,10 @@ $(OUT)/common/%.o: common/%.c
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(TK_CFLAGS) -c $< -o $@
 
+# Made anew each time: a module that moved out must not linger in it.
 $(OUT)/libtracekit.a: $(COMMON_OBJ)
 	$(call msg,AR,$@)
-	$(Q)$(AR) rcs $@ $^
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
 
 # Every skeleton exists before any tool object is compiled (-MMD then keeps
 # each object's real dependencies, its own skeleton among them).
@@ -144,7 +145,7 @@ units: $(addprefix $(OUT)/unit/,$(UNITS))
 define room_rules
 $(OUT)/tools/$(1)/room.a: $(call room_objs,$(1))
 	$$(call msg,AR,$$@)
-	$$(Q)$$(AR) rcs $$@ $$^
+	$$(Q)rm -f $$@ && $$(AR) rcs $$@ $$^
 endef
 $(foreach r,$(ROOMS),$(eval $(call room_rules,$(r))))
 
