@@ -290,7 +290,7 @@ vmlinux:
 	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > vmlinux/$(ARCH)/vmlinux.h.tmp
 	mv vmlinux/$(ARCH)/vmlinux.h.tmp vmlinux/$(ARCH)/vmlinux.h
 
-# The syscall-name tables of common/syscalls.c, regenerated from this
+# The syscall-name tables of tools/syscount/syscalls.c, regenerated from this
 # machine's kernel headers (linux-libc-dev): diff them against the file.
 syscall-tables:
 	@mkdir -p $(OUT)/syscalls

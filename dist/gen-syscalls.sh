@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 # gen-syscalls.sh ARCH [INCLUDE_DIR]: the syscall-name table of ARCH (x86_64
 # or arm64) from the kernel's uapi headers (default /usr/include, Debian's
-# linux-libc-dev), as the lines of common/syscalls.c's names[] for it:
+# linux-libc-dev), as the lines of tools/syscount/syscalls.c's names[] for it:
 #   	[56] = "openat",
 # arm64 uses the asm-generic numbering, with what arm64's asm/unistd.h asks
 # for. Syscalls newer than the headers are added to the table by hand.

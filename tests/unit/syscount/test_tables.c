@@ -1,17 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-/* Unit test for common/syscalls.c and common/errnos.c. Exit status 0 = pass. */
+/* Unit test for tools/syscount/syscalls.c and common/errnos.c. Exit status 0 = pass. */
 #include <stdio.h>
 #include <string.h>
 #include "syscalls.h"
 #include "errnos.h"
 
-/* The arm64 table too, whatever the build machine: common/syscalls.c again,
+/* The arm64 table too, whatever the build machine: tools/syscount/syscalls.c again,
  * forced to arm64, its functions renamed. */
 #define syscall_name arm64_syscall_name
 #define syscall_nr arm64_syscall_nr
 #define syscall_table_size arm64_syscall_table_size
 #define TK_SYSCALLS_ARM64
-#include "../../common/syscalls.c"
+#include "../../../tools/syscount/syscalls.c"
 #undef syscall_name
 #undef syscall_nr
 #undef syscall_table_size
