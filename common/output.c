@@ -24,11 +24,12 @@ bool tk_output_flush(void)
 
 /* Length of the valid UTF-8 sequence at @s (1 to 4 bytes), or 0 if invalid.
  * Overlong forms, surrogates and code points past U+10FFFF are invalid. */
-static size_t utf8_seq(const unsigned char *s, size_t len)
+static size_t utf8_seq(const unsigned char *s, size_t len, unsigned int *cpp)
 {
 	unsigned int cp;
 	size_t n, i;
 
+	*cpp = s[0];
 	if (s[0] < 0x80)
 		return 1;
 	if (s[0] >= 0xc2 && s[0] <= 0xdf)
@@ -52,7 +53,19 @@ static size_t utf8_seq(const unsigned char *s, size_t len)
 	/* C1 controls (U+0080..U+009F) act as escape sequences on many terminals. */
 	if (cp >= 0x80 && cp <= 0x9f)
 		return 0;
+	*cpp = cp;
 	return n;
+}
+
+/* Valid, printable, and still not to be shown as is: zero-width characters
+ * and marks (U+200B..U+200F), line and paragraph separators and bidirectional
+ * embeddings and overrides (U+2028..U+202E), isolates (U+2066..U+2069), the
+ * BOM (U+FEFF). A name holding them can pass for another name, or turn the
+ * rest of the line around. */
+static bool invisible(unsigned int cp)
+{
+	return (cp >= 0x200b && cp <= 0x200f) || (cp >= 0x2028 && cp <= 0x202e) ||
+	       (cp >= 0x2066 && cp <= 0x2069) || cp == 0xfeff;
 }
 
 static size_t bounded_len(const char *s, size_t len)
@@ -68,6 +81,7 @@ static size_t escape_to(FILE *f, char *buf, size_t size, const char *str, size_t
 {
 	const unsigned char *s = (const unsigned char *)str;
 	size_t i = 0, out = 0, n;
+	unsigned int cp;
 	char tmp[8];
 	const char *piece;
 	size_t plen;
@@ -95,8 +109,8 @@ static size_t escape_to(FILE *f, char *buf, size_t size, const char *str, size_t
 			i = n;
 			continue;
 		}
-		n = utf8_seq(s + i, len - i);
-		if (n > 1) {
+		n = utf8_seq(s + i, len - i, &cp);
+		if (n > 1 && !invisible(cp)) {
 			piece = (const char *)s + i;
 			plen = n;
 		} else {
@@ -141,6 +155,7 @@ void tk_json_string(FILE *f, const char *str, size_t len, bool binary)
 {
 	const unsigned char *s = (const unsigned char *)str;
 	size_t i = 0, n;
+	unsigned int cp;
 
 	if (!binary)
 		len = bounded_len(str, len);
@@ -169,8 +184,13 @@ void tk_json_string(FILE *f, const char *str, size_t len, bool binary)
 		} else if (c < 0x80) {
 			fputc(c, f);
 			i++;
-		} else if ((n = utf8_seq(s + i, len - i)) > 1) {
-			fwrite(s + i, 1, n, f);
+		} else if ((n = utf8_seq(s + i, len - i, &cp)) > 1) {
+			/* Invisible ones as their code point: the same string to a
+			 * JSON reader, and no surprise in a log viewed raw. */
+			if (invisible(cp))
+				fprintf(f, "\\u%04x", cp);
+			else
+				fwrite(s + i, 1, n, f);
 			i += n;
 		} else if (c >= 0xc2 && c <= 0xdf && i + 1 < len && s[i + 1] >= 0x80 && s[i + 1] <= 0x9f) {
 			/* A C1 control is valid UTF-8: keep it as the code point it is. */

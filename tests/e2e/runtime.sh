@@ -113,6 +113,44 @@ else
 	not_ok "no unshare(1) to hide the kernel BTF in a mount namespace"
 fi
 
+# --- Invisible and reordering characters in a process name and a path (a
+# right-to-left override, a zero-width space) are shown escaped on a
+# terminal and as their code points in JSON, never raw: they could make one
+# name pass for another. The workload's comm and path are the truth. ---
+RLO=$(printf '\342\200\256')
+ZWSP=$(printf '\342\200\213')
+ln -sf "$TK_HELPERS/tk_work" "$D/tk${ZWSP}w"
+for mode in text json; do
+	rm -f "$D/go.bidi"
+	mkfifo "$D/go.bidi"
+	"$D/tk${ZWSP}w" -g "$D/go.bidi" openat "$D/evil${RLO}txt.exe" >"$D/work.bidi" 2>&1 &
+	T_PIDS="$T_PIDS $!"
+	BG=$!
+	wait_for "$D/work.bidi" '^tid2 ' 5
+	pb=$(sed -n 's/^pid \([0-9]*\).*/\1/p' "$D/work.bidi")
+	case $mode in json) j=-j ;; *) j= ;; esac
+	# shellcheck disable=SC2086
+	tool_start "$D/bidi.$mode" "$OS" -p "$pb" $j
+	( : >"$D/go.bidi" ) &
+	wait $BG
+	sleep 0.3
+	stop_tool INT
+	SHOW="$D/bidi.$mode"
+	check "$mode: the raw override and zero-width space never reach the output" \
+		not grep -q -e "$RLO" -e "$ZWSP" "$D/bidi.$mode"
+	if [ $mode = text ]; then
+		check "text: the process name with its zero-width space escaped" \
+			has_text "$D/bidi.text" 'tk\xe2\x80\x8bw'
+		check "text: the path with its override escaped" \
+			has_text "$D/bidi.text" "$D/evil\\xe2\\x80\\xaetxt.exe"
+	else
+		check "json: the process name as its code points" \
+			has_text "$D/bidi.json" '"comm":"tk\u200bw"'
+		check "json: the path as its code points" \
+			has_text "$D/bidi.json" "\"path\":\"$D/evil\\u202etxt.exe\""
+	fi
+done
+
 # --- Under -j a warning is a record too, so a log of the run is complete
 # evidence: the same words as on stderr, as {"type":"warning","message":...}.
 sleep 30 &

@@ -140,6 +140,18 @@ static void test_escape(void)
 	ESC("\xef\xbf\xbd", "\xef\xbf\xbd");			/* U+FFFD */
 	/* C1 controls (U+0080..U+009F) are valid UTF-8 but escaped. */
 	ESC("\xc2\x9b", "\\xc2\\x9b");				/* CSI */
+	/* Invisible and reordering characters are escaped; their neighbours
+	 * in the same blocks are not. */
+	ESC("evil\xe2\x80\xaetxt.exe", "evil\\xe2\\x80\\xaetxt.exe");	/* U+202E RLO */
+	ESC("a\xe2\x80\x8b" "b", "a\\xe2\\x80\\x8b" "b");		/* U+200B ZWSP */
+	ESC("\xe2\x80\x8f", "\\xe2\\x80\\x8f");			/* U+200F RLM */
+	ESC("\xe2\x80\xa8", "\\xe2\\x80\\xa8");			/* U+2028 */
+	ESC("\xe2\x81\xa6", "\\xe2\\x81\\xa6");			/* U+2066 LRI */
+	ESC("\xe2\x81\xa9", "\\xe2\\x81\\xa9");			/* U+2069 PDI */
+	ESC("\xef\xbb\xbf", "\\xef\\xbb\\xbf");			/* U+FEFF BOM */
+	ESC("\xe2\x80\x8a", "\xe2\x80\x8a");			/* U+200A hair space */
+	ESC("\xe2\x80\xaf", "\xe2\x80\xaf");			/* U+202F NNBSP */
+	ESC("\xe2\x80\x94", "\xe2\x80\x94");			/* U+2014 em dash */
 	ESC("\xc2\x80", "\\xc2\\x80");
 	ESC("\xc2\x9f", "\\xc2\\x9f");
 	/* Invalid bytes: one \xNN per byte. */
@@ -275,6 +287,11 @@ static void test_json_string(void)
 	JS("\xc2\xa0", "\xc2\xa0");
 	/* C1 controls become their code point. */
 	JS("\xc2\x9b", "\\u009b");
+	/* So do invisible and reordering characters: the same string, but no
+	 * surprise in a log read raw. */
+	JS("evil\xe2\x80\xaetxt", "evil\\u202etxt");
+	JS("\xe2\x80\x8b\xef\xbb\xbf", "\\u200b\\ufeff");
+	JS("\xe2\x80\x94", "\xe2\x80\x94");
 	JS("\xc2\x80", "\\u0080");
 	JS("\xc2\x9f", "\\u009f");
 	JS("a\xc2\x9b[31m", "a\\u009b[31m");
