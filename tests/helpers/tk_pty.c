@@ -21,6 +21,7 @@
  *                   controlling terminal writes TEXT to /dev/tty;
  *                   prints "ttychild PID"
  *     sleep:MS      pause MS milliseconds
+ *     wait:FIFO     print "paused" and wait for FIFO, as for GOFILE
  *
  *   tk_pty unjson KEY
  *     For each line on stdin with a JSON string field "KEY", writes the
@@ -353,6 +354,11 @@ int main(int argc, char **argv)
 			do_child(op + 4, 1);
 		else if (!strncmp(op, "sleep:", 6))
 			usleep(atol(op + 6) * 1000);
+		else if (!strncmp(op, "wait:", 5)) {
+			printf("paused\n");
+			fflush(stdout);
+			tk_wait_go("tk_pty", op + 5);
+		}
 		else {
 			fprintf(stderr, "tk_pty: unknown op %s\n", op);
 			return 2;
