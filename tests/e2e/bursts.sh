@@ -229,4 +229,47 @@ if [ -n "$TLS" ] && stalled sslsniff "$TK_BIN/sslsniff" -p "$pid"; then
 	verdict sslsniff $N "$produced" "$delivered"
 fi
 
+# --- dnssnoop: queries to a server that never answers -------------------------
+# (records of 608 bytes; the ring is 4 MiB.) The kernel keeps only packets
+# to or from the -P ports, so a port of our own is the kernel's filter; -p
+# and the name are applied in dnssnoop, after attribution. A query left
+# unanswered for 2 s is printed a second time, as a TIMEOUT line (all of
+# them have the same id and socket, so at most one waits at a time): that
+# line is not counted, only the queries themselves (rcode null).
+
+# dns_query_hex ID NAME: a query (RD, one question, A, IN) as hex for tk_dns -r.
+dns_query_hex() {
+	printf '%04x01000001000000000000' "$1"
+	_rest=$2
+	while [ -n "$_rest" ]; do
+		_label=${_rest%%.*}
+		case "$_rest" in *.*) _rest=${_rest#*.} ;; *) _rest= ;; esac
+		printf '%02x' "${#_label}"
+		printf '%s' "$_label" | od -An -tx1 | tr -d ' \n'
+	done
+	printf '0000010001'
+}
+
+N=20000
+name=burst-$$.tk.test
+"$TK_HELPERS/tk_dns" -s 0 >"$D/sink" 2>&1 &
+T_PIDS="$T_PIDS $!"
+wait_for "$D/sink" '^port ' 10 || not_ok "tk_dns -s did not start" "$D/sink"
+port=$(sed -n 's/^port //p' "$D/sink")
+workload dns "$TK_HELPERS/tk_dns" -g "$D/go.dns" -n $N -r "$(dns_query_hex 4660 "$name")" \
+	"$port" "$name"
+pid=$W_PID
+if stalled dnssnoop "$TK_BIN/dnssnoop" -P "$port" -p "$pid"; then
+	go dns
+	# dnssnoop's clock ticks through the same buffer, four times a second:
+	# a tick that finds it full is not a message lost.
+	released dnssnoop 1
+	stopped dnssnoop
+	produced=$(sed -n 's/^sent \([0-9]*\)$/\1/p' "$D/work.dns")
+	delivered=$(grep -F "{\"ts_ns\":" "$D/dnssnoop.out" | grep -F "\"pid\":$pid," |
+		grep -F "\"dir\":\"Q\"," | grep -F "\"server_port\":$port," |
+		grep -F "\"qname\":\"$name\"," | grep -c '"rcode":null,')
+	verdict dnssnoop $N "${produced:-0}" "$delivered"
+fi
+
 finish

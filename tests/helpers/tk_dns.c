@@ -12,7 +12,8 @@
  *     and keeps the socket open MS milliseconds more before exiting, so a
  *     tracer can still find who held it.
  *   With -r HEX, the query sent is those bytes instead ("12340100..."),
- *     for malformed messages; no answer is waited for.
+ *     for malformed messages; no answer is waited for. -n N sends those
+ *     bytes N times (N datagrams over UDP), then prints "sent N".
  *   tk_dns -s [-6] PORT
  *     A server that never answers: binds UDP PORT (0: any free one) on
  *     127.0.0.1 (::1 with -6), prints "port N", and reads until killed. */
@@ -120,7 +121,7 @@ static size_t build_query(unsigned char *q, size_t size, int id, const char *nam
 int main(int argc, char **argv)
 {
 	const char *go = NULL, *hex = NULL;
-	int c, id = 0x1234, qtype = 1, wait_ms = 0, serve = 0, fd;
+	int c, id = 0x1234, qtype = 1, wait_ms = 0, serve = 0, fd, count = 1, i;
 	unsigned char q[512], r[4096];
 	struct sockaddr_storage ss;
 	struct pollfd pfd;
@@ -128,7 +129,7 @@ int main(int argc, char **argv)
 	ssize_t n;
 	size_t qlen, off;
 
-	while ((c = getopt(argc, argv, "g:6ti:q:w:sr:")) != -1) {
+	while ((c = getopt(argc, argv, "g:6ti:q:w:sr:n:")) != -1) {
 		switch (c) {
 		case 'g': go = optarg; break;
 		case '6': v6 = 1; break;
@@ -138,6 +139,7 @@ int main(int argc, char **argv)
 		case 'w': wait_ms = atoi(optarg); break;
 		case 's': serve = 1; break;
 		case 'r': hex = optarg; break;
+		case 'n': count = atoi(optarg); break;
 		default: return 2;
 		}
 	}
@@ -160,8 +162,11 @@ int main(int argc, char **argv)
 
 		for (qlen = 0; qlen < sizeof(q) && sscanf(hex + 2 * qlen, "%2x", &byte) == 1; qlen++)
 			q[qlen] = (unsigned char)byte;
-		if (send(fd, q, qlen, 0) != (ssize_t)qlen)
-			die("tk_dns: send");
+		for (i = 0; i < count; i++)
+			if (send(fd, q, qlen, 0) != (ssize_t)qlen)
+				die("tk_dns: send");
+		if (count > 1)
+			printf("sent %d\n", count);
 		printf("sent %zu bytes\n", qlen);
 		return 0;
 	}
