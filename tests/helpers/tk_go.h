@@ -28,4 +28,34 @@ static inline void tk_wait_go(const char *prog, const char *go)
 	close(fd);
 }
 
+/* -G K:FIFO, for helpers that act N times: after the first K actions, print
+ * "paused" and wait for FIFO as for the go FIFO, so that a test can act
+ * between a burst and the rest (release a stalled tracer, say). */
+struct tk_pause {
+	long after;
+	const char *go;
+};
+
+static inline void tk_pause_parse(const char *prog, const char *arg, struct tk_pause *p)
+{
+	char *end;
+
+	p->after = strtol(arg, &end, 10);
+	if (end == arg || *end != ':' || !end[1] || p->after < 0) {
+		fprintf(stderr, "%s: -G wants K:FIFO, not %s\n", prog, arg);
+		exit(2);
+	}
+	p->go = end + 1;
+}
+
+/* Call before action @i (0-based). */
+static inline void tk_pause_at(const char *prog, const struct tk_pause *p, long i)
+{
+	if (!p->go || i != p->after)
+		return;
+	printf("paused\n");
+	fflush(stdout);
+	tk_wait_go(prog, p->go);
+}
+
 #endif

@@ -17,6 +17,8 @@
  *     v:T1|T2|...   one writev(2) to A, a segment per part (an empty part is
  *                   an empty segment)
  *     long:N        write(2) N bytes to A: "0123456789abcdef..." repeated
+ *     rep:N:TEXT    N write(2)s of TEXT to A, one after another; then
+ *                   prints "writes N" (N that were made, each whole)
  *     child:TEXT    a child process writes TEXT to A; prints "child PID"
  *     tty:TEXT      a child process in a new session with A as its
  *                   controlling terminal writes TEXT to /dev/tty;
@@ -28,6 +30,7 @@
  *                   Prints "partial GOT of N" for each short write and
  *                   "eagain K" (failed writes) at the end; EXPECTED gets
  *                   what each write's return value says it wrote.
+ *     wait:FIFO     print "paused" and wait for FIFO, as for GOFILE
  *
  *   tk_pty unjson KEY
  *     For each line on stdin with a JSON string field "KEY", writes the
@@ -269,6 +272,18 @@ static void do_long(long n)
 	free(buf);
 }
 
+static void do_rep(long n, const char *text)
+{
+	char buf[4096];
+	size_t len = unescape(text, buf);
+	long i;
+
+	for (i = 0; i < n; i++)
+		write_all(a.slave, buf, len, 1);
+	printf("writes %ld\n", i);
+	fflush(stdout);
+}
+
 /* A child writes TEXT to A, directly or through /dev/tty. */
 static void do_child(const char *text, int via_tty)
 {
@@ -423,6 +438,8 @@ int main(int argc, char **argv)
 			do_writev(op + 2);
 		else if (!strncmp(op, "long:", 5))
 			do_long(atol(op + 5));
+		else if (!strncmp(op, "rep:", 4) && strchr(op + 4, ':'))
+			do_rep(atol(op + 4), strchr(op + 4, ':') + 1);
 		else if (!strncmp(op, "child:", 6))
 			do_child(op + 6, 0);
 		else if (!strncmp(op, "tty:", 4))
@@ -431,6 +448,11 @@ int main(int argc, char **argv)
 			usleep(atol(op + 6) * 1000);
 		else if (!strncmp(op, "fill:", 5))
 			do_fill(atol(op + 5));
+		else if (!strncmp(op, "wait:", 5)) {
+			printf("paused\n");
+			fflush(stdout);
+			tk_wait_go("tk_pty", op + 5);
+		}
 		else {
 			fprintf(stderr, "tk_pty: unknown op %s\n", op);
 			return 2;

@@ -5,12 +5,16 @@
  *     Listen on ADDR:PORT (PORT 0: a free one), print "port N", then accept
  *     and close connections until killed. -A: never accept, so that with
  *     -b 0 a second connect's SYN goes unanswered (accept queue full).
- *   tk_tcp connect [-g GOFILE] [-u UID] [-C CGROUPDIR] [-N] [-k MS] ADDR PORT N
+ *   tk_tcp connect [-g GOFILE] [-u UID] [-C CGROUPDIR] [-N] [-k MS] [-l]
+ *                  [-G K:FIFO] ADDR PORT N
  *     Optionally move into a cgroup and change uid, print "pid PID", wait
  *     for the go FIFO, then connect N times, printing for each
  *     "connect lport P ret 0" or "connect lport P ret -1 errno E".
  *     -N: non-blocking connects (EINPROGRESS is success here).
  *     -k MS: keep the sockets open MS milliseconds before closing them.
+ *     -l: close with a reset (SO_LINGER 0), so that a burst of connects
+ *     leaves no TIME_WAIT sockets holding loopback's ephemeral ports.
+ *     -G K:FIFO: after K connects, print "paused" and wait for FIFO.
  *
  * ADDR is numeric: an IPv4 or IPv6 address. Static, no name lookups. */
 #include <arpa/inet.h>
@@ -109,15 +113,19 @@ static int do_connect(int argc, char **argv)
 	const char *go = NULL, *cgroup = NULL;
 	struct sockaddr_storage ss;
 	socklen_t len;
-	int c, i, n, r, uid = -1, nonblock = 0, keep_ms = 0, *fds;
+	struct linger reset = { .l_onoff = 1, .l_linger = 0 };
+	struct tk_pause pause_at = { 0 };
+	int c, i, n, r, uid = -1, nonblock = 0, keep_ms = 0, linger0 = 0, *fds;
 
-	while ((c = getopt(argc, argv, "+g:u:C:Nk:")) != -1) {
+	while ((c = getopt(argc, argv, "+g:u:C:Nk:lG:")) != -1) {
 		switch (c) {
 		case 'g': go = optarg; break;
 		case 'u': uid = atoi(optarg); break;
 		case 'C': cgroup = optarg; break;
 		case 'N': nonblock = 1; break;
 		case 'k': keep_ms = atoi(optarg); break;
+		case 'l': linger0 = 1; break;
+		case 'G': tk_pause_parse("tk_tcp", optarg, &pause_at); break;
 		default: return 2;
 		}
 	}
@@ -143,9 +151,12 @@ static int do_connect(int argc, char **argv)
 	fflush(stdout);
 	tk_wait_go("tk_tcp", go);
 	for (i = 0; i < n; i++) {
+		tk_pause_at("tk_tcp", &pause_at, i);
 		fds[i] = socket(ss.ss_family, SOCK_STREAM | (nonblock ? SOCK_NONBLOCK : 0), 0);
 		if (fds[i] < 0)
 			die("socket");
+		if (linger0 && setsockopt(fds[i], SOL_SOCKET, SO_LINGER, &reset, sizeof(reset)))
+			die("SO_LINGER");
 		r = connect(fds[i], (struct sockaddr *)&ss, len);
 		if (r && !(nonblock && errno == EINPROGRESS))
 			printf("connect lport %d ret -1 errno %d\n", local_port(fds[i]), errno);
@@ -174,6 +185,7 @@ int main(int argc, char **argv)
 	if (argc >= 2 && !strcmp(argv[1], "connect"))
 		return do_connect(argc - 1, argv + 1);
 	fprintf(stderr, "usage: tk_tcp listen [-b BACKLOG] [-A] ADDR PORT\n"
-		"       tk_tcp connect [-g GOFILE] [-u UID] [-C CGROUPDIR] [-N] [-k MS] ADDR PORT N\n");
+		"       tk_tcp connect [-g GOFILE] [-u UID] [-C CGROUPDIR] [-N] [-k MS] [-l]\n"
+		"                      [-G K:FIFO] ADDR PORT N\n");
 	return 2;
 }

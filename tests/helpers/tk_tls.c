@@ -3,10 +3,11 @@
  * 127.0.0.1 only. It calls OpenSSL's exported SSL_read/SSL_write (or the
  * _ex variants) directly, which openssl s_server does not.
  *
- *   tk_tls [-g GOFILE] [-x] [-n N] [-s SIZE] [-m DIR] client PORT MESSAGE
+ *   tk_tls [-g GOFILE] [-x] [-n N] [-s SIZE] [-m DIR] [-G K:FIFO] client PORT MESSAGE
  *       wait for GOFILE (a FIFO, as tk_work), connect, handshake, then
  *       write MESSAGE (repeated to SIZE bytes with -s) N times; prints
  *       "wrote BYTES" per write and "elapsed_ns NS" for the writes.
+ *       -G K:FIFO: after K writes, print "paused" and wait for FIFO.
  *   tk_tls [-x] [-q] server CERT KEY
  *       listen on an ephemeral port, accept one connection and read until
  *       the peer closes; prints "read BYTES DATA" per read (-q: only the
@@ -54,6 +55,7 @@ int main(void)
 #include "tk_go.h"
 
 static int use_ex, quiet;
+static struct tk_pause pause_at;
 
 static void die(const char *what)
 {
@@ -122,6 +124,7 @@ static int client(const char *go, int port, const char *msg, size_t size, long t
 		die("SSL_connect");
 	t0 = now_ns();
 	for (i = 0; i < (size_t)times; i++) {
+		tk_pause_at("tk_tls", &pause_at, (long)i);
 		n = tls_write(ssl, buf, size);
 		if (n <= 0)
 			die("write");
@@ -291,7 +294,7 @@ int main(int argc, char **argv)
 	size_t size = 0;
 	int c;
 
-	while ((c = getopt(argc, argv, "+g:xqn:s:m:")) != -1) {
+	while ((c = getopt(argc, argv, "+g:xqn:s:m:G:")) != -1) {
 		switch (c) {
 		case 'g': go = optarg; break;
 		case 'x': use_ex = 1; break;
@@ -299,6 +302,7 @@ int main(int argc, char **argv)
 		case 'n': times = atol(optarg); break;
 		case 's': size = strtoul(optarg, NULL, 10); break;
 		case 'm': map_dir(optarg); break;
+		case 'G': tk_pause_parse("tk_tls", optarg, &pause_at); break;
 		default: return 2;
 		}
 	}
@@ -314,7 +318,7 @@ int main(int argc, char **argv)
 		return server(argv[1], argv[2]);
 	if (argc == 3 && !strcmp(argv[0], "readers"))
 		return readers(argv[1], argv[2], times);
-	fputs("usage: tk_tls [-g GOFILE] [-x] [-n N] [-s SIZE] [-m DIR] client PORT MESSAGE\n"
+	fputs("usage: tk_tls [-g GOFILE] [-x] [-n N] [-s SIZE] [-m DIR] [-G K:FIFO] client PORT MESSAGE\n"
 	      "       tk_tls [-x] [-q] server CERT KEY\n"
 	      "       tk_tls [-n N] readers CERT KEY\n", stderr);
 	return 2;

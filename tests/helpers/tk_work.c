@@ -14,7 +14,9 @@
  *     exec PROG ARGS...            exec PROG (after -u/-C), e.g. a tool as non-root
  *   -T runs the actions in a second thread; "tid2 N" names the thread that
  *   acts, which is the one that waits for GOFILE.
- *   -c DIR: chdir to DIR first (for relative paths). */
+ *   -c DIR: chdir to DIR first (for relative paths).
+ *   -G K:FIFO: after the first K of the N actions, print "paused" and wait
+ *   for FIFO (tk_go.h). */
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -31,6 +33,7 @@ static const char *action;
 static const char *go;
 static char **args;
 static long times = 1;
+static struct tk_pause pause_at;
 
 static void report(const char *what, long ret)
 {
@@ -50,6 +53,7 @@ static void *work(void *unused)
 	fflush(stdout);
 	tk_wait_go("tk_work", go);
 	for (i = 0; i < times; i++) {
+		tk_pause_at("tk_work", &pause_at, i);
 		if (!strcmp(action, "open")) {
 			r = syscall(SYS_open, args[0], flags, 0644);
 		} else if (!strcmp(action, "openat")) {
@@ -89,7 +93,7 @@ int main(int argc, char **argv)
 	int c, thread = 0, uid = -1;
 	pthread_t t;
 
-	while ((c = getopt(argc, argv, "+g:u:C:Tn:c:")) != -1) {
+	while ((c = getopt(argc, argv, "+g:u:C:Tn:c:G:")) != -1) {
 		switch (c) {
 		case 'g': go = optarg; break;
 		case 'u': uid = atoi(optarg); break;
@@ -97,6 +101,7 @@ int main(int argc, char **argv)
 		case 'T': thread = 1; break;
 		case 'n': times = atol(optarg); break;
 		case 'c': dir = optarg; break;
+		case 'G': tk_pause_parse("tk_work", optarg, &pause_at); break;
 		default: return 2;
 		}
 	}
