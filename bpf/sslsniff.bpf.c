@@ -178,164 +178,46 @@ int ss_thread_exit(void *ctx)
 	return 0;
 }
 
+/* The two programs of one library function: NAME at its entry, where the
+ * data buffer is argument BUF and the _ex functions' out-length pointer
+ * argument LEN (1-based; 0: none), and NAME_ret at its return, whose value
+ * (of type RET_TYPE) means RES. */
+#define SS_ARG_0 NULL
+#define SS_ARG_1 (void *)PT_REGS_PARM1(ctx)
+#define SS_ARG_2 (void *)PT_REGS_PARM2(ctx)
+#define SS_ARG_3 (void *)PT_REGS_PARM3(ctx)
+#define SS_ARG_4 (void *)PT_REGS_PARM4(ctx)
+#define SS_ARG(n) SS_ARG_##n
+#define SS_PROBES(name, func, buf, len, ret_type, res)				\
+SEC("uprobe")									\
+int name(struct pt_regs *ctx)							\
+{										\
+	return enter(func, SS_ARG(buf), SS_ARG(len));				\
+}										\
+SEC("uretprobe")								\
+int name##_ret(struct pt_regs *ctx)						\
+{										\
+	return leave(ctx, func, (ret_type)PT_REGS_RC(ctx), res);		\
+}
+
 /* --- OpenSSL ------------------------------------------------------------ */
 
-SEC("uprobe")
-int BPF_KPROBE(ss_ossl_w, void *ssl, const void *buf)
-{
-	return enter(SSLSNIFF_SSL_WRITE, buf, NULL);
-}
-
-SEC("uretprobe")
-int BPF_KRETPROBE(ss_ossl_w_ret, int ret)
-{
-	return leave(ctx, SSLSNIFF_SSL_WRITE, ret, RES_COUNT);
-}
-
-SEC("uprobe")
-int BPF_KPROBE(ss_ossl_r, void *ssl, void *buf)
-{
-	return enter(SSLSNIFF_SSL_READ, buf, NULL);
-}
-
-SEC("uretprobe")
-int BPF_KRETPROBE(ss_ossl_r_ret, int ret)
-{
-	return leave(ctx, SSLSNIFF_SSL_READ, ret, RES_COUNT);
-}
-
-SEC("uprobe")
-int BPF_KPROBE(ss_ossl_wex, void *ssl, const void *buf, __u64 num, __u64 *written)
-{
-	return enter(SSLSNIFF_SSL_WRITE_EX, buf, written);
-}
-
-SEC("uretprobe")
-int BPF_KRETPROBE(ss_ossl_wex_ret, int ret)
-{
-	return leave(ctx, SSLSNIFF_SSL_WRITE_EX, ret, RES_EX);
-}
-
-SEC("uprobe")
-int BPF_KPROBE(ss_ossl_rex, void *ssl, void *buf, __u64 num, __u64 *readbytes)
-{
-	return enter(SSLSNIFF_SSL_READ_EX, buf, readbytes);
-}
-
-SEC("uretprobe")
-int BPF_KRETPROBE(ss_ossl_rex_ret, int ret)
-{
-	return leave(ctx, SSLSNIFF_SSL_READ_EX, ret, RES_EX);
-}
-
-SEC("uprobe")
-int BPF_KPROBE(ss_ossl_hs)
-{
-	return enter(SSLSNIFF_SSL_DO_HANDSHAKE, NULL, NULL);
-}
-
-SEC("uretprobe")
-int BPF_KRETPROBE(ss_ossl_hs_ret, int ret)
-{
-	return leave(ctx, SSLSNIFF_SSL_DO_HANDSHAKE, ret, RES_ONE);
-}
+SS_PROBES(ss_ossl_w, SSLSNIFF_SSL_WRITE, 2, 0, int, RES_COUNT)
+SS_PROBES(ss_ossl_r, SSLSNIFF_SSL_READ, 2, 0, int, RES_COUNT)
+SS_PROBES(ss_ossl_wex, SSLSNIFF_SSL_WRITE_EX, 2, 4, int, RES_EX)
+SS_PROBES(ss_ossl_rex, SSLSNIFF_SSL_READ_EX, 2, 4, int, RES_EX)
+SS_PROBES(ss_ossl_hs, SSLSNIFF_SSL_DO_HANDSHAKE, 0, 0, int, RES_ONE)
 
 /* --- GnuTLS: the record functions return ssize_t ---------------------- */
 
-SEC("uprobe")
-int BPF_KPROBE(ss_gtls_w, void *session, const void *data)
-{
-	return enter(SSLSNIFF_GNUTLS_RECORD_SEND, data, NULL);
-}
-
-SEC("uretprobe")
-int BPF_KRETPROBE(ss_gtls_w_ret, long ret)
-{
-	return leave(ctx, SSLSNIFF_GNUTLS_RECORD_SEND, ret, RES_COUNT);
-}
-
-SEC("uprobe")
-int BPF_KPROBE(ss_gtls_r, void *session, void *data)
-{
-	return enter(SSLSNIFF_GNUTLS_RECORD_RECV, data, NULL);
-}
-
-SEC("uretprobe")
-int BPF_KRETPROBE(ss_gtls_r_ret, long ret)
-{
-	return leave(ctx, SSLSNIFF_GNUTLS_RECORD_RECV, ret, RES_COUNT);
-}
-
-SEC("uprobe")
-int BPF_KPROBE(ss_gtls_rs, void *session, void *data)
-{
-	return enter(SSLSNIFF_GNUTLS_RECORD_RECV_SEQ, data, NULL);
-}
-
-SEC("uretprobe")
-int BPF_KRETPROBE(ss_gtls_rs_ret, long ret)
-{
-	return leave(ctx, SSLSNIFF_GNUTLS_RECORD_RECV_SEQ, ret, RES_COUNT);
-}
-
-SEC("uprobe")
-int BPF_KPROBE(ss_gtls_hs)
-{
-	return enter(SSLSNIFF_GNUTLS_HANDSHAKE, NULL, NULL);
-}
-
-SEC("uretprobe")
-int BPF_KRETPROBE(ss_gtls_hs_ret, int ret)
-{
-	return leave(ctx, SSLSNIFF_GNUTLS_HANDSHAKE, ret, RES_ZERO);
-}
+SS_PROBES(ss_gtls_w, SSLSNIFF_GNUTLS_RECORD_SEND, 2, 0, long, RES_COUNT)
+SS_PROBES(ss_gtls_r, SSLSNIFF_GNUTLS_RECORD_RECV, 2, 0, long, RES_COUNT)
+SS_PROBES(ss_gtls_rs, SSLSNIFF_GNUTLS_RECORD_RECV_SEQ, 2, 0, long, RES_COUNT)
+SS_PROBES(ss_gtls_hs, SSLSNIFF_GNUTLS_HANDSHAKE, 0, 0, int, RES_ZERO)
 
 /* --- NSS: NSPR's I/O functions, which NSS's SSL layer sits under ------ */
 
-SEC("uprobe")
-int BPF_KPROBE(ss_nss_w, void *fd, const void *buf)
-{
-	return enter(SSLSNIFF_PR_WRITE, buf, NULL);
-}
-
-SEC("uretprobe")
-int BPF_KRETPROBE(ss_nss_w_ret, int ret)
-{
-	return leave(ctx, SSLSNIFF_PR_WRITE, ret, RES_COUNT);
-}
-
-SEC("uprobe")
-int BPF_KPROBE(ss_nss_send, void *fd, const void *buf)
-{
-	return enter(SSLSNIFF_PR_SEND, buf, NULL);
-}
-
-SEC("uretprobe")
-int BPF_KRETPROBE(ss_nss_send_ret, int ret)
-{
-	return leave(ctx, SSLSNIFF_PR_SEND, ret, RES_COUNT);
-}
-
-SEC("uprobe")
-int BPF_KPROBE(ss_nss_r, void *fd, void *buf)
-{
-	return enter(SSLSNIFF_PR_READ, buf, NULL);
-}
-
-SEC("uretprobe")
-int BPF_KRETPROBE(ss_nss_r_ret, int ret)
-{
-	return leave(ctx, SSLSNIFF_PR_READ, ret, RES_COUNT);
-}
-
-SEC("uprobe")
-int BPF_KPROBE(ss_nss_recv, void *fd, void *buf)
-{
-	return enter(SSLSNIFF_PR_RECV, buf, NULL);
-}
-
-SEC("uretprobe")
-int BPF_KRETPROBE(ss_nss_recv_ret, int ret)
-{
-	return leave(ctx, SSLSNIFF_PR_RECV, ret, RES_COUNT);
-}
+SS_PROBES(ss_nss_w, SSLSNIFF_PR_WRITE, 2, 0, int, RES_COUNT)
+SS_PROBES(ss_nss_send, SSLSNIFF_PR_SEND, 2, 0, int, RES_COUNT)
+SS_PROBES(ss_nss_r, SSLSNIFF_PR_READ, 2, 0, int, RES_COUNT)
+SS_PROBES(ss_nss_recv, SSLSNIFF_PR_RECV, 2, 0, int, RES_COUNT)

@@ -21,6 +21,55 @@ struct syscall_alias {
 	int nr;
 };
 
+/* Since Linux 5.1 every architecture numbers new syscalls alike, from 424. */
+#define TK_SYSCALLS_COMMON \
+	[424] = "pidfd_send_signal", \
+	[425] = "io_uring_setup", \
+	[426] = "io_uring_enter", \
+	[427] = "io_uring_register", \
+	[428] = "open_tree", \
+	[429] = "move_mount", \
+	[430] = "fsopen", \
+	[431] = "fsconfig", \
+	[432] = "fsmount", \
+	[433] = "fspick", \
+	[434] = "pidfd_open", \
+	[435] = "clone3", \
+	[436] = "close_range", \
+	[437] = "openat2", \
+	[438] = "pidfd_getfd", \
+	[439] = "faccessat2", \
+	[440] = "process_madvise", \
+	[441] = "epoll_pwait2", \
+	[442] = "mount_setattr", \
+	[443] = "quotactl_fd", \
+	[444] = "landlock_create_ruleset", \
+	[445] = "landlock_add_rule", \
+	[446] = "landlock_restrict_self", \
+	[447] = "memfd_secret", \
+	[448] = "process_mrelease", \
+	[449] = "futex_waitv", \
+	[450] = "set_mempolicy_home_node", \
+	[451] = "cachestat", \
+	[452] = "fchmodat2", \
+	[453] = "map_shadow_stack", \
+	[454] = "futex_wake", \
+	[455] = "futex_wait", \
+	[456] = "futex_requeue", \
+	[457] = "statmount", \
+	[458] = "listmount", \
+	[459] = "lsm_get_self_attr", \
+	[460] = "lsm_set_self_attr", \
+	[461] = "lsm_list_modules", \
+	[462] = "mseal", \
+	[463] = "setxattrat", \
+	[464] = "getxattrat", \
+	[465] = "listxattrat", \
+	[466] = "removexattrat", \
+	[467] = "open_tree_attr", \
+	[468] = "file_getattr", \
+	[469] = "file_setattr",
+
 #if defined(TK_SYSCALLS_ARM64) || (!defined(TK_SYSCALLS_X86_64) && defined(__aarch64__))
 /*
  * arm64: the asm-generic numbering (include/uapi/asm-generic/unistd.h with
@@ -308,52 +357,7 @@ static const char *const names[] = {
 	[292] = "io_pgetevents",
 	[293] = "rseq",
 	[294] = "kexec_file_load",
-	[424] = "pidfd_send_signal",
-	[425] = "io_uring_setup",
-	[426] = "io_uring_enter",
-	[427] = "io_uring_register",
-	[428] = "open_tree",
-	[429] = "move_mount",
-	[430] = "fsopen",
-	[431] = "fsconfig",
-	[432] = "fsmount",
-	[433] = "fspick",
-	[434] = "pidfd_open",
-	[435] = "clone3",
-	[436] = "close_range",
-	[437] = "openat2",
-	[438] = "pidfd_getfd",
-	[439] = "faccessat2",
-	[440] = "process_madvise",
-	[441] = "epoll_pwait2",
-	[442] = "mount_setattr",
-	[443] = "quotactl_fd",
-	[444] = "landlock_create_ruleset",
-	[445] = "landlock_add_rule",
-	[446] = "landlock_restrict_self",
-	[447] = "memfd_secret",
-	[448] = "process_mrelease",
-	[449] = "futex_waitv",
-	[450] = "set_mempolicy_home_node",
-	[451] = "cachestat",
-	[452] = "fchmodat2",
-	[453] = "map_shadow_stack",
-	[454] = "futex_wake",
-	[455] = "futex_wait",
-	[456] = "futex_requeue",
-	[457] = "statmount",
-	[458] = "listmount",
-	[459] = "lsm_get_self_attr",
-	[460] = "lsm_set_self_attr",
-	[461] = "lsm_list_modules",
-	[462] = "mseal",
-	[463] = "setxattrat",
-	[464] = "getxattrat",
-	[465] = "listxattrat",
-	[466] = "removexattrat",
-	[467] = "open_tree_attr",
-	[468] = "file_getattr",
-	[469] = "file_setattr",
+	TK_SYSCALLS_COMMON
 };
 
 static const struct syscall_alias aliases[] = {
@@ -709,52 +713,7 @@ static const char *const names[] = {
 	[334] = "rseq",
 	[335] = "uretprobe",
 	[336] = "uprobe",
-	[424] = "pidfd_send_signal",
-	[425] = "io_uring_setup",
-	[426] = "io_uring_enter",
-	[427] = "io_uring_register",
-	[428] = "open_tree",
-	[429] = "move_mount",
-	[430] = "fsopen",
-	[431] = "fsconfig",
-	[432] = "fsmount",
-	[433] = "fspick",
-	[434] = "pidfd_open",
-	[435] = "clone3",
-	[436] = "close_range",
-	[437] = "openat2",
-	[438] = "pidfd_getfd",
-	[439] = "faccessat2",
-	[440] = "process_madvise",
-	[441] = "epoll_pwait2",
-	[442] = "mount_setattr",
-	[443] = "quotactl_fd",
-	[444] = "landlock_create_ruleset",
-	[445] = "landlock_add_rule",
-	[446] = "landlock_restrict_self",
-	[447] = "memfd_secret",
-	[448] = "process_mrelease",
-	[449] = "futex_waitv",
-	[450] = "set_mempolicy_home_node",
-	[451] = "cachestat",
-	[452] = "fchmodat2",
-	[453] = "map_shadow_stack",
-	[454] = "futex_wake",
-	[455] = "futex_wait",
-	[456] = "futex_requeue",
-	[457] = "statmount",
-	[458] = "listmount",
-	[459] = "lsm_get_self_attr",
-	[460] = "lsm_set_self_attr",
-	[461] = "lsm_list_modules",
-	[462] = "mseal",
-	[463] = "setxattrat",
-	[464] = "getxattrat",
-	[465] = "listxattrat",
-	[466] = "removexattrat",
-	[467] = "open_tree_attr",
-	[468] = "file_getattr",
-	[469] = "file_setattr",
+	TK_SYSCALLS_COMMON
 };
 
 static const struct syscall_alias aliases[] = {
