@@ -8,6 +8,14 @@
  *                              ARG... (-T: from a second thread of the
  *                              child). "exec PID ok TID" or "exec PID fail
  *                              ERRNO TID" (TID: the thread that called exec)
+ *     exit CODE [MS]           fork; the child lives MS ms (default 0) and
+ *                              exits with CODE. "exit PID status CODE"
+ *     signal SIG [CORE]        fork; the child waits, is sent SIG (with CORE
+ *                              1: core dumps allowed, in the cwd). "signal
+ *                              PID SIG core 0|1" (waitpid's WCOREDUMP)
+ *     threads K                fork; the child starts K threads that exit,
+ *                              then exits 0. "thread PID TID" each, then
+ *                              "threads PID done"
  *
  * Started with TK_PROC_EXIT=CODE in the environment (as the children of
  * `exec` are), it exits with CODE at once: the program an exec storm runs. */
@@ -19,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include "tk_go.h"
@@ -76,6 +85,60 @@ static int one_exec(int threaded)
 	return 0;
 }
 
+static void *thread_exit(void *unused)
+{
+	(void)unused;
+	printf("thread %d %ld\n", getpid(), (long)syscall(SYS_gettid));
+	fflush(stdout);
+	return NULL;
+}
+
+static int one_child(const char *action)
+{
+	int status, k;
+	pid_t pid = fork();
+
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		if (!strcmp(action, "exit")) {
+			if (args[1])
+				usleep(atoi(args[1]) * 1000);
+			_exit(atoi(args[0]));
+		}
+		if (!strcmp(action, "threads")) {
+			for (k = 0; k < atoi(args[0]); k++) {
+				pthread_t t;
+
+				pthread_create(&t, NULL, thread_exit, NULL);
+				pthread_join(t, NULL);
+			}
+			_exit(0);
+		}
+		if (args[1] && atoi(args[1])) {
+			struct rlimit rl = { RLIM_INFINITY, RLIM_INFINITY };
+
+			setrlimit(RLIMIT_CORE, &rl);
+		}
+		for (;;)
+			pause();
+	}
+	if (!strcmp(action, "signal")) {
+		usleep(20000);
+		kill(pid, atoi(args[0]));
+	}
+	waitpid(pid, &status, 0);
+	if (!strcmp(action, "exit"))
+		printf("exit %d status %d\n", pid, WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+	else if (!strcmp(action, "threads"))
+		printf("threads %d done\n", pid);
+	else
+		printf("signal %d %d core %d\n", pid, WIFSIGNALED(status) ? WTERMSIG(status) : -1,
+		       WIFSIGNALED(status) && WCOREDUMP(status) ? 1 : 0);
+	fflush(stdout);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *go = NULL, *action, *code = getenv("TK_PROC_EXIT");
@@ -102,6 +165,10 @@ int main(int argc, char **argv)
 	for (i = 0; i < times; i++) {
 		if (!strcmp(action, "exec") && args[0] && args[1]) {
 			if (one_exec(threaded))
+				return 1;
+		} else if ((!strcmp(action, "exit") || !strcmp(action, "signal") ||
+			    !strcmp(action, "threads")) && args[0]) {
+			if (one_child(action))
 				return 1;
 		} else {
 			fprintf(stderr, "tk_proc: unknown action %s\n", action);
