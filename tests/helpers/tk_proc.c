@@ -16,6 +16,11 @@
  *     threads K                fork; the child starts K threads that exit,
  *                              then exits 0. "thread PID TID" each, then
  *                              "threads PID done"
+ *     send CALL SIG            fork; the child waits; SIG is sent to it
+ *                              with CALL (kill, tkill, tgkill or pidfd:
+ *                              pidfd_open + pidfd_send_signal), and sent
+ *                              again once the child is reaped (ESRCH).
+ *                              "send CALL PID SIG ret R errno E" each time
  *
  * Started with TK_PROC_EXIT=CODE in the environment (as the children of
  * `exec` are), it exits with CODE at once: the program an exec storm runs. */
@@ -139,6 +144,47 @@ static int one_child(const char *action)
 	return 0;
 }
 
+static long send_sig(const char *call, pid_t pid, int sig, int pidfd)
+{
+	if (!strcmp(call, "kill"))
+		return syscall(SYS_kill, pid, sig);
+	if (!strcmp(call, "tkill"))
+		return syscall(SYS_tkill, pid, sig);
+	if (!strcmp(call, "tgkill"))
+		return syscall(SYS_tgkill, pid, pid, sig);
+	return syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0);
+}
+
+static int one_send(const char *call, int sig)
+{
+	int status, pidfd = -1, i;
+	long r;
+	pid_t pid = fork();
+
+	if (pid < 0)
+		return -1;
+	if (pid == 0)
+		for (;;)
+			pause();
+	if (!strcmp(call, "pidfd"))
+		pidfd = syscall(SYS_pidfd_open, pid, 0);
+	usleep(20000);
+	for (i = 0; i < 2; i++) {
+		errno = 0;
+		r = send_sig(call, pid, sig, pidfd);
+		printf("send %s %d %d ret %ld errno %d\n", call, pid, sig, r, r < 0 ? errno : 0);
+		fflush(stdout);
+		if (i == 0) {
+			if (sig == 0 || r < 0)
+				kill(pid, SIGKILL);	/* it lives on otherwise */
+			waitpid(pid, &status, 0);
+		}
+	}
+	if (pidfd >= 0)
+		close(pidfd);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *go = NULL, *action, *code = getenv("TK_PROC_EXIT");
@@ -165,6 +211,9 @@ int main(int argc, char **argv)
 	for (i = 0; i < times; i++) {
 		if (!strcmp(action, "exec") && args[0] && args[1]) {
 			if (one_exec(threaded))
+				return 1;
+		} else if (!strcmp(action, "send") && args[0] && args[1]) {
+			if (one_send(args[0], atoi(args[1])))
 				return 1;
 		} else if ((!strcmp(action, "exit") || !strcmp(action, "signal") ||
 			    !strcmp(action, "threads")) && args[0]) {
