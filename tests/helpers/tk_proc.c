@@ -21,6 +21,8 @@
  *                              pidfd_open + pidfd_send_signal), and sent
  *                              again once the child is reaped (ESRCH).
  *                              "send CALL PID SIG ret R errno E" each time
+ *     kill0                    kill(getpid(), 0): a cheap signal call, for
+ *                              benchmarks; "kill0 N done" at the end
  *
  * Started with TK_PROC_EXIT=CODE in the environment (as the children of
  * `exec` are), it exits with CODE at once: the program an exec storm runs. */
@@ -212,6 +214,11 @@ int main(int argc, char **argv)
 		if (!strcmp(action, "exec") && args[0] && args[1]) {
 			if (one_exec(threaded))
 				return 1;
+		} else if (!strcmp(action, "kill0")) {
+			if (syscall(SYS_kill, getpid(), 0))
+				return 1;
+			if (i == times - 1)
+				printf("kill0 %ld done\n", times);
 		} else if (!strcmp(action, "send") && args[0] && args[1]) {
 			if (one_send(args[0], atoi(args[1])))
 				return 1;
