@@ -234,12 +234,15 @@ else
 fi
 
 # --- a fork/exec storm with the reader stalled: every exec that returned is
-# a line, or counted lost; the workload says which execs returned. ---------
-N=${EXECSNOOP_STORM:-3000}
+# a line, or counted lost; the workload says which execs returned. Each
+# exec has a 600-byte argument, so its record is a large one (8768 bytes):
+# the 4 MiB buffer holds some 470 of them, and the storm overflows it. -----
+N=${EXECSNOOP_STORM:-1500}
 O="$D/out.storm"
 SHOW="$O.err"
 rm -f "$D/storm.done" "$D/storm.rc"
-proc s -n "$N" exec "$D/tkstorm" tkstorm storm
+pad=$(head -c 600 /dev/zero | tr '\0' p)
+proc s -n "$N" exec "$D/tkstorm" tkstorm storm "$pad"
 (
 	"$ES" -j -v -n tkstorm 2>"$O.err" &
 	echo $! >"$D/storm.pid"
@@ -254,10 +257,11 @@ sleep 0.5
 kill -INT "$(cat "$D/storm.pid")"
 wait_for "$D/storm.rc" . 30
 want=$(grep -c '^exec [0-9]* ok ' "$D/work.s")
-got=$(grep -c "\"ppid\":$W_PID,.*\"args\":\\[\"tkstorm\",\"storm\"\\]" "$O")
+got=$(grep -c "\"ppid\":$W_PID,.*\"args\":\\[\"tkstorm\",\"storm\",\"$pad\"\\]" "$O")
 lost=$(json_num "$O" count | awk '{ s += $1 } END { print s + 0 }')
 check "storm: status 0" [ "$(cat "$D/storm.rc")" = 0 ]
 check "storm: all $N execs returned" [ "$want" -eq "$N" ]
+check "storm: execs were lost and reported ($lost)" [ "$lost" -gt 0 ]
 check "storm: delivered $got + lost $lost = execs $want" [ $((got + lost)) -eq "$want" ]
 
 # --- ends ------------------------------------------------------------------

@@ -196,6 +196,30 @@ lost=$(json_num "$O" count | awk '{ s += $1 } END { print s + 0 }')
 check "storm: all $N children exited with 1" [ "$want" -eq "$N" ]
 check "storm: delivered $got + lost $lost = exits $want" [ $((got + lost)) -eq "$want" ]
 
+# --- untrusted names: a process named with control bytes ------------------
+O="$D/out.esc"
+SHOW="$O $O.err"
+esc=$(printf 'tkx\033[1m\377')
+ln -s "$TK_HELPERS/tk_proc" "$D/$esc"
+for mode in text json; do
+	rm -f "$D/go.e"
+	mkfifo "$D/go.e"
+	"$D/$esc" -g "$D/go.e" exit 9 >"$D/work.e" 2>&1 &
+	T_PIDS="$T_PIDS $!"
+	W_BG_e=$!
+	wait_for "$D/work.e" '^pid ' 5
+	if [ $mode = text ]; then tool_start "$O" "$XS" -x || true; else tool_start "$O" "$XS" -x -j || true; fi
+	go e
+	sleep 0.3
+	stop_tool INT
+	if [ $mode = text ]; then
+		check "control and invalid bytes in names are escaped in text" has_text "$O" 'tkx\x1b[1m\xff '
+		check "no raw escape byte reaches the output" not grep -q "$(printf '\033')" "$O"
+	else
+		check "control and invalid bytes in names are valid JSON" has_text "$O" '"comm":"tkx\u001b[1m\udcff"'
+	fi
+done
+
 # --- ends ------------------------------------------------------------------
 O="$D/out.end"
 SHOW="$O $O.err"

@@ -155,6 +155,25 @@ lost=$(json_num "$O" count | awk '{ s += $1 } END { print s + 0 }')
 check "storm: $N children, 2 sends each" [ "$want" -eq $((2 * N)) ]
 check "storm: delivered $got + lost $lost = sends $want" [ $((got + lost)) -eq "$want" ]
 
+# --- untrusted names: a sender named with control bytes -------------------
+O="$D/out.esc"
+SHOW="$O $O.err"
+esc=$(printf 'tkk\033[1m\377')
+ln -s "$TK_HELPERS/tk_proc" "$D/$esc"
+proc a "$D/$esc" send kill 12
+tool_start "$O" "$KS" -s USR2 || true
+go a
+sleep 0.3
+stop_tool INT
+check "control and invalid bytes in names are escaped in text" has_text "$O" 'tkk\x1b[1m\xff '
+check "no raw escape byte reaches the output" not grep -q "$(printf '\033')" "$O"
+proc a "$D/$esc" send kill 12
+tool_start "$O" "$KS" -s USR2 -j || true
+go a
+sleep 0.3
+stop_tool INT
+check "control and invalid bytes in names are valid JSON" has_text "$O" '"comm":"tkk\u001b[1m\udcff"'
+
 # --- ends ------------------------------------------------------------------
 O="$D/out.end"
 SHOW="$O $O.err"
