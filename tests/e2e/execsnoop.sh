@@ -177,6 +177,18 @@ check "-T -t -U: TIME, TIME(s) and UID columns" has "$O" '^TIME +TIME\(s\) +UID 
 check "-n includes the new command's name" has "$O" '^[0-9][0-9]:[0-9][0-9]:[0-9][0-9] +[0-9]+\.[0-9]{3} +0 +tkexec .* tkexec in\.n$'
 check "-n excludes other names" not has_text "$O" out.n
 
+proc a self "$D/tkexec" tkexec by.pid
+pa=$W_PID
+proc b self "$D/tkexec" tkexec by.other
+pb=$W_PID
+tool_start "$O" "$ES" -p "$pa" || true
+go a
+go b
+sleep 0.3
+stop_tool INT
+check "-p includes that process's exec" has "$O" "^tkexec +$pa .* tkexec by\\.pid\$"
+check "-p excludes other processes" not has_text "$O" 'tkexec by.other'
+
 proc a exec "$D/tkexec" tkexec needle.in.line
 proc b exec "$D/tkexec" tkexec hay
 tool_start "$O" "$ES" -l needle.in || true

@@ -21,6 +21,8 @@
  *                              pidfd_open + pidfd_send_signal), and sent
  *                              again once the child is reaped (ESRCH).
  *                              "send CALL PID SIG ret R errno E" each time
+ *     self PATH ARG0 [ARG]...  exec PATH itself, without a fork (its pid is
+ *                              known before the go)
  *     kill0                    kill(getpid(), 0): a cheap signal call, for
  *                              benchmarks; "kill0 N done" at the end
  *
@@ -211,7 +213,12 @@ int main(int argc, char **argv)
 	fflush(stdout);
 	tk_wait_go("tk_proc", go);
 	for (i = 0; i < times; i++) {
-		if (!strcmp(action, "exec") && args[0] && args[1]) {
+		if (!strcmp(action, "self") && args[0] && args[1]) {
+			fflush(stdout);
+			execve(args[0], args + 1, child_env);
+			printf("self fail %d\n", errno);
+			return 1;
+		} else if (!strcmp(action, "exec") && args[0] && args[1]) {
 			if (one_exec(threaded))
 				return 1;
 		} else if (!strcmp(action, "kill0")) {
