@@ -76,15 +76,16 @@ run_e2e() {
 
 # The streaming tools' files again, forced onto the perf buffer that kernels
 # before 5.8 get instead of the ring buffer (auto variant only).
-PERFBUF_FILES="opensnoop tcpconnect ttysnoop dnssnoop sslsniff bursts runtime"
+PERFBUF_FILES="opensnoop tcpconnect ttysnoop dnssnoop sslsniff execsnoop exitsnoop killsnoop bursts runtime"
 run_perfbuf() {
 	export TRACEKIT_PERF_BUFFER=1 TK_VARIANTS_opensnoop=auto \
-		TK_VARIANTS_tcpconnect=auto TK_VARIANTS_ttysnoop=auto
+		TK_VARIANTS_tcpconnect=auto TK_VARIANTS_ttysnoop=auto \
+		TK_VARIANTS_execsnoop=auto TK_VARIANTS_exitsnoop=auto
 	for n in $PERFBUF_FILES; do
 		run_e2e_file "$ROOT/tests/e2e/$n.sh"
 	done
 	unset TRACEKIT_PERF_BUFFER TK_VARIANTS_opensnoop TK_VARIANTS_tcpconnect \
-		TK_VARIANTS_ttysnoop
+		TK_VARIANTS_ttysnoop TK_VARIANTS_execsnoop TK_VARIANTS_exitsnoop
 }
 
 # The qemu lane prints its own tests' lines and ends with its own total. Its
