@@ -2,7 +2,7 @@
 # tracekit: one build for every tool. `make help` lists the targets.
 
 VERSION := 0.1.0
-TOOLS := opensnoop syscount biolatency tcpconnect ttysnoop sslsniff dnssnoop biosnoop mountsnoop
+TOOLS := opensnoop syscount biolatency tcpconnect ttysnoop sslsniff dnssnoop biosnoop mountsnoop oomkill
 
 ARCH ?= x86
 CC ?= cc
