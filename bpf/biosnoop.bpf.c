@@ -5,9 +5,10 @@
  * the submitting task's context (the later insert, issue and completion
  * often run in a kworker or in interrupt context), so the task is kept by
  * bio there and taken over by the request at insert or issue, through
- * rq->bio. Requests no bio was seen for (a flush the block layer makes for
- * an fsync; a bio front-merged into a queued request) are credited to the
- * task that inserts or issues them.
+ * rq->bio. The flush the block layer makes for an fsync has no bio of its
+ * own: it is credited to the last task that asked that disk for a flush.
+ * Requests no bio was seen for (a bio front-merged into a queued request)
+ * are credited to the task that inserts or issues them.
  *
  * block_rq_insert (with -Q) and block_rq_issue stage the request in a hash
  * map keyed by its pointer; block_rq_complete sends the record and deletes
@@ -49,6 +50,14 @@ struct {
 	__type(key, __u64);		/* struct bio * */
 	__type(value, struct who);
 } bio_who SEC(".maps");
+
+/* Per disk, the last task that submitted a bio asking for a flush. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 1024);
+	__type(key, __u64);		/* struct gendisk * */
+	__type(value, struct who);
+} flusher SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -95,14 +104,30 @@ struct request___rq_disk {
 	struct gendisk *rq_disk;
 } __attribute__((preserve_access_index));
 
+static __always_inline struct gendisk *rq_disk(struct request *rq)
+{
+	if (bpf_core_field_exists(((struct request___rq_disk *)rq)->rq_disk))
+		return BPF_CORE_READ((struct request___rq_disk *)rq, rq_disk);
+	return BPF_CORE_READ(rq, q, disk);
+}
+
+/* Before 5.12 (commit 309dca309fc3, "block: store a block_device pointer in
+ * struct bio") a bio named its disk directly. */
+struct bio___bi_disk {
+	struct gendisk *bi_disk;
+} __attribute__((preserve_access_index));
+
+static __always_inline struct gendisk *bio_disk(struct bio *bio)
+{
+	if (bpf_core_field_exists(((struct bio___bi_disk *)bio)->bi_disk))
+		return BPF_CORE_READ((struct bio___bi_disk *)bio, bi_disk);
+	return BPF_CORE_READ(bio, bi_bdev, bd_disk);
+}
+
 static __always_inline __u32 rq_dev(struct request *rq)
 {
-	struct gendisk *disk;
+	struct gendisk *disk = rq_disk(rq);
 
-	if (bpf_core_field_exists(((struct request___rq_disk *)rq)->rq_disk))
-		disk = BPF_CORE_READ((struct request___rq_disk *)rq, rq_disk);
-	else
-		disk = BPF_CORE_READ(rq, q, disk);
 	if (!disk)
 		return 0;
 	return ((__u32)BPF_CORE_READ(disk, major) << MINORBITS) |
@@ -129,13 +154,18 @@ static __always_inline int on_getrq(struct bio *bio)
 	bpf_get_current_comm(w.comm, sizeof(w.comm));
 	if (bpf_map_update_elem(&bio_who, &key, &w, BPF_ANY))
 		tk_count_drop();
+	if (BPF_CORE_READ(bio, bi_opf) &
+	    (1u << bpf_core_enum_value(enum req_flag_bits, __REQ_PREFLUSH))) {
+		key = (__u64)bio_disk(bio);
+		bpf_map_update_elem(&flusher, &key, &w, BPF_ANY);
+	}
 	return 0;
 }
 
 /* block_rq_insert (with -Q only) and block_rq_issue. */
 static __always_inline int on_start(struct request *rq, bool insert)
 {
-	__u64 key = (__u64)rq, bio, now;
+	__u64 key = (__u64)rq, bio, now, disk;
 	struct stage s = {}, *sp;
 	struct who *w;
 
@@ -165,6 +195,12 @@ static __always_inline int on_start(struct request *rq, bool insert)
 			sp->bytes = BPF_CORE_READ(rq, __data_len);
 		}
 		return 0;
+	}
+	/* The flush request of the flush machinery (REQ_OP_FLUSH, 2 on every
+	 * kernel, in the low REQ_OP_BITS = 8 bits) has no bio. */
+	if (!w && !bio && (BPF_CORE_READ(rq, cmd_flags) & 0xff) == 2) {
+		disk = (__u64)rq_disk(rq);
+		w = bpf_map_lookup_elem(&flusher, &disk);
 	}
 	if (w) {
 		s.who = *w;

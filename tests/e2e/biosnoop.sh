@@ -145,8 +145,8 @@ for v in $VARIANTS; do
 		[ "$n" -eq $((all - 3)) ]
 	check "[$v] the 20 reads of 4096 bytes, as pid $W_PID" [ "$(lines "$O" "$W_PID" RS 4096)" = 20 ]
 	check "[$v] the 7 writes of 8192 bytes, as pid $W_PID" [ "$(lines "$O" "$W_PID" WS 8192)" = 7 ]
-	check "[$v] the 3 flushes (T FF, no sector)" \
-		[ "$(awk '$5 == "FF" && $6 == -1 && $7 == 0' "$O" | grep -c .)" = "$df" ]
+	check "[$v] the 3 flushes (T FF, no sector), as pid $W_PID, whose fsyncs asked for them" \
+		[ "$(awk -v p="$W_PID" '$3 == p && $5 == "FF" && $6 == -1 && $7 == 0' "$O" | grep -c .)" = "$df" ]
 	check "[$v] reads at the workload's sectors, from 0 by 8" \
 		[ "$(awk -v p="$W_PID" '$3 == p && $5 == "RS" { s = s $6 " " } END { print s }' "$O")" = \
 		  "0 8 16 24 32 40 48 56 64 72 80 88 96 104 112 120 128 136 144 152 " ]
