@@ -52,6 +52,14 @@ KILLS=
 V2=$(awk '$3 == "cgroup2" { print $2; exit }' /proc/mounts)
 V1=$(awk '$3 == "cgroup" && $4 ~ /(^|,)memory(,|$)/ { print $2; exit }' /proc/mounts)
 NAME=tk-e2e-oom-$$
+ENABLED=
+# A v2 hierarchy with the memory controller available but not on for its
+# children (a fresh guest) gets it for the test, and loses it again after.
+if [ -n "$V2" ] && grep -qw memory "$V2/cgroup.controllers" 2>/dev/null &&
+   ! grep -qw memory "$V2/cgroup.subtree_control" 2>/dev/null &&
+   echo +memory >"$V2/cgroup.subtree_control" 2>/dev/null; then
+	ENABLED=$V2
+fi
 if [ -n "$V2" ] && grep -qw memory "$V2/cgroup.subtree_control" 2>/dev/null &&
    mkdir "$V2/$NAME" 2>/dev/null; then
 	CG=$V2/$NAME
@@ -69,6 +77,7 @@ ok_cleanup() {
 	for p in $T_PIDS; do kill "$p" 2>/dev/null; done
 	sleep 0.2
 	[ -n "$CG" ] && rmdir "$CG" 2>/dev/null
+	[ -n "$ENABLED" ] && echo -memory >"$ENABLED/cgroup.subtree_control" 2>/dev/null
 	t_cleanup
 }
 trap 'ok_cleanup' EXIT
