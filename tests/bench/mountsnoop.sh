@@ -77,6 +77,6 @@ echo "mountsnoop benchmark  $(date -u '+%Y-%m-%d %H:%M UTC')  kernel $(uname -r)
 echo "variant: $VARIANT; $N runs of tk_mount, 10 traced calls each: $((N * 10)) calls"
 echo "$s0 $s1" | awk -v n="$N" -v w="$((end - start))" '{
 	t = $3 - $1; c = $4 - $2
-	printf "program runs: %d (enter + exit of each call)\n", c
+	printf "program runs: %d\n", c
 	printf "ns in mountsnoop'\''s programs per traced call: %.0f (per program run: %.0f)\n", t / (n * 10), c ? t / c : 0
 	printf "wall time per tk_mount run (process start included): %.0f us\n", w / n / 1000 }'
