@@ -100,7 +100,7 @@ oom_kills() {
 rm -f "$D/go.h"
 mkfifo "$D/go.h"
 : >"$D/work.h"
-"$TK_HELPERS/tk_work" -C "$CG" exec "$TK_HELPERS/tk_hog" -g "$D/go.h" 512 >"$D/work.h" 2>&1 &
+"$TK_HELPERS/tk_work" -C "$CG" exec "$TK_HELPERS/tk_hog" -g "$D/go.h" 256 >"$D/work.h" 2>&1 &
 T_PIDS="$T_PIDS $!"
 W_BG_h=$!
 wait_for "$D/work.h" '^pid [0-9]*$' 5 || not_ok "the hog did not start" "$D/work.h"
