@@ -2,7 +2,7 @@
 # tracekit: one build for every tool. `make help` lists the targets.
 
 VERSION := 0.1.0
-TOOLS := opensnoop syscount biolatency tcpconnect ttysnoop sslsniff dnssnoop execsnoop exitsnoop killsnoop
+TOOLS := opensnoop syscount biolatency tcpconnect ttysnoop sslsniff dnssnoop execsnoop exitsnoop killsnoop biosnoop mountsnoop oomkill
 
 CC ?= cc
 CLANG ?= clang
@@ -128,6 +128,11 @@ $(OUT)/multi/$(1).o: $(firstword $(filter %/main.c,$(call tool_srcs,$(1))) tools
 	$$(Q)$$(CC) $$(TK_CFLAGS) -Dmain=$(1)_main -c $$< -o $$@
 endef
 $(foreach t,$(TOOLS),$(eval $(call tool_rules,$(t))))
+
+# biosnoop names disks and flags with biolatency's table (tools/biolatency/
+# disks.c; the multi-call binary links it once for both).
+$(OUT)/tools/biosnoop.o $(OUT)/multi/biosnoop.o: TK_CFLAGS += -Itools/biolatency
+bin/biosnoop bin/static/biosnoop: $(OUT)/tools/biolatency/disks.o
 
 # --- tests ------------------------------------------------------------------
 # Workload helpers are static so the same files run in a busybox guest.

@@ -6,7 +6,9 @@
 # measures a baseline (nothing attached), then each configuration between
 # two baselines; "added" is traced minus the mean of the baselines just
 # before and after, and the figures are medians of the rounds, so drift of
-# the machine cancels out.
+# the machine cancels out. biosnoop is measured here too (a record per read,
+# to /dev/null): against the same floor, so its figure includes the dispatch
+# of its third hook, block_getrq.
 # Run as root from anywhere: sh tests/bench/biolatency.sh
 # A loop device read costs some 10-30 us, so a few hundred ns added are near
 # the noise of the wall clock; the second, load-independent figure is the
@@ -34,9 +36,9 @@ log() { echo "bench: $*" >&2; }
 die() { log "$*"; exit 1; }
 
 [ "$(id -u)" = 0 ] || die "needs root (BPF, loop devices)"
-if [ ! -x bin/biolatency ] || [ ! -x build/tests/tk_dio ]; then
-	log "building bin/biolatency and build/tests/tk_dio"
-	make -s bin/biolatency build/tests/tk_dio >&2 || die "build failed"
+if [ ! -x bin/biolatency ] || [ ! -x bin/biosnoop ] || [ ! -x build/tests/tk_dio ]; then
+	log "building bin/biolatency, bin/biosnoop and build/tests/tk_dio"
+	make -s bin/biolatency bin/biosnoop build/tests/tk_dio >&2 || die "build failed"
 fi
 mkdir -p $B
 MULTIARCH=$($CC -print-multiarch 2>/dev/null)
@@ -109,7 +111,7 @@ VARIANT=$(timeout 10 bin/biolatency -v 0.5 1 2>&1 >/dev/null | sed -n 's/.*attac
 [ -n "$VARIANT" ] || die "biolatency cannot attach here"
 
 READY='Ctrl-C to end'
-CFGS="floor bl bl_d bl_df floor_q bl_q"
+CFGS="floor bl bl_d bl_df bs_d floor_q bl_q"
 start() {
 	case $1 in
 	floor) tracer_start $T/err.$1 ready $B/biofloor "$VARIANT" ;;
@@ -118,6 +120,7 @@ start() {
 	bl_d) tracer_start $T/err.$1 "$READY" bin/biolatency -d "$LOOP" ;;
 	bl_df) tracer_start $T/err.$1 "$READY" bin/biolatency -D -F ;;
 	bl_q) tracer_start $T/err.$1 "$READY" bin/biolatency -Q ;;
+	bs_d) tracer_start $T/err.$1 "$READY" bin/biosnoop -d "$LOOP" ;;
 	esac
 }
 dio() {
@@ -153,7 +156,7 @@ if [ "$STATS" = 1 ] && [ -w $STATS_SYSCTL ]; then
 	STATS_WAS=$(cat $STATS_SYSCTL)
 	echo 1 > $STATS_SYSCTL
 	log "bpf_stats pass: one run of $IO_N reads per configuration"
-	for c in bl bl_d bl_df bl_q; do
+	for c in bl bl_d bl_df bl_q bs_d; do
 		start $c || die "could not start $c"
 		n0=$(prog_ns)
 		dio > /dev/null
@@ -176,11 +179,12 @@ echo
 row "MEASURE (ns per read)" "VALUE" "vs FLOOR"
 row "baseline (no tracer)" "$(median < $T/base)" ""
 row "floor: empty programs on issue+complete" "$(plus "$FLOOR") [$(added_range $T/floor)]" "1.0x"
-for c in bl bl_d bl_df; do
+for c in bl bl_d bl_df bs_d; do
 	case $c in
 	bl) name="biolatency" ;;
 	bl_d) name="biolatency -d $LOOP (that disk only)" ;;
 	bl_df) name="biolatency -D -F" ;;
+	bs_d) name="biosnoop -d $LOOP (a line per read)" ;;
 	esac
 	v=$(added $T/$c)
 	row "$name" "$(plus "$v") [$(added_range $T/$c)]" "$(ratio "$v" "$FLOOR")"
@@ -194,4 +198,5 @@ if [ -f $T/stats.bl ]; then
 	row "biolatency -d $LOOP" "$(cat $T/stats.bl_d)" ""
 	row "biolatency -D -F" "$(cat $T/stats.bl_df)" ""
 	row "biolatency -Q" "$(cat $T/stats.bl_q)" ""
+	row "biosnoop -d $LOOP" "$(cat $T/stats.bs_d)" ""
 fi

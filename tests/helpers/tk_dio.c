@@ -6,7 +6,9 @@
  * at the end of the device), and prints "done reads R writes W".
  *
  *   tk_dio [-g GOFILE] [-o OFFSET] [-t] DEVICE OP COUNT SIZE [OP COUNT SIZE]...
- *     OP       read or write: COUNT I/Os of SIZE bytes (a multiple of 4096)
+ *     OP       read or write: COUNT I/Os of SIZE bytes (a multiple of 4096);
+ *              fsync: COUNT fsync() calls (SIZE 0), each a cache flush on a
+ *              device with a write cache; "done" then adds "fsyncs F"
  *     -o       start at byte OFFSET (a multiple of 4096; default 0)
  *     -t       also print "ns_per_io N": the mean time of one I/O, for
  *              benchmarks */
@@ -22,7 +24,7 @@
 #define ALIGN 4096	/* O_DIRECT wants aligned buffers, offsets and sizes */
 
 struct group {
-	int write;
+	int write;		/* 1 write, 0 read, 2 fsync */
 	long count;
 	size_t size;
 };
@@ -55,7 +57,7 @@ int main(int argc, char **argv)
 {
 	const char *go = NULL, *dev;
 	long long start, offset = 0, dev_size;
-	long reads = 0, writes = 0, i;
+	long reads = 0, writes = 0, fsyncs = 0, i;
 	size_t max_size = 0;
 	struct group *g;
 	int c, fd, timing = 0, ngroups, k;
@@ -80,15 +82,18 @@ int main(int argc, char **argv)
 	if (!g)
 		return 1;
 	for (k = 0; k < ngroups; k++, optind += 3) {
-		if (strcmp(argv[optind], "read") && strcmp(argv[optind], "write")) {
+		if (strcmp(argv[optind], "read") && strcmp(argv[optind], "write") &&
+		    strcmp(argv[optind], "fsync")) {
 			fprintf(stderr, "tk_dio: unknown OP '%s'\n", argv[optind]);
 			return 2;
 		}
-		g[k].write = !strcmp(argv[optind], "write");
+		g[k].write = !strcmp(argv[optind], "write") ? 1 :
+			     !strcmp(argv[optind], "fsync") ? 2 : 0;
 		g[k].count = parse_num(argv[optind + 1], "COUNT");
 		g[k].size = parse_num(argv[optind + 2], "SIZE");
-		if (!g[k].size || g[k].size % ALIGN) {
-			fprintf(stderr, "tk_dio: SIZE must be a multiple of %d\n", ALIGN);
+		if (g[k].write == 2 ? g[k].size != 0 : !g[k].size || g[k].size % ALIGN) {
+			fprintf(stderr, "tk_dio: SIZE must be a multiple of %d (0 for fsync)\n",
+				ALIGN);
 			return 2;
 		}
 		if (g[k].size > max_size)
@@ -114,6 +119,14 @@ int main(int argc, char **argv)
 		for (i = 0; i < g[k].count; i++) {
 			ssize_t n;
 
+			if (g[k].write == 2) {
+				if (fsync(fd)) {
+					fprintf(stderr, "tk_dio: fsync: %s\n", strerror(errno));
+					return 1;
+				}
+				fsyncs++;
+				continue;
+			}
 			if (offset + (long long)g[k].size > dev_size)
 				offset = 0;
 			if (g[k].write)
@@ -135,7 +148,10 @@ int main(int argc, char **argv)
 	}
 	if (timing && reads + writes)
 		printf("ns_per_io %lld\n", (now_ns() - start) / (reads + writes));
-	printf("done reads %ld writes %ld\n", reads, writes);
+	if (fsyncs)
+		printf("done reads %ld writes %ld fsyncs %ld\n", reads, writes, fsyncs);
+	else
+		printf("done reads %ld writes %ld\n", reads, writes);
 	close(fd);
 	free(buf);
 	free(g);
