@@ -129,11 +129,6 @@ $(OUT)/multi/$(1).o: $(firstword $(filter %/main.c,$(call tool_srcs,$(1))) tools
 endef
 $(foreach t,$(TOOLS),$(eval $(call tool_rules,$(t))))
 
-# biosnoop names disks and flags with biolatency's table (tools/biolatency/
-# disks.c; the multi-call binary links it once for both).
-$(OUT)/tools/biosnoop.o $(OUT)/multi/biosnoop.o: TK_CFLAGS += -Itools/biolatency
-bin/biosnoop bin/static/biosnoop: $(OUT)/tools/biolatency/disks.o
-
 # --- tests ------------------------------------------------------------------
 # Workload helpers are static so the same files run in a busybox guest.
 helpers: $(addprefix $(OUT)/tests/,$(HELPERS))

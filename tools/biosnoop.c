@@ -62,31 +62,6 @@ static int op_write = -1, op_wsame = -1, op_read = -1, op_flush = -1, op_discard
 	   op_erase = -1;
 static __u32 bit_preflush, bit_fua, bit_rahead, bit_sync, bit_meta;
 
-/* -d: the disk's number, now, so a typo is a usage error before any load. */
-static void resolve_disk(const char *arg)
-{
-	const char *name = strncmp(arg, "/dev/", 5) ? arg : arg + 5;
-	const struct tk_disk *k;
-	char list[400];
-	int err;
-
-	err = tk_disks_load(&disks, NULL, NULL);
-	if (err) {
-		tk_warn("cannot list the disks (/sys/block, /proc/partitions): %s", strerror(-err));
-		exit(1);
-	}
-	k = tk_disk_by_name(&disks, name);
-	if (!k) {
-		tk_disks_list(&disks, list, sizeof(list));
-		tk_usage_error("unknown disk '%s' (disks: %s)", arg, list[0] ? list : "none");
-	}
-	/* Requests are the whole disk's: a partition's number never matches. */
-	if (k->parent[0])
-		tk_usage_error("'%s' is a partition: requests are per disk (try -d %s)",
-			       arg, k->parent);
-	env.disk_dev = k->dev;
-}
-
 static void option(int key, const char *arg)
 {
 	switch (key) {
@@ -114,18 +89,9 @@ static const struct tk_cli cli = {
 
 static void flag_codes(void)
 {
-	struct btf *btf;
 	int i;
 
-	if (env.opts.btf_path)
-		btf = btf__parse(env.opts.btf_path, NULL);
-	else
-		btf = btf__load_vmlinux_btf();
-	if (!btf)
-		tk_info(1, "no kernel BTF to name the I/O flags (%s): using Linux 5.10's",
-			strerror(errno));
-	tk_rq_flags_init(&rq_flags, btf);
-	btf__free(btf);
+	tk_rq_flags_load(&rq_flags, env.opts.btf_path);
 	for (i = 0; i < rq_flags.nops; i++) {
 		const char *n = rq_flags.op[i].name;
 		int v = rq_flags.op[i].value;
@@ -301,7 +267,7 @@ int main(int argc, char **argv)
 	tk_prog = "biosnoop";
 	tk_arg_no_positional(argc, argv, tk_parse_args(&cli, argc, argv, &env.opts));
 	if (env.disk)
-		resolve_disk(env.disk);
+		env.disk_dev = tk_disk_arg(&disks, env.disk);
 	tk_session_init(&env.opts);
 
 	skel = biosnoop_bpf__open_opts(tk_open_opts(&env.opts));

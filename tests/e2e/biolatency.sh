@@ -106,7 +106,7 @@ LOOP=${LOOPDEV#/dev/}
 SCHED=$(sed -n 's/.*\[\(.*\)\].*/\1/p' "/sys/block/$LOOP/queue/scheduler" 2>/dev/null)
 
 if [ -d "/sys/block/$LOOP/${LOOP}p1" ]; then
-	bad "biolatency: '${LOOP}p1' is a partition: I/O is counted per disk (try -d $LOOP)" \
+	bad "biolatency: '${LOOP}p1' is a partition: requests are per disk (try -d $LOOP)" \
 		-d "${LOOP}p1"
 else
 	# Not a BPF matter, so not a failure even under CI: test_disks covers

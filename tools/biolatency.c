@@ -77,31 +77,6 @@ static const struct option longopts[] = {
 static struct tk_disks disks;
 static struct tk_rq_flags rq_flags;
 
-/* -d: the disk's number, now, so a typo is a usage error before any load. */
-static void resolve_disk(const char *arg)
-{
-	const char *name = strncmp(arg, "/dev/", 5) ? arg : arg + 5;
-	const struct tk_disk *k;
-	char list[400];
-	int err;
-
-	err = tk_disks_load(&disks, NULL, NULL);
-	if (err) {
-		tk_warn("cannot list the disks (/sys/block, /proc/partitions): %s", strerror(-err));
-		exit(1);
-	}
-	k = tk_disk_by_name(&disks, name);
-	if (!k) {
-		tk_disks_list(&disks, list, sizeof(list));
-		tk_usage_error("unknown disk '%s' (disks: %s)", arg, list[0] ? list : "none");
-	}
-	/* Requests are the whole disk's: a partition's number never matches. */
-	if (k->parent[0])
-		tk_usage_error("'%s' is a partition: I/O is counted per disk (try -d %s)",
-			       arg, k->parent);
-	env.disk_dev = k->dev;
-}
-
 static void option(int key, const char *arg)
 {
 	switch (key) {
@@ -138,7 +113,7 @@ static void parse_args(int argc, char **argv)
 
 	tk_arg_interval_count(argc, argv, first, &env.interval_ms, &env.count);
 	if (env.disk)
-		resolve_disk(env.disk);
+		env.disk_dev = tk_disk_arg(&disks, env.disk);
 }
 
 /* Histograms a run may need. The map is preallocated, per CPU, so it is also
@@ -158,23 +133,6 @@ static __u32 hist_entries(int ncpu)
 	if (fit < 64)
 		fit = 64;
 	return want < fit ? want : fit;
-}
-
-/* -F: the names of the request flags, from the kernel's BTF (the --btf
- * file's, if given). Parsing it costs some 15 ms, so only for -F. */
-static void flag_names(void)
-{
-	struct btf *btf;
-
-	if (env.opts.btf_path)
-		btf = btf__parse(env.opts.btf_path, NULL);
-	else
-		btf = btf__load_vmlinux_btf();
-	if (!btf)
-		tk_info(1, "no kernel BTF to name the I/O flags (%s): using Linux 5.10's",
-			strerror(errno));
-	tk_rq_flags_init(&rq_flags, btf);
-	btf__free(btf);
 }
 
 /* ---- reports -------------------------------------------------------------- */
@@ -442,7 +400,7 @@ int main(int argc, char **argv)
 	}
 	session.bpf = TK_BPF_SUMMARY(skel);
 	if (env.per_flag) {
-		flag_names();
+		tk_rq_flags_load(&rq_flags, env.opts.btf_path);
 		/* Bits without a name would split "Read" into several. */
 		skel->rodata->targ_flags_mask = rq_flags.named_mask;
 	}

@@ -7,7 +7,9 @@
 #include <string.h>
 #include <unistd.h>
 #include <bpf/btf.h>
+#include "args.h"
 #include "disks.h"
+#include "log.h"
 
 /* ---- disks ---------------------------------------------------------------- */
 
@@ -337,4 +339,39 @@ size_t tk_rq_flags_name(const struct tk_rq_flags *f, uint32_t cmd_flags, char *b
 	if (used < size)
 		used += snprintf(buf + used, size - used, "%s", op);
 	return used < size ? used : size - 1;
+}
+
+void tk_rq_flags_load(struct tk_rq_flags *f, const char *btf_path)
+{
+	struct btf *btf = btf_path ? btf__parse(btf_path, NULL) : btf__load_vmlinux_btf();
+
+	if (!btf)
+		tk_info(1, "no kernel BTF to name the I/O flags (%s): using Linux 5.10's",
+			strerror(errno));
+	tk_rq_flags_init(f, btf);
+	btf__free(btf);
+}
+
+uint32_t tk_disk_arg(struct tk_disks *d, const char *arg)
+{
+	const char *name = strncmp(arg, "/dev/", 5) ? arg : arg + 5;
+	const struct tk_disk *k;
+	char list[400];
+	int err;
+
+	err = tk_disks_load(d, NULL, NULL);
+	if (err) {
+		tk_warn("cannot list the disks (/sys/block, /proc/partitions): %s", strerror(-err));
+		exit(1);
+	}
+	k = tk_disk_by_name(d, name);
+	if (!k) {
+		tk_disks_list(d, list, sizeof(list));
+		tk_usage_error("unknown disk '%s' (disks: %s)", arg, list[0] ? list : "none");
+	}
+	/* Requests are the whole disk's: a partition's number never matches. */
+	if (k->parent[0])
+		tk_usage_error("'%s' is a partition: requests are per disk (try -d %s)",
+			       arg, k->parent);
+	return k->dev;
 }

@@ -57,6 +57,14 @@ struct tk_rq_flags {
 
 /* From @btf (NULL, or one without the enums: the values of Linux 5.10). */
 void tk_rq_flags_init(struct tk_rq_flags *f, const struct btf *btf);
+/* The same from the kernel's BTF (the file @btf_path, if not NULL); Linux
+ * 5.10's names where there is none. Parsing it costs some 15 ms. */
+void tk_rq_flags_load(struct tk_rq_flags *f, const char *btf_path);
+
+/* -d DISK (a name, or /dev/NAME) for the tools that take one: loads @d and
+ * returns the disk's number; a usage error (exit 2) for an unknown disk or a
+ * partition (requests are per disk), exit 1 if there is no disk list. */
+uint32_t tk_disk_arg(struct tk_disks *d, const char *arg);
 /* The name of @cmd_flags into @buf (always NUL-terminated); its length. */
 size_t tk_rq_flags_name(const struct tk_rq_flags *f, uint32_t cmd_flags, char *buf, size_t size);
 
