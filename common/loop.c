@@ -203,8 +203,8 @@ int tk_stream_run(struct tk_session *s, const struct tk_stream *st)
 	/* The end: nothing new is produced, and what the kernel already queued
 	 * is delivered within the grace period (counted as lost past it). */
 	sc.yield_ns = 0;
-	tk_grace_start();
 	tk_session_detach(s);
+	tk_grace_start();
 	if (!out) {
 		if (rb) {
 			while ((err = ring_buffer__consume(rb)) == STOP_CONSUMING)
@@ -264,6 +264,7 @@ int tk_summary_run(struct tk_session *s, const struct tk_summary *sum)
 		now = tk_now_ns();
 		if (tk_exiting || now >= end) {
 			/* What was counted since the last report is not thrown away. */
+			tk_session_detach(s);
 			tk_grace_start();
 			err = sum->report(sum->ctx, true);
 			break;

@@ -37,10 +37,6 @@ static void on_alarm(int sig)
 
 void tk_grace_start(void)
 {
-	struct itimerval cur;
-
-	if (!getitimer(ITIMER_REAL, &cur) && (cur.it_value.tv_sec || cur.it_value.tv_usec))
-		return;
 	if (!tk_out_of_time)
 		arm_grace();
 }

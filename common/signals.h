@@ -15,7 +15,9 @@ extern volatile sig_atomic_t tk_exiting;
 extern volatile sig_atomic_t tk_out_of_time;
 
 void tk_signals_init(void);
-/* Start the grace period now (the run ended for another reason: -d, a count). */
+/* (Re)start the grace period now: once the producers are detached, which
+ * can take a while, what they queued gets the whole of it. The signal's
+ * own timer covers a write blocked before that. */
 void tk_grace_start(void);
 
 #endif
