@@ -96,7 +96,7 @@ static int output_state(void)
 		return 0;
 	if (errno == EPIPE)
 		return 1;
-	if (tk_out_of_time && errno == EINTR)
+	if (tk_out_of_time && (errno == EINTR || errno == 0))
 		return 1;
 	tk_warn("writing output failed: %s", strerror(errno));
 	return -1;
@@ -106,6 +106,7 @@ struct stream_ctx {
 	const struct tk_stream *st;
 	struct lost_state lost;
 	int stop;		/* first TK_STOP or error from a callback */
+	uint64_t grace_end_ns;	/* the end's drain prints until then */
 	uint64_t yield_ns;	/* back to the loop by then: -d's end, the next tick */
 	unsigned int since_clock;
 };
@@ -115,7 +116,7 @@ static int ring_cb(void *ctx, void *data, size_t size)
 	struct stream_ctx *sc = ctx;
 	int err;
 
-	if (sc->stop || tk_out_of_time) {
+	if (sc->stop || tk_out_of_time || (sc->grace_end_ns && tk_now_ns() > sc->grace_end_ns)) {
 		sc->lost.unprinted++;
 		return 0;
 	}
@@ -203,8 +204,9 @@ int tk_stream_run(struct tk_session *s, const struct tk_stream *st)
 	/* The end: nothing new is produced, and what the kernel already queued
 	 * is delivered within the grace period (counted as lost past it). */
 	sc.yield_ns = 0;
+	tk_signals_ending();
 	tk_session_detach(s);
-	tk_grace_start();
+	sc.grace_end_ns = tk_now_ns() + TK_GRACE_MS * 1000000ULL;
 	if (!out) {
 		if (rb) {
 			while ((err = ring_buffer__consume(rb)) == STOP_CONSUMING)
@@ -214,7 +216,7 @@ int tk_stream_run(struct tk_session *s, const struct tk_stream *st)
 		}
 		err = 0;
 	}
-	if (st->on_end && !out && !(sc.stop && sc.stop != TK_STOP) && !tk_out_of_time)
+	if (st->on_end && !out && !(sc.stop && sc.stop != TK_STOP) && !output_stalled())
 		callback_result(&sc, st->on_end(st->ctx));
 	if (out <= 0)
 		report_new_losses(&sc.lost, true);
@@ -264,8 +266,8 @@ int tk_summary_run(struct tk_session *s, const struct tk_summary *sum)
 		now = tk_now_ns();
 		if (tk_exiting || now >= end) {
 			/* What was counted since the last report is not thrown away. */
+			tk_signals_ending();
 			tk_session_detach(s);
-			tk_grace_start();
 			err = sum->report(sum->ctx, true);
 			break;
 		}

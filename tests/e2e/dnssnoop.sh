@@ -643,7 +643,13 @@ for v in cgroup socket; do
 		done
 		SHOW="$O"
 	elif [ $v = cgroup ] && [ "${CI:-}" = true ]; then
-		not_ok "cannot install tcpdump (CI=true: not skipping)" "$D/apt.log"
+		if command -v apt-get >/dev/null 2>&1; then
+			not_ok "cannot install tcpdump (CI=true: not skipping)" "$D/apt.log"
+		else
+			# The qemu guest: no package manager, no tcpdump; the
+			# host suite makes this capture.
+			echo "# SKIP capture check: no tcpdump in this system (the host suite captures)"
+		fi
 	elif [ $v = cgroup ]; then
 		echo "# SKIP capture check: cannot install tcpdump"
 	fi
