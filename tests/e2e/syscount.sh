@@ -160,17 +160,23 @@ check "-d 0.2: the ready line says 'for 0.2 s; Ctrl-C to end'" \
 
 # Interrupted on a terminal, the table starts on a line of its own, below
 # the "^C" the terminal echoed (as bcc's does); in a file or pipe it does not.
-SHOW="$D/ts"
-script -qc "echo \$\$ >'$D/ts.pid'; exec '$SC' -p 1 -v 2>'$D/ts.err'" "$D/ts" \
-	</dev/null >/dev/null 2>&1 &
-scr=$!
-T_PIDS="$T_PIDS $scr"
-wait_for "$D/ts.err" 'Ctrl-C to end' 30
-kill -INT "$(cat "$D/ts.pid")"
-wait "$scr"
-tr -d '\r' <"$D/ts" | grep -v '^Script ' >"$D/ts.txt"
-check "on a terminal, ^C: an empty line, then the header" \
-	[ "$(sed -n 1p "$D/ts.txt")" = "" -a "$(sed -n 2p "$D/ts.txt" | awk '{ print $1 }')" = SYSCALL ]
+# script(1) (util-linux) makes the terminal; the qemu guest's busybox has
+# none, and the host suite runs this.
+if command -v script >/dev/null 2>&1; then
+	SHOW="$D/ts"
+	script -qc "echo \$\$ >'$D/ts.pid'; exec '$SC' -p 1 -v 2>'$D/ts.err'" "$D/ts" \
+		</dev/null >/dev/null 2>&1 &
+	scr=$!
+	T_PIDS="$T_PIDS $scr"
+	wait_for "$D/ts.err" 'Ctrl-C to end' 30
+	kill -INT "$(cat "$D/ts.pid")"
+	wait "$scr"
+	tr -d '\r' <"$D/ts" | grep -v '^Script ' >"$D/ts.txt"
+	check "on a terminal, ^C: an empty line, then the header" \
+		[ "$(sed -n 1p "$D/ts.txt")" = "" -a "$(sed -n 2p "$D/ts.txt" | awk '{ print $1 }')" = SYSCALL ]
+else
+	echo "# SKIP the terminal check: no script(1) here (the host suite runs it)"
+fi
 tool_start "$O" "$SC" -p 1 || exit 1
 stop_tool INT
 check "in a file, SIGINT: the header is the first line" \
