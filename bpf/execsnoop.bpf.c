@@ -22,6 +22,7 @@
 
 #define TK_EVENT_MAX_SIZE sizeof(struct execsnoop_event)
 #include "events.bpf.h"
+#include "path.bpf.h"
 
 const volatile bool targ_failed = false;	/* -x: failed execs too */
 const volatile bool targ_cwd = false;		/* --cwd */
@@ -41,42 +42,15 @@ struct {
 
 char LICENSE[] SEC("license") = "GPL";
 
-/* The current task's working directory as components up to the global root,
- * crossing mounts as d_path() does (opensnoop -F walks the same way). */
+/* The current task's working directory as components up to the global root. */
 static __always_inline void cwd_components(struct execsnoop_event *e)
 {
 	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
-	struct dentry *d, *parent, *mnt_root;
-	struct mount *m, *mp;
-	struct vfsmount *vm;
 	struct path p = {};
-	int i;
 
 	BPF_CORE_READ_INTO(&p, task, fs, pwd);
-	d = p.dentry;
-	vm = p.mnt;
-	m = container_of(vm, struct mount, mnt);
-	for (i = 0; i < EXECSNOOP_CWD_DEPTH; i++) {
-		mnt_root = BPF_CORE_READ(vm, mnt_root);
-		parent = BPF_CORE_READ(d, d_parent);
-		e->cwd[i][0] = '\0';
-		e->cwd_depth = i + 1;
-		if (d == mnt_root || d == parent) {
-			mp = BPF_CORE_READ(m, mnt_parent);
-			if (mp == m || d != mnt_root) {
-				e->cwd_depth = i;
-				return;		/* the root: done */
-			}
-			d = BPF_CORE_READ(m, mnt_mountpoint);
-			m = mp;
-			vm = &mp->mnt;
-			continue;
-		}
-		bpf_probe_read_kernel_str(e->cwd[i], EXECSNOOP_CWD_NAME,
-					  BPF_CORE_READ(d, d_name.name));
-		d = parent;
-	}
-	e->cwd_truncated = 1;
+	e->cwd_truncated = !tk_path_components(&p, &e->cwd[0][0], EXECSNOOP_CWD_DEPTH,
+					       EXECSNOOP_CWD_NAME, &e->cwd_depth);
 }
 
 static __always_inline void fill_common(struct execsnoop_event *e, __u64 id, __u32 tid)

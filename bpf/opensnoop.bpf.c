@@ -16,6 +16,7 @@
 
 #define TK_EVENT_MAX_SIZE sizeof(struct opensnoop_event)
 #include "events.bpf.h"
+#include "path.bpf.h"
 
 #define AT_FDCWD -100
 #define O_ACCMODE 3
@@ -53,12 +54,8 @@ static __always_inline bool flags_pass(__u64 flags)
 static __always_inline void dir_components(struct opensnoop_event *e, int dfd)
 {
 	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
-	struct dentry *d, *parent, *mnt_root;
-	struct mount *m, *mp;
-	struct vfsmount *vm;
 	struct path p = {};
 	struct file *f = NULL;
-	int i;
 
 	if (dfd == AT_FDCWD) {
 		BPF_CORE_READ_INTO(&p, task, fs, pwd);
@@ -73,29 +70,8 @@ static __always_inline void dir_components(struct opensnoop_event *e, int dfd)
 			return;
 		BPF_CORE_READ_INTO(&p, f, f_path);
 	}
-	d = p.dentry;
-	vm = p.mnt;
-	m = container_of(vm, struct mount, mnt);
-	for (i = 0; i < OPENSNOOP_DIR_DEPTH; i++) {
-		mnt_root = BPF_CORE_READ(vm, mnt_root);
-		parent = BPF_CORE_READ(d, d_parent);
-		e->dir[i][0] = '\0';
-		e->dir_depth = i + 1;
-		if (d == mnt_root || d == parent) {
-			mp = BPF_CORE_READ(m, mnt_parent);
-			if (mp == m || d != mnt_root) {
-				e->dir_depth = i;
-				return;		/* the root: done */
-			}
-			d = BPF_CORE_READ(m, mnt_mountpoint);
-			m = mp;
-			vm = &mp->mnt;
-			continue;
-		}
-		bpf_probe_read_kernel_str(e->dir[i], OPENSNOOP_DIR_NAME, BPF_CORE_READ(d, d_name.name));
-		d = parent;
-	}
-	e->dir_truncated = 1;
+	e->dir_truncated = !tk_path_components(&p, &e->dir[0][0], OPENSNOOP_DIR_DEPTH,
+					       OPENSNOOP_DIR_NAME, &e->dir_depth);
 }
 
 static __always_inline int emit(void *ctx, const struct args *a, long ret, __u64 id)

@@ -13,8 +13,8 @@
 #   amd64-unsigned that apt offers is downloaded (apt-get download) and booted.
 # Environment:
 #   TKVM_TESTS="opensnoop attach"  only these test files (names without .sh)
-#   TKVM_TIMEOUT=SECONDS           per kernel, boot to power-off (default 1200;
-#                                  6.1 takes about 520 s)
+#   TKVM_TIMEOUT=SECONDS           per kernel, boot to power-off (default 2700;
+#                                  with the second wave of tools, 6.1 takes some 20 minutes)
 #   TKVM_FILE_TIMEOUT=SECONDS      per test file in the guest (default 400;
 #                                  the longest, ttysnoop on 6.1, about 210 s)
 #   TKVM_CPUS, TKVM_MEM            guest CPUs (default 2) and MiB (default 1536)
@@ -34,7 +34,7 @@
 set -u
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 VM=$ROOT/build/vm
-: "${TKVM_TIMEOUT:=1200}" "${TKVM_FILE_TIMEOUT:=400}" "${TKVM_CPUS:=2}" "${TKVM_MEM:=1536}" "${TKVM_TESTS:=}" "${TKVM_CMD:=}"
+: "${TKVM_TIMEOUT:=2700}" "${TKVM_FILE_TIMEOUT:=400}" "${TKVM_CPUS:=2}" "${TKVM_MEM:=1536}" "${TKVM_TESTS:=}" "${TKVM_CMD:=}"
 : "${TKVM_JOBS:=$(nproc)}"
 # Loaded in the guest, with what they depend on.
 MODULES="loop mq_deadline"
