@@ -82,6 +82,25 @@ static const struct tk_cli cli = {
 	.option = option,
 };
 
+/* Two threads of a process exiting at once on two CPUs can both find the
+ * process's live count at 0 when their tracepoint runs (it comes after the
+ * count is taken down, on kernels without its group_dead argument): the
+ * process is shown once, for the first of them. */
+static bool seen_before(const struct exitsnoop_event *e)
+{
+	static struct { __u32 pid; __u64 start_ns; } recent[64];
+	static unsigned int next;
+	unsigned int i;
+
+	for (i = 0; i < sizeof(recent) / sizeof(recent[0]); i++)
+		if (recent[i].pid == e->pid && recent[i].start_ns == e->start_ns)
+			return true;
+	recent[next % 64].pid = e->pid;
+	recent[next % 64].start_ns = e->start_ns;
+	next++;
+	return false;
+}
+
 static int print_event(void *ctx, const void *data, size_t size)
 {
 	const struct exitsnoop_event *e = data;
@@ -93,7 +112,7 @@ static int print_event(void *ctx, const void *data, size_t size)
 	struct jw w;
 
 	(void)ctx;
-	if (size < sizeof(*e))
+	if (size < sizeof(*e) || (!env.threads && seen_before(e)))
 		return 0;
 	name = sig ? sigabbrev_np(sig) : NULL;
 	if (env.opts.json) {

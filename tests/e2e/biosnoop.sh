@@ -85,7 +85,6 @@ fi
 LOOP=${LOOPDEV#/dev/}
 SCHED=$(sed -n 's/.*\[\(.*\)\].*/\1/p' "/sys/block/$LOOP/queue/scheduler" 2>/dev/null)
 T_PROGS='block_(rq_insert|rq_issue_|rq_comple|getrq_)'
-bpf_snapshot "$D/bpf.before"
 
 dio() {
 	_n=$1

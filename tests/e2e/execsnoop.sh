@@ -10,7 +10,6 @@ ES="$TK_BIN/execsnoop"
 VARIANTS=${TK_VARIANTS_execsnoop:-"auto tp_btf raw_tp tracepoint"}
 D=$T_DIR
 T_PROGS='exec_(btf|raw|tp)|execve(at)?_(enter|exit)'
-bpf_snapshot "$D/bpf.before"
 # The programs the workload execs: tk_proc under names of our own, so the
 # new command's name (comm) is unique to this test.
 ln -s "$TK_HELPERS/tk_proc" "$D/tkexec"

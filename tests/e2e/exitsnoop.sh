@@ -10,7 +10,6 @@ XS="$TK_BIN/exitsnoop"
 VARIANTS=${TK_VARIANTS_exitsnoop:-"auto tp_btf raw_tp tracepoint"}
 D=$T_DIR
 T_PROGS='exit_(btf|raw|tp)'
-bpf_snapshot "$D/bpf.before"
 # The workload runs under a name of our own: its comm is unique to the test.
 ln -s "$TK_HELPERS/tk_proc" "$D/tkexit"
 ln -s "$TK_HELPERS/tk_proc" "$D/tkxstorm"

@@ -10,7 +10,6 @@ KS="$TK_BIN/killsnoop"
 VARIANTS=${TK_VARIANTS_killsnoop:-"auto tracepoint"}
 D=$T_DIR
 T_PROGS='(kill|tkill|tgkill|pidfd)_(enter|exit)'
-bpf_snapshot "$D/bpf.before"
 # The sender runs under names of our own: its comm is unique to the test.
 ln -s "$TK_HELPERS/tk_proc" "$D/tkkill"
 ln -s "$TK_HELPERS/tk_proc" "$D/tkkother"

@@ -54,6 +54,12 @@ only_v_lines() {
 		-e 'sees writes as asked, not as done' "$1"
 }
 
+# in_guest: running in the qemu lane's busybox guest (TCG: ten times slower,
+# so a few timing-bound checks are the host suite's alone).
+in_guest() {
+	[ -e /etc/tkvm.conf ]
+}
+
 finish() {
 	echo "$T_NAME: $T_PASS passed, $T_FAIL failed"
 	[ "$T_FAIL" -eq 0 ]

@@ -48,7 +48,6 @@ check "--version" has "$D/out" '^mountsnoop \(tracekit\) [0-9]+\.[0-9]+\.[0-9]+$
 need_root
 
 T_PROGS='(mount|umount|fsopen|fsconfig|fsmount|move_mount)_(ent|exi)[a-z_]*'
-bpf_snapshot "$D/bpf.before"
 mkdir "$D/mnt"
 
 # mnt NAME [TK_MOUNT_ARGS...]: start the workload on $D/mnt, waiting for

@@ -43,7 +43,6 @@ check "--version" has "$D/out" '^oomkill \(tracekit\) [0-9]+\.[0-9]+\.[0-9]+$'
 need_root
 
 T_PROGS='mark_victim_tp'
-bpf_snapshot "$D/bpf.before"
 
 # --- a memory cgroup of our own: v2 where the controller is on, else v1 ------
 

@@ -54,7 +54,8 @@ for sig in INT TERM; do
 	wait_for "$D/slow.rc" . 5
 	check "flood, slow reader: SIG$sig: status 0" [ "$(cat "$D/slow.rc" 2>/dev/null)" = 0 ]
 	SHOW="$D/slow.err"
-	check "flood, slow reader: SIG$sig: the loss is reported" has "$D/slow.err" ' events? lost$'
+	# (Under TCG the flood may not outrun the reader: then nothing is lost.)
+	in_guest || check "flood, slow reader: SIG$sig: the loss is reported" has "$D/slow.err" ' events? lost$'
 done
 
 # --- A reader that stopped reading (full pipe): the write blocks. The first

@@ -23,7 +23,6 @@ SC_VARIANTS=${TK_VARIANTS_syscount:-"auto tp_btf raw_tp"}
 OS_VARIANTS=${TK_VARIANTS_opensnoop:-"auto tracepoint tracepoint-enter"}
 D=$T_DIR
 T_PROGS='(sys_(enter|exit)_(btf|raw)|open(at2?)?_(enter|exit)_.*)'
-bpf_snapshot "$D/bpf.before"
 
 # sys_start TK_SYS_ARGS...: start tk_sys, waiting on $D/go; sets S_PID.
 sys_start() {
