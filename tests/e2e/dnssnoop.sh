@@ -103,7 +103,7 @@ start_dnsmasq() {
 		: >"$D/free"
 		"$DNS" -s 0 >"$D/free" 2>&1 &
 		_fp=$!
-		wait_for "$D/free" '^port ' 5
+		wait_for "$D/free" '^port ' 30
 		kill "$_fp" 2>/dev/null
 		wait "$_fp" 2>/dev/null
 		P=$(sed -n 's/^port \([0-9]*\)$/\1/p' "$D/free")
@@ -421,7 +421,7 @@ SHOW="$O"
 : >"$D/sink"
 "$DNS" -s 0 >"$D/sink" 2>&1 &
 T_PIDS="$T_PIDS $!"
-wait_for "$D/sink" '^port ' 5
+wait_for "$D/sink" '^port ' 30
 S=$(sed -n 's/^port \([0-9]*\)$/\1/p' "$D/sink")
 dig_work a +time=1 @127.0.0.1 -p "$S" lost.test
 pa=$W_PID

@@ -206,7 +206,7 @@ T_PIDS="$T_PIDS $!"
 W_BG_u=$!
 proc b exec "$D/tkexec" tkexec by.root
 tool_start "$O" "$ES" -u 65534 -U || true
-wait_for "$D/work.u" '^pid ' 5
+wait_for "$D/work.u" '^pid ' 30
 go u
 go b
 sleep 0.3
@@ -220,7 +220,7 @@ mkfifo "$D/go.w"
 T_PIDS="$T_PIDS $!"
 W_BG_w=$!
 tool_start "$O" "$ES" -c || true
-wait_for "$D/work.w" '^pid ' 5
+wait_for "$D/work.w" '^pid ' 30
 go w
 sleep 0.3
 stop_tool INT

@@ -146,7 +146,7 @@ T_PIDS="$T_PIDS $!"
 W_BG_u=$!
 proc b exit 4
 tool_start "$O" "$XS" -u 65534 -U || true
-wait_for "$D/work.u" '^pid ' 5
+wait_for "$D/work.u" '^pid ' 30
 go u
 go b
 sleep 0.3
@@ -183,7 +183,7 @@ mkfifo "$D/go.s"
 "$D/tkxstorm" -g "$D/go.s" -n "$N" exit 1 >"$D/work.s" 2>&1 &
 T_PIDS="$T_PIDS $!"
 W_BG_s=$!
-wait_for "$D/work.s" '^pid ' 5
+wait_for "$D/work.s" '^pid ' 30
 ps=$(sed -n 's/^pid \([0-9]*\)$/\1/p' "$D/work.s")
 tool_start "$O" "$XS" -j -n tkxstorm || true
 go s
@@ -206,7 +206,7 @@ for mode in text json; do
 	"$D/$esc" -g "$D/go.e" exit 9 >"$D/work.e" 2>&1 &
 	T_PIDS="$T_PIDS $!"
 	W_BG_e=$!
-	wait_for "$D/work.e" '^pid ' 5
+	wait_for "$D/work.e" '^pid ' 30
 	if [ $mode = text ]; then tool_start "$O" "$XS" -x || true; else tool_start "$O" "$XS" -x -j || true; fi
 	go e
 	sleep 0.3

@@ -191,7 +191,7 @@ work() {
 	"$TK_HELPERS/tk_work" -g "$T_DIR/go.$_n" "$@" >"$T_DIR/work.$_n" 2>&1 &
 	T_PIDS="$T_PIDS $!"
 	eval "W_BG_$_n=$!"
-	wait_for "$T_DIR/work.$_n" '^tid2 ' 5 || not_ok "workload $_n did not start" "$T_DIR/work.$_n"
+	wait_for "$T_DIR/work.$_n" '^tid2 ' 30 || not_ok "workload $_n did not start" "$T_DIR/work.$_n"
 	W_PID=$(sed -n 's/^pid \([0-9]*\).*/\1/p' "$T_DIR/work.$_n")
 	W_TID=$(sed -n 's/^tid2 \([0-9]*\)/\1/p' "$T_DIR/work.$_n")
 }

@@ -210,7 +210,7 @@ for v in $VARIANTS; do
 	pa=$W_PID
 	tool_start "$O" "$TC" "$A" -L || continue
 	go_nowait a
-	wait_for "$D/work.a" '^connect lport' 5
+	wait_for "$D/work.a" '^connect lport' 30
 	lp=$(lports a)
 	# (wait_for takes a basic regular expression.)
 	if wait_for "$O" "^$pa  *tk_tcp  *4  *127\.0\.0\.1  *$lp  *127\.0\.0\.1  *$PF\$" 3; then
@@ -226,7 +226,7 @@ for v in $VARIANTS; do
 	tool_start "$O" "$TC" "$A" -L || continue
 	chosen=$(sed -n 's/.*attach: using \(.*\)/\1/p' "$O.err")
 	go_nowait a
-	wait_for "$D/work.a" '^connect lport' 5
+	wait_for "$D/work.a" '^connect lport' 30
 	sleep 0.3
 	stop_tool INT
 	lp=$(lports a)
