@@ -54,7 +54,7 @@ endif
 
 .DELETE_ON_ERROR:
 .SECONDARY:
-.PHONY: all static helpers units check check-host check-vm test-unit test-e2e install uninstall \
+.PHONY: all static helpers units check check-host check-vm variants-table test-unit test-e2e install uninstall \
 	vmlinux syscall-tables deps test-deps clean help bench fuzz fuzz-replay
 
 all: $(addprefix bin/,$(TOOLS)) helpers units
@@ -72,6 +72,7 @@ help:
 	@echo "make deb        $(OUT)/deb/tracekit_VERSION_amd64.deb (dpkg-buildpackage on a copy of the tree)"
 	@echo "make vmlinux    regenerate vmlinux/$(ARCH)/vmlinux.h from this kernel's BTF"
 	@echo "make syscall-tables  $(OUT)/syscalls/*.inc from the kernel headers, to compare"
+	@echo "make variants-table  README's table of the variant each tool picks per kernel (after check-vm)"
 	@echo "ARCH=arm64      the target architecture (default: $(CC)'s, now $(ARCH))"
 	@echo "make bench      run the benchmarks (root)"
 	@echo "make fuzz       build the libFuzzer targets (build/fuzz/*_fuzz)"
@@ -169,6 +170,12 @@ check-host: all
 
 check-vm: all
 	sh tests/run.sh vm
+
+# README's table of the variant auto picks per kernel: from the guests of the
+# last check-vm (build/vm/variants/) and a moment of each tool here.
+variants-table: all
+	sh tests/vm/variants.sh host
+	sh tests/vm/variants.sh readme
 
 test-unit: units
 	sh tests/run.sh unit

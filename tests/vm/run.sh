@@ -502,7 +502,17 @@ for r in $ready; do
 $r
 EOF
 	report "$s" "$kv"
+	sh "$ROOT/tests/vm/variants.sh" collect "$s" "$VM/kernels/$kv.serial.log.txt" &&
+		checked="${checked:-} $s"
 done
+# README's table of what auto picks on each kernel is what the guests said.
+if [ -z "$TKVM_CMD" ]; then
+	# shellcheck disable=SC2086
+	sh "$ROOT/tests/vm/variants.sh" check ${checked:-} >"$VM/variants.check"
+	cat "$VM/variants.check"
+	total_pass=$((total_pass + $(grep -c '^ok - ' "$VM/variants.check")))
+	total_fail=$((total_fail + $(grep -c '^not ok - ' "$VM/variants.check")))
+fi
 
 say "the lane took $(($(date +%s) - lane_t0))s"
 echo
