@@ -396,7 +396,8 @@ progress() {
 	grep -c . "$_b.progress" >"$_b.seen"
 }
 
-# watch_guests "SERIES:KVER:... ...": progress until each guest has ended.
+# watch_guests "SERIES:KVER:... ..." [once]: progress until each guest has
+# ended (once: just what is new).
 watch_guests() {
 	while :; do
 		_left=
@@ -407,7 +408,7 @@ watch_guests() {
 			progress "$_s" "$_kv"
 			[ -f "$VM/kernels/$_kv.rc" ] || _left=1
 		done
-		[ -z "$_left" ] && return 0
+		[ -z "$_left" ] || [ -n "${2:-}" ] && return 0
 		sleep 5
 	done
 }
@@ -477,25 +478,29 @@ for SERIES in "$@"; do
 	fi
 	ready="$ready $SERIES:$KVER:$K/x/boot/vmlinuz-$KVER:$INITRD"
 done
-running=0
-batch=
+# A pool: a new guest starts as soon as one ends (the first in the list
+# should be the longest).
+running=
 for r in $ready; do
+	while [ "$(echo $running | wc -w)" -ge "$TKVM_JOBS" ]; do
+		watch_guests "$running" once
+		_still=
+		for _r in $running; do
+			_kv=${_r#*:}
+			[ -f "$VM/kernels/${_kv%%:*}.rc" ] || _still="$_still $_r"
+		done
+		running=$_still
+		[ "$(echo $running | wc -w)" -ge "$TKVM_JOBS" ] && sleep 5
+	done
 	IFS=: read -r s kv kern ird <<EOF
 $r
 EOF
 	rm -f "$VM/kernels/$kv.rc" "$VM/kernels/$kv.seen" "$VM/kernels/$kv.serial.log"
 	say "[$s] booting $kv (TCG, $TKVM_CPUS CPUs, at most ${TKVM_TIMEOUT}s); serial log $VM/kernels/$kv.serial.log" >&2
 	boot "$kv" "$kern" "$ird" &
-	batch="$batch $r"
-	running=$((running + 1))
-	if [ "$running" -ge "$TKVM_JOBS" ]; then
-		watch_guests "$batch"
-		wait
-		running=0
-		batch=
-	fi
+	running="$running $r"
 done
-watch_guests "$batch"
+watch_guests "$ready"
 wait
 for r in $ready; do
 	IFS=: read -r s kv kern ird <<EOF
