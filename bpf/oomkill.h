@@ -4,6 +4,15 @@
 
 #define OOMKILL_MEMCG_LEN 64
 
+/* struct oom_control's constraint (has_oc only), kernel-independent. */
+enum {
+	OOMKILL_CONSTRAINT_NONE,	/* the whole machine */
+	OOMKILL_CONSTRAINT_CPUSET,
+	OOMKILL_CONSTRAINT_MEMORY_POLICY,
+	OOMKILL_CONSTRAINT_MEMCG,	/* a memory cgroup's limit */
+	OOMKILL_CONSTRAINT_OTHER,	/* one this build does not know */
+};
+
 /* One OOM victim, at oom:mark_victim, which runs in the task whose
  * allocation (or memory cgroup charge) ran out: the trigger. */
 struct oomkill_event {
@@ -22,10 +31,16 @@ struct oomkill_event {
 	__u32 victim_uid;	/* has_details only */
 	__s16 oom_score_adj;	/* has_details only */
 	__u8 has_details;
-	__u8 pad[5];
+	__u8 has_oc;		/* oom_kill_process() was seen (fentry, kprobe) */
+	__u8 constraint;	/* has_oc only: OOMKILL_CONSTRAINT_* */
+	__u8 pad[3];
 	char trigger_comm[16];
 	char victim_comm[16];	/* has_details only */
 	char memcg[OOMKILL_MEMCG_LEN];	/* that cgroup's directory name */
+	/* has_oc only: */
+	__u64 totalpages;	/* the pages the OOM killer shared out: the limit */
+	__u64 oom_memcg_id;	/* the memory cgroup whose limit was hit; 0: none */
+	char oom_memcg[OOMKILL_MEMCG_LEN];
 };
 
 #endif

@@ -12,11 +12,38 @@
 #include "oomkill.h"
 #include "oomkill.skel.h"
 
-_Static_assert(sizeof(struct oomkill_event) == 176, "oomkill_event layout changed");
+_Static_assert(sizeof(struct oomkill_event) == 256, "oomkill_event layout changed");
 
 static struct env {
 	struct tk_opts opts;
 } env;
+
+/* oom_kill_process() tells the constraint, the memory cgroup whose limit
+ * was hit and the pages shared out; oom:mark_victim alone does not. */
+static const struct tk_variant variants[] = {
+	{ .name = "fentry",
+	  .progs = { "oom_kill_process_fentry", "oom_kill_process_fexit", "mark_victim_tp" } },
+	{ .name = "kprobe",
+	  .progs = { "oom_kill_process_kprobe", "oom_kill_process_kretprobe", "mark_victim_tp" } },
+	{ .name = "tracepoint", .progs = { "mark_victim_tp" } },
+};
+#define NVARIANTS (int)(sizeof(variants) / sizeof(variants[0]))
+
+/* The kernel's words for them (oom_constraint_text), without CONSTRAINT_. */
+static const char *const constraints[] = {
+	[OOMKILL_CONSTRAINT_NONE] = "NONE",
+	[OOMKILL_CONSTRAINT_CPUSET] = "CPUSET",
+	[OOMKILL_CONSTRAINT_MEMORY_POLICY] = "MEMORY_POLICY",
+	[OOMKILL_CONSTRAINT_MEMCG] = "MEMCG",
+	[OOMKILL_CONSTRAINT_OTHER] = "OTHER",
+};
+
+static const char *constraint_name(const struct oomkill_event *e)
+{
+	if (!e->has_oc)
+		return NULL;
+	return e->constraint <= OOMKILL_CONSTRAINT_OTHER ? constraints[e->constraint] : "OTHER";
+}
 
 static const char examples[] =
 "Examples:\n"
@@ -42,6 +69,8 @@ static const struct tk_cli cli = {
 		 "Trace the kernel's OOM killer: each process it kills, the process whose\n"
 		 "allocation triggered it, the victim's memory and the memory cgroup.",
 	.shared = TK_OPT_DURATION,
+	.variants = variants,
+	.nvariants = NVARIANTS,
 	.optstring = "",
 	.longopts = longopts,
 	.help = "",
@@ -89,6 +118,7 @@ static int print_event(void *ctx, const void *data, size_t size)
 	char clock[16], la[128], vcomm[32];
 	long page_kb = sysconf(_SC_PAGESIZE) / 1024;
 	unsigned long long rss_kb = e->anon_rss_kb + e->file_rss_kb + e->shmem_rss_kb;
+	const char *constraint = constraint_name(e);
 	struct jw w;
 
 	(void)ctx;
@@ -128,6 +158,20 @@ static int print_event(void *ctx, const void *data, size_t size)
 		}
 		jw_str(&w, "memcg", e->memcg, sizeof(e->memcg));
 		jw_uint(&w, "memcg_id", e->memcg_id);
+		if (constraint) {
+			jw_str(&w, "constraint", constraint, 16);
+			jw_uint(&w, "limit_pages", e->totalpages);
+		} else {
+			jw_null(&w, "constraint");
+			jw_null(&w, "limit_pages");
+		}
+		if (e->oom_memcg_id) {
+			jw_str(&w, "oom_memcg", e->oom_memcg, sizeof(e->oom_memcg));
+			jw_uint(&w, "oom_memcg_id", e->oom_memcg_id);
+		} else {
+			jw_null(&w, "oom_memcg");
+			jw_null(&w, "oom_memcg_id");
+		}
 		jw_str(&w, "loadavg", la, sizeof(la));
 		jw_end(&w);
 		return 0;
@@ -143,6 +187,11 @@ static int print_event(void *ctx, const void *data, size_t size)
 		printf("\"), ? pages");
 	printf(", memcg ");
 	tk_print_escaped(stdout, e->memcg[0] ? e->memcg : "?", sizeof(e->memcg));
+	if (constraint)
+		printf(", constraint %s, limit %llu pages", constraint,
+		       (unsigned long long)e->totalpages);
+	else
+		printf(", constraint ?, limit ? pages");
 	printf(", loadavg: %s\n", la);
 	return 0;
 }
@@ -151,6 +200,8 @@ int main(int argc, char **argv)
 {
 	struct tk_session session = {
 		.opts = &env.opts,
+		.variants = variants,
+		.nvariants = NVARIANTS,
 		.ring_bytes = 64 << 10,
 	};
 	struct tk_stream stream = { .on_record = print_event };
@@ -170,6 +221,9 @@ int main(int argc, char **argv)
 	if (tk_session_prepare(&session) || tk_session_load_attach(&session))
 		goto cleanup;
 
+	if (!strcmp(variants[session.variant].name, "tracepoint"))
+		tk_warn("this kernel has neither fentry nor kprobes on oom_kill_process: "
+			"the constraint and limit are shown as unknown");
 	tk_ready("OOM kills", env.opts.duration_ms);
 	err = tk_stream_run(&session, &stream);
 

@@ -33,6 +33,7 @@ bad "oomkill: invalid option '-p'" -p 1
 bad "oomkill: unexpected argument 'x'" x
 bad "oomkill: duration '0' is out of range (0.001 to 31536000 seconds)" -d 0
 bad "oomkill: invalid duration 'soon'" -d soon
+bad "oomkill: invalid attach variant 'x' (choose from: auto, fentry, kprobe, tracepoint)" --attach=x
 
 "$OK" --help >"$D/out" 2>"$D/err"
 check "--help: usage on stdout, status 0" [ $? -eq 0 ]
@@ -42,7 +43,8 @@ check "--version" has "$D/out" '^oomkill \(tracekit\) [0-9]+\.[0-9]+\.[0-9]+$'
 
 need_root
 
-T_PROGS='mark_victim_tp'
+T_PROGS='mark_victim_tp|oom_kill_proces[a-z_]*'
+VARIANTS=${TK_VARIANTS_oomkill:-"auto tracepoint"}
 
 # --- a memory cgroup of our own: v2 where the controller is on, else v1 ------
 
@@ -94,43 +96,72 @@ oom_kills() {
 	awk '$1 == "oom_kill" { print $2 }' "$KILLS"
 }
 
-# --- a real OOM kill, text and JSON at once ---------------------------------
+# --- a real OOM kill, text and JSON at once, per attach variant --------------
+# The kernel's own report of the kill is the truth for what only
+# oom_kill_process() knows (fentry, kprobe): "oom-kill:constraint=CONSTRAINT_X,
+# ...,pid=HOG," in its log; the limit is memory.max in pages (no swap).
 
-rm -f "$D/go.h"
-mkfifo "$D/go.h"
-: >"$D/work.h"
-"$TK_HELPERS/tk_work" -C "$CG" exec "$TK_HELPERS/tk_hog" -g "$D/go.h" 256 >"$D/work.h" 2>&1 &
-T_PIDS="$T_PIDS $!"
-W_BG_h=$!
-wait_for "$D/work.h" '^pid [0-9]*$' 5 || not_ok "the hog did not start" "$D/work.h"
-HOG=$(sed -n 's/^pid \([0-9]*\)$/\1/p' "$D/work.h")
-O="$D/out"
-tool_start "$O" "$OK" || exit 1
-TEXT=$TOOL_PID
-tool_start "$O.j" "$OK" -j || exit 1
-before=$(oom_kills)
-go h
-rc=$?
-after=$(oom_kills)
-stop_tool INT
-jrc=$TOOL_RC
-TOOL_PID=$TEXT
-stop_tool INT
-SHOW="$O $O.err $O.j $D/work.h $KILLS"
-check "both tools exit 0 on SIGINT" [ "$TOOL_RC" -eq 0 -a "$jrc" -eq 0 ]
-check "the hog was killed by SIGKILL (status $rc)" [ "$rc" -eq 137 ]
-check "the kernel counted one OOM kill in $NAME (${before:-?} -> ${after:-?})" \
-	[ -n "$before" ] && [ "$((after - before))" -eq 1 ]
-check "JSON: as many records for $NAME as the kernel's kills" \
-	[ "$(grep -c "\"memcg\":\"$NAME\"" "$O.j")" -eq "$((after - before))" ]
-check "JSON: the hog, $HOG, killed and the trigger" has "$O.j" \
-	"^\\{\"ts_ns\":[0-9]+,\"trigger_pid\":$HOG,\"trigger_tid\":$HOG,\"trigger_comm\":\"tk_hog\",\"victim_pid\":$HOG,\"victim_comm\":(\"tk_hog\"|null),"
-check "JSON: the victim's memory, if the kernel tells it, is near the 48 MiB limit" \
-	has "$O.j" "\"victim_pid\":$HOG,.*(\"anon_rss_kb\":(2[4-9]|[34][0-9])[0-9][0-9][0-9],|\"anon_rss_kb\":null,)"
-check "JSON: the memory cgroup $NAME" has "$O.j" "\"victim_pid\":$HOG,.*\"memcg\":\"$NAME\",\"memcg_id\":[1-9][0-9]*,\"loadavg\":\"[0-9]"
-check "text: bcc's line" has "$O" \
-	"^[0-9][0-9]:[0-9][0-9]:[0-9][0-9] Triggered by PID $HOG \\(\"tk_hog\"\\), OOM kill of PID $HOG \\(\"(tk_hog|\\?)\"\\), ([0-9]+|\\?) pages, memcg $NAME, loadavg: [0-9.]+ [0-9.]+ [0-9.]+ [0-9]+/[0-9]+ [0-9]+\$"
-check "the hog did not survive" not has "$D/work.h" survived
+LIMIT_PAGES=$((48 * 1024 * 1024 / $(getconf PAGESIZE 2>/dev/null || echo 4096)))
+# kernel_constraint PID: what the kernel logged as the constraint of PID's kill.
+kernel_constraint() {
+	dmesg 2>/dev/null | sed -n "s/.*oom-kill:constraint=CONSTRAINT_\([A-Z_]*\),.*,pid=$1,.*/\1/p" | tail -n 1
+}
+
+for v in $VARIANTS; do
+	O="$D/out.$v"
+	rm -f "$D/go.h"
+	mkfifo "$D/go.h"
+	: >"$D/work.h"
+	"$TK_HELPERS/tk_work" -C "$CG" exec "$TK_HELPERS/tk_hog" -g "$D/go.h" 256 >"$D/work.h" 2>&1 &
+	T_PIDS="$T_PIDS $!"
+	W_BG_h=$!
+	wait_for "$D/work.h" '^pid [0-9]*$' 30 || not_ok "[$v] the hog did not start" "$D/work.h"
+	HOG=$(sed -n 's/^pid \([0-9]*\)$/\1/p' "$D/work.h")
+	tool_start "$O" "$OK" --attach="$v" || { go h; continue; }
+	TEXT=$TOOL_PID
+	tool_start "$O.j" "$OK" -j --attach="$v" || { go h; TOOL_PID=$TEXT; stop_tool INT; continue; }
+	before=$(oom_kills)
+	go h
+	rc=$?
+	after=$(oom_kills)
+	stop_tool INT
+	jrc=$TOOL_RC
+	TOOL_PID=$TEXT
+	stop_tool INT
+	SHOW="$O $O.err $O.j $D/work.h $KILLS"
+	got=$(sed -n 's/.*attach: using \([^ ]*\).*/\1/p' "$O.err")
+	check "[$v] both tools exit 0 on SIGINT" [ "$TOOL_RC" -eq 0 -a "$jrc" -eq 0 ]
+	check "[$v] the hog was killed by SIGKILL (status $rc)" [ "$rc" -eq 137 ]
+	check "[$v] the kernel counted one OOM kill in $NAME (${before:-?} -> ${after:-?})" \
+		[ -n "$before" ] && [ "$((after - before))" -eq 1 ]
+	check "[$v] JSON: as many records for $NAME as the kernel's kills" \
+		[ "$(grep -c "\"memcg\":\"$NAME\"" "$O.j")" -eq "$((after - before))" ]
+	check "[$v] JSON: the hog, $HOG, killed and the trigger" has "$O.j" \
+		"^\\{\"ts_ns\":[0-9]+,\"trigger_pid\":$HOG,\"trigger_tid\":$HOG,\"trigger_comm\":\"tk_hog\",\"victim_pid\":$HOG,\"victim_comm\":(\"tk_hog\"|null),"
+	check "[$v] JSON: the victim's memory, if the kernel tells it, is near the 48 MiB limit" \
+		has "$O.j" "\"victim_pid\":$HOG,.*(\"anon_rss_kb\":(2[4-9]|[34][0-9])[0-9][0-9][0-9],|\"anon_rss_kb\":null,)"
+	check "[$v] JSON: the memory cgroup $NAME" has "$O.j" "\"victim_pid\":$HOG,.*\"memcg\":\"$NAME\",\"memcg_id\":[1-9][0-9]*,"
+	if [ "$got" = tracepoint ]; then
+		check "[$v] tracepoint: one line says the constraint and limit are unknown" \
+			[ "$(grep -c 'the constraint and limit are shown as unknown' "$O.err")" -eq 1 ]
+		check "[$v] tracepoint: JSON: constraint, limit and OOM memcg null" has "$O.j" \
+			"\"victim_pid\":$HOG,.*\"constraint\":null,\"limit_pages\":null,\"oom_memcg\":null,\"oom_memcg_id\":null,\"loadavg\":\"[0-9]"
+		want='\?'
+		limit='\?'
+	else
+		kc=$(kernel_constraint "$HOG")
+		check "[$v] $got: the constraint, ${kc:-?}, as the kernel logged it (and a memory cgroup's: MEMCG)" \
+			[ "$kc" = MEMCG ] && has "$O.j" "\"victim_pid\":$HOG,.*\"constraint\":\"$kc\","
+		check "[$v] $got: the limit, $LIMIT_PAGES pages (memory.max), and the OOM memcg $NAME" has "$O.j" \
+			"\"victim_pid\":$HOG,.*\"limit_pages\":$LIMIT_PAGES,\"oom_memcg\":\"$NAME\",\"oom_memcg_id\":[1-9][0-9]*,\"loadavg\":\"[0-9]"
+		check "[$v] $got: no note of unknown fields" not grep -q 'shown as unknown' "$O.err"
+		want=$kc
+		limit=$LIMIT_PAGES
+	fi
+	check "[$v] text: bcc's line, with the constraint and limit" has "$O" \
+		"^[0-9][0-9]:[0-9][0-9]:[0-9][0-9] Triggered by PID $HOG \\(\"tk_hog\"\\), OOM kill of PID $HOG \\(\"(tk_hog|\\?)\"\\), ([0-9]+|\\?) pages, memcg $NAME, constraint ${want:-none}, limit $limit pages, loadavg: [0-9.]+ [0-9.]+ [0-9.]+ [0-9]+/[0-9]+ [0-9]+\$"
+	check "[$v] the hog did not survive" not has "$D/work.h" survived
+done
 
 # --- ends: SIGTERM, -d ---------------------------------------------------------
 
