@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* mountsnoop: trace mount(2), umount2(2) and the new mount API (fsopen,
- * fsconfig, fsmount, move_mount).
+ * fsconfig, fsmount, move_mount, fspick, open_tree; mount_setattr where the
+ * kernel has it, 5.12+: its programs are not in a variant's list, so a
+ * kernel without it keeps the rest).
  *
  * Variant "tracepoint" uses only the sys_exit_* tracepoints: the arguments
  * are read back from the task's saved user registers (bpf_task_pt_regs,
@@ -107,6 +109,8 @@ static __always_inline void emit(struct trace_event_raw_sys_exit *ctx, const str
 	e->fd = 0;
 	e->fd2 = 0;
 	e->attr = 0;
+	e->has_attr = 0;
+	e->attr_set = e->attr_clr = e->propagation = 0;
 	__builtin_memset(e->pad, 0, sizeof(e->pad));
 	task = (struct task_struct *)bpf_get_current_task();
 	e->mnt_ns = BPF_CORE_READ(task, nsproxy, mnt_ns, ns.inum);
@@ -149,6 +153,28 @@ static __always_inline void emit(struct trace_event_raw_sys_exit *ctx, const str
 		str(e->target, sizeof(e->target), a->a[3], &trunc, MS_TRUNC_TARGET);
 		e->flags = a->a[4];
 		break;
+	case MS_CALL_FSPICK:
+	case MS_CALL_OPEN_TREE:
+		e->fd = a->a[0];
+		str(e->target, sizeof(e->target), a->a[1], &trunc, MS_TRUNC_TARGET);
+		e->flags = a->a[2];
+		break;
+	case MS_CALL_MOUNT_SETATTR:
+		e->fd = a->a[0];
+		str(e->target, sizeof(e->target), a->a[1], &trunc, MS_TRUNC_TARGET);
+		e->flags = a->a[2];
+		/* struct mount_attr's first three fields (its size is a[4]) */
+		if (a->a[3] && a->a[4] >= 3 * sizeof(__u64)) {
+			__u64 ma[3];
+
+			if (!bpf_probe_read_user(ma, sizeof(ma), (const void *)a->a[3])) {
+				e->has_attr = 1;
+				e->attr_set = ma[0];
+				e->attr_clr = ma[1];
+				e->propagation = ma[2];
+			}
+		}
+		break;
 	}
 	e->truncated = trunc;
 	tk_submit(ctx, e, sizeof(*e));
@@ -188,6 +214,9 @@ EXIT_ONLY(fsopen, MS_CALL_FSOPEN)
 EXIT_ONLY(fsconfig, MS_CALL_FSCONFIG)
 EXIT_ONLY(fsmount, MS_CALL_FSMOUNT)
 EXIT_ONLY(move_mount, MS_CALL_MOVE_MOUNT)
+EXIT_ONLY(fspick, MS_CALL_FSPICK)
+EXIT_ONLY(open_tree, MS_CALL_OPEN_TREE)
+EXIT_ONLY(mount_setattr, MS_CALL_MOUNT_SETATTR)
 
 /* --- variants "tracepoint-enter", "tracepoint-legacy": entry saves ------- */
 
@@ -223,3 +252,6 @@ PAIR(fsopen, MS_CALL_FSOPEN, 2)
 PAIR(fsconfig, MS_CALL_FSCONFIG, 5)
 PAIR(fsmount, MS_CALL_FSMOUNT, 3)
 PAIR(move_mount, MS_CALL_MOVE_MOUNT, 5)
+PAIR(fspick, MS_CALL_FSPICK, 3)
+PAIR(open_tree, MS_CALL_OPEN_TREE, 3)
+PAIR(mount_setattr, MS_CALL_MOUNT_SETATTR, 5)

@@ -9,6 +9,9 @@ enum mountsnoop_call {
 	MS_CALL_FSCONFIG,
 	MS_CALL_FSMOUNT,
 	MS_CALL_MOVE_MOUNT,
+	MS_CALL_FSPICK,
+	MS_CALL_OPEN_TREE,
+	MS_CALL_MOUNT_SETATTR,	/* 5.12+ */
 	MS_NCALLS,
 };
 
@@ -30,7 +33,11 @@ enum mountsnoop_call {
  *   fsopen(fstype, flags)
  *   fsconfig(fd, flags = cmd, key, data = value, fd2 = aux)
  *   fsmount(fd, flags, attr)
- *   move_mount(fd, source, fd2, target, flags) */
+ *   move_mount(fd, source, fd2, target, flags)
+ *   fspick(fd, target = path, flags)
+ *   open_tree(fd, target = path, flags)
+ *   mount_setattr(fd, target = path, flags, attr_set, attr_clr, propagation:
+ *                 the struct mount_attr it was given) */
 struct mountsnoop_event {
 	__u64 ts_ns;		/* CLOCK_MONOTONIC at the return */
 	__u64 delta_ns;		/* time in the call */
@@ -45,7 +52,11 @@ struct mountsnoop_event {
 	__u32 attr;
 	__u32 mnt_ns;		/* the caller's mount namespace (its inode number) */
 	__u8 truncated;		/* MS_TRUNC_* */
-	__u8 pad[7];
+	__u8 has_attr;		/* mount_setattr: its struct mount_attr was read */
+	__u8 pad[6];
+	__u64 attr_set;
+	__u64 attr_clr;
+	__u64 propagation;
 	char comm[16];
 	char source[MOUNTSNOOP_PATH_MAX];
 	char target[MOUNTSNOOP_PATH_MAX];

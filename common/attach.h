@@ -11,7 +11,7 @@
 #include <stdio.h>
 #include <bpf/libbpf.h>
 
-#define TK_VARIANT_MAX_PROGS 16
+#define TK_VARIANT_MAX_PROGS 20
 
 struct tk_variant {
 	const char *name;	/* what --attach= takes: "fentry", "kprobe", "tracepoint", "cgroup" */

@@ -12,7 +12,7 @@
 #include "mountsnoop.h"
 #include "mountsnoop.skel.h"
 
-_Static_assert(sizeof(struct mountsnoop_event) == 1240, "mountsnoop_event layout changed");
+_Static_assert(sizeof(struct mountsnoop_event) == 1264, "mountsnoop_event layout changed");
 
 static struct env {
 	struct tk_opts opts;
@@ -23,13 +23,14 @@ static const struct tk_variant variants[] = {
 	{ .name = "tracepoint",
 	  .progs = { "mount_exit_only_tp", "umount_exit_only_tp", "fsopen_exit_only_tp",
 		     "fsconfig_exit_only_tp", "fsmount_exit_only_tp",
-		     "move_mount_exit_only_tp" },
+		     "move_mount_exit_only_tp", "fspick_exit_only_tp", "open_tree_exit_only_tp" },
 	  .helpers = { BPF_FUNC_task_pt_regs, BPF_FUNC_get_current_task_btf } },
 	{ .name = "tracepoint-enter",
 	  .progs = { "mount_enter_tp", "mount_exit_tp", "umount_enter_tp", "umount_exit_tp",
 		     "fsopen_enter_tp", "fsopen_exit_tp", "fsconfig_enter_tp",
 		     "fsconfig_exit_tp", "fsmount_enter_tp", "fsmount_exit_tp",
-		     "move_mount_enter_tp", "move_mount_exit_tp" } },
+		     "move_mount_enter_tp", "move_mount_exit_tp", "fspick_enter_tp",
+		     "fspick_exit_tp", "open_tree_enter_tp", "open_tree_exit_tp" } },
 	/* Kernels before 5.2 have no new mount API. */
 	{ .name = "tracepoint-legacy",
 	  .progs = { "mount_enter_tp", "mount_exit_tp", "umount_enter_tp", "umount_exit_tp" } },
@@ -100,6 +101,24 @@ static const struct flag attr_flags[] = {
 	{ 0x20, "MOUNT_ATTR_STRICTATIME" }, { 0x80, "MOUNT_ATTR_NODIRATIME" },
 	{ 0x100000, "MOUNT_ATTR_IDMAP" }, { 0x200000, "MOUNT_ATTR_NOSYMFOLLOW" },
 };
+static const struct flag fspick_flags[] = {
+	{ 1, "FSPICK_CLOEXEC" }, { 2, "FSPICK_SYMLINK_NOFOLLOW" }, { 4, "FSPICK_NO_AUTOMOUNT" },
+	{ 8, "FSPICK_EMPTY_PATH" },
+};
+/* open_tree(2) and mount_setattr(2): OPEN_TREE_* and AT_* */
+static const struct flag tree_flags[] = {
+	{ 1, "OPEN_TREE_CLONE" }, { 0x80000, "OPEN_TREE_CLOEXEC" },
+	{ 0x100, "AT_SYMLINK_NOFOLLOW" }, { 0x800, "AT_NO_AUTOMOUNT" },
+	{ 0x1000, "AT_EMPTY_PATH" }, { 0x8000, "AT_RECURSIVE" },
+};
+static const struct flag setattr_flags[] = {
+	{ 0x100, "AT_SYMLINK_NOFOLLOW" }, { 0x800, "AT_NO_AUTOMOUNT" },
+	{ 0x1000, "AT_EMPTY_PATH" }, { 0x8000, "AT_RECURSIVE" },
+};
+static const struct flag propagation_flags[] = {
+	{ 1 << 17, "MS_UNBINDABLE" }, { 1 << 18, "MS_PRIVATE" }, { 1 << 19, "MS_SLAVE" },
+	{ 1 << 20, "MS_SHARED" },
+};
 static const struct flag move_flags[] = {
 	{ 1, "MOVE_MOUNT_F_SYMLINKS" }, { 2, "MOVE_MOUNT_F_AUTOMOUNTS" },
 	{ 4, "MOVE_MOUNT_F_EMPTY_PATH" }, { 0x10, "MOVE_MOUNT_T_SYMLINKS" },
@@ -112,7 +131,8 @@ static const char *const fsconfig_cmds[] = {
 	"FSCONFIG_CMD_RECONFIGURE", "FSCONFIG_CMD_CREATE_EXCL",
 };
 static const char *const call_names[MS_NCALLS] = {
-	"mount", "umount", "fsopen", "fsconfig", "fsmount", "move_mount",
+	"mount", "umount", "fsopen", "fsconfig", "fsmount", "move_mount", "fspick", "open_tree",
+	"mount_setattr",
 };
 
 /* "MS_NOSUID|MS_NODEV", bits without a name as one hex number, "0" for none. */
@@ -169,6 +189,26 @@ static void quoted(const char *s, size_t len, bool cut)
 		fputs("...", stdout);
 }
 
+/* The flags of fspick, open_tree and mount_setattr, by name. */
+static const char *call_flag_names(const struct mountsnoop_event *e, char *buf, size_t size)
+{
+	if (e->call == MS_CALL_FSPICK)
+		return flag_names(fspick_flags, N(fspick_flags), e->flags, buf, size);
+	if (e->call == MS_CALL_OPEN_TREE)
+		return flag_names(tree_flags, N(tree_flags), e->flags, buf, size);
+	return flag_names(setattr_flags, N(setattr_flags), e->flags, buf, size);
+}
+
+/* JSON's name for what the event holds in target. */
+static const char *target_key(unsigned int call)
+{
+	if (call == MS_CALL_MOVE_MOUNT)
+		return "to_path";
+	if (call == MS_CALL_FSPICK || call == MS_CALL_OPEN_TREE || call == MS_CALL_MOUNT_SETATTR)
+		return "path";
+	return "target";
+}
+
 static void print_text(const struct mountsnoop_event *e)
 {
 	char b1[512], b2[512], clock[16];
@@ -217,6 +257,23 @@ static void print_text(const struct mountsnoop_event *e)
 		printf(", %s, ", fd_name(e->fd2, b1, sizeof(b1)));
 		quoted(e->target, sizeof(e->target), e->truncated & MS_TRUNC_TARGET);
 		printf(", %s", flag_names(move_flags, N(move_flags), e->flags, b1, sizeof(b1)));
+		break;
+	case MS_CALL_FSPICK:
+	case MS_CALL_OPEN_TREE:
+	case MS_CALL_MOUNT_SETATTR:
+		printf("%s, ", fd_name(e->fd, b1, sizeof(b1)));
+		quoted(e->target, sizeof(e->target), e->truncated & MS_TRUNC_TARGET);
+		printf(", %s", call_flag_names(e, b1, sizeof(b1)));
+		if (e->call != MS_CALL_MOUNT_SETATTR)
+			break;
+		if (!e->has_attr) {
+			fputs(", ?", stdout);
+			break;
+		}
+		printf(", {set %s", flag_names(attr_flags, N(attr_flags), e->attr_set, b1, sizeof(b1)));
+		printf(", clear %s", flag_names(attr_flags, N(attr_flags), e->attr_clr, b1, sizeof(b1)));
+		printf(", propagation %s}", flag_names(propagation_flags, N(propagation_flags),
+						       e->propagation, b1, sizeof(b1)));
 		break;
 	}
 	err = e->ret < 0 ? errno_name((int)-e->ret) : NULL;
@@ -288,13 +345,35 @@ static void print_json(const struct mountsnoop_event *e)
 		jw_flags(&w, "flags", "flag_names", e->flags,
 			 flag_names(move_flags, N(move_flags), e->flags, b, sizeof(b)));
 		break;
+	case MS_CALL_FSPICK:
+	case MS_CALL_OPEN_TREE:
+	case MS_CALL_MOUNT_SETATTR:
+		jw_int(&w, "dfd", e->fd);
+		jw_str(&w, "path", e->target, sizeof(e->target));
+		jw_flags(&w, "flags", "flag_names", e->flags, call_flag_names(e, b, sizeof(b)));
+		if (e->call != MS_CALL_MOUNT_SETATTR)
+			break;
+		if (!e->has_attr) {
+			jw_null(&w, "attr_set");
+			jw_null(&w, "attr_clr");
+			jw_null(&w, "propagation");
+			break;
+		}
+		jw_flags(&w, "attr_set", "attr_set_names", e->attr_set,
+			 flag_names(attr_flags, N(attr_flags), e->attr_set, b, sizeof(b)));
+		jw_flags(&w, "attr_clr", "attr_clr_names", e->attr_clr,
+			 flag_names(attr_flags, N(attr_flags), e->attr_clr, b, sizeof(b)));
+		jw_flags(&w, "propagation", "propagation_names", e->propagation,
+			 flag_names(propagation_flags, N(propagation_flags), e->propagation,
+				    b, sizeof(b)));
+		break;
 	}
 	if (e->truncated) {
 		jw_array_begin(&w, "truncated");
 		if (e->truncated & MS_TRUNC_SOURCE)
 			jw_str(&w, NULL, e->call == MS_CALL_MOVE_MOUNT ? "from_path" : "source", 16);
 		if (e->truncated & MS_TRUNC_TARGET)
-			jw_str(&w, NULL, e->call == MS_CALL_MOVE_MOUNT ? "to_path" : "target", 16);
+			jw_str(&w, NULL, target_key(e->call), 16);
 		if (e->truncated & MS_TRUNC_FSTYPE)
 			jw_str(&w, NULL, "fstype", 16);
 		if (e->truncated & MS_TRUNC_KEY)
@@ -339,6 +418,30 @@ static void print_header(void)
 	printf("%-16s %-7s %-7s %-11s %s\n", "COMM", "PID", "TID", "MNT_NS", "CALL");
 }
 
+/* mount_setattr (5.12+) is in no variant's list, so that a kernel without
+ * it keeps the rest: its programs of the chosen variant are loaded where the
+ * kernel has the call. Returns whether they are. */
+static bool mount_setattr_progs(struct mountsnoop_bpf *skel, const char *variant)
+{
+	bool exit_only = !strcmp(variant, "tracepoint");
+	bool pair = !strcmp(variant, "tracepoint-enter");
+	char why[256];
+
+	bpf_program__set_autoload(skel->progs.mount_setattr_exit_only_tp, exit_only);
+	bpf_program__set_autoload(skel->progs.mount_setattr_enter_tp, pair);
+	bpf_program__set_autoload(skel->progs.mount_setattr_exit_tp, pair);
+	if (!exit_only && !pair)
+		return false;
+	if (!tk_probe_program(exit_only ? skel->progs.mount_setattr_exit_only_tp :
+			      skel->progs.mount_setattr_exit_tp, why, sizeof(why)))
+		return true;
+	tk_info(1, "attach: mount_setattr left out: %s", why);
+	bpf_program__set_autoload(skel->progs.mount_setattr_exit_only_tp, false);
+	bpf_program__set_autoload(skel->progs.mount_setattr_enter_tp, false);
+	bpf_program__set_autoload(skel->progs.mount_setattr_exit_tp, false);
+	return false;
+}
+
 int main(int argc, char **argv)
 {
 	struct tk_session session = {
@@ -349,6 +452,7 @@ int main(int argc, char **argv)
 	};
 	struct tk_stream stream = { .on_record = print_event };
 	struct mountsnoop_bpf *skel = NULL;
+	bool setattr;
 	int err = 1;
 
 	tk_prog = "mountsnoop";
@@ -361,11 +465,21 @@ int main(int argc, char **argv)
 		goto cleanup;
 	}
 	session.bpf = TK_BPF_STREAM(skel);
-	if (tk_session_prepare(&session) || tk_session_load_attach(&session))
+	if (tk_session_prepare(&session))
+		goto cleanup;
+	setattr = mount_setattr_progs(skel, variants[session.variant].name);
+	if (tk_session_load_attach(&session))
 		goto cleanup;
 
 	print_header();
-	tk_ready("mount, umount2, fsopen, fsconfig, fsmount and move_mount", env.opts.duration_ms);
+	if (!strcmp(variants[session.variant].name, "tracepoint-legacy"))
+		tk_ready("mount and umount2", env.opts.duration_ms);
+	else if (setattr)
+		tk_ready("mount, umount2, fsopen, fsconfig, fsmount, move_mount, fspick, "
+			 "open_tree and mount_setattr", env.opts.duration_ms);
+	else
+		tk_ready("mount, umount2, fsopen, fsconfig, fsmount, move_mount, fspick "
+			 "and open_tree", env.opts.duration_ms);
 	err = tk_stream_run(&session, &stream);
 
 cleanup:

@@ -47,7 +47,7 @@ check "--version" has "$D/out" '^mountsnoop \(tracekit\) [0-9]+\.[0-9]+\.[0-9]+$
 
 need_root
 
-T_PROGS='(mount|umount|fsopen|fsconfig|fsmount|move_mount)_(ent|exi)[a-z_]*'
+T_PROGS='(mount|umount|fsopen|fsconfig|fsmount|move_mount|fspick|open_tree|mount_setattr)_(ent|exi)[a-z_]*'
 mkdir "$D/mnt"
 
 # mnt NAME [TK_MOUNT_ARGS...]: start the workload on $D/mnt, waiting for
@@ -67,10 +67,12 @@ mnt() {
 }
 
 # want_calls WORKFILE [legacy]: "CALL RET" for each call the workload made
-# (umount2's system call is "umount"; a failure is -errno).
+# (umount2's system call is "umount"; a failure is -errno; a kernel without
+# mount_setattr, ENOSYS, has no tracepoint for it either).
 want_calls() {
 	sed -n 's/^\([a-z_0-9]*\) ret \(-1 errno \)\{0,1\}\([0-9]*\)$/\1 \2\3/p' "$1" |
 		sed -e 's/^umount2 /umount /' -e 's/ -1 errno / -/' |
+		grep -v '^mount_setattr -38$' |
 		if [ "${2:-}" = legacy ]; then grep -E '^(mount|umount) '; else cat; fi
 }
 
@@ -90,7 +92,7 @@ for v in $VARIANTS; do
 	go a
 	stop_tool INT
 	check "[$v] exit 0 on SIGINT" [ "$TOOL_RC" -eq 0 ]
-	check "[$v] the workload made its 9 calls" has "$D/work.a" '^done$'
+	check "[$v] the workload made its 12 calls" has "$D/work.a" '^done$'
 	legacy=
 	[ "$v" = tracepoint-legacy ] && legacy=legacy
 	# Only the variants with an entry program time the calls.
@@ -119,6 +121,19 @@ for v in $VARIANTS; do
 			"\"call\":\"fsmount\",\"fd\":$fs,\"flags\":1,\"flag_names\":\"FSMOUNT_CLOEXEC\",\"attr\":4,\"attr_names\":\"MOUNT_ATTR_NODEV\",\"ret\":$mf,"
 		check "[$v] move_mount: from the fd to $D/mnt" has "$O" \
 			"\"call\":\"move_mount\",\"from_fd\":$mf,\"from_path\":\"\",\"to_fd\":-100,\"to_path\":\"$D/mnt\",\"flags\":4,\"flag_names\":\"MOVE_MOUNT_F_EMPTY_PATH\",\"ret\":0,"
+		fp=$(sed -n 's/^fspick ret //p' "$D/work.a")
+		ot=$(sed -n 's/^open_tree ret //p' "$D/work.a")
+		check "[$v] fspick(AT_FDCWD, $D/mnt, FSPICK_CLOEXEC) = $fp" has "$O" \
+			"\"call\":\"fspick\",\"dfd\":-100,\"path\":\"$D/mnt\",\"flags\":1,\"flag_names\":\"FSPICK_CLOEXEC\",\"ret\":$fp,"
+		check "[$v] open_tree(AT_FDCWD, $D/mnt, OPEN_TREE_CLONE|OPEN_TREE_CLOEXEC) = $ot" has "$O" \
+			"\"call\":\"open_tree\",\"dfd\":-100,\"path\":\"$D/mnt\",\"flags\":524289,\"flag_names\":\"OPEN_TREE_CLONE\|OPEN_TREE_CLOEXEC\",\"ret\":$ot,"
+		if has "$D/work.a" '^mount_setattr ret 0$'; then
+			check "[$v] mount_setattr: the struct mount_attr it was given" has "$O" \
+				"\"call\":\"mount_setattr\",\"dfd\":-100,\"path\":\"$D/mnt\",\"flags\":0,\"flag_names\":\"0\",\"attr_set\":1,\"attr_set_names\":\"MOUNT_ATTR_RDONLY\",\"attr_clr\":4,\"attr_clr_names\":\"MOUNT_ATTR_NODEV\",\"propagation\":262144,\"propagation_names\":\"MS_PRIVATE\",\"ret\":0,"
+		else
+			check "[$v] no mount_setattr here (ENOSYS): -v says it is left out" \
+				has "$O.err" 'attach: mount_setattr left out: '
+		fi
 	fi
 	check "[$v] nothing lost" not has "$O" '"type":"lost"'
 	[ "$v" = auto ] || check "[$v] -v says $v is used" has "$O.err" "attach: using $v\$"
@@ -141,8 +156,14 @@ check "text: umount(..., 0) = 0" has "$O" "${pre}umount\\(\"$D/mnt\", 0\\) = 0\$
 check "text: fsconfig(...)" has "$O" "${pre}fsconfig\\([0-9]+, FSCONFIG_SET_STRING, \"size\", \"2m\", 0\\) = 0\$"
 check "text: fsmount(...)" has "$O" "${pre}fsmount\\([0-9]+, FSMOUNT_CLOEXEC, MOUNT_ATTR_NODEV\\) = [0-9]+\$"
 check "text: move_mount(..., AT_FDCWD, ...)" has "$O" "${pre}move_mount\\([0-9]+, \"\", AT_FDCWD, \"$D/mnt\", MOVE_MOUNT_F_EMPTY_PATH\\) = 0\$"
+check "text: fspick(AT_FDCWD, ...)" has "$O" "${pre}fspick\\(AT_FDCWD, \"$D/mnt\", FSPICK_CLOEXEC\\) = [0-9]+\$"
+check "text: open_tree(AT_FDCWD, ...)" has "$O" "${pre}open_tree\\(AT_FDCWD, \"$D/mnt\", OPEN_TREE_CLONE\\|OPEN_TREE_CLOEXEC\\) = [0-9]+\$"
+N=$(want_calls "$D/work.a" | grep -c .)
+if has "$D/work.a" '^mount_setattr ret 0$'; then
+	check "text: mount_setattr(AT_FDCWD, ..., {set, clear, propagation})" has "$O" "${pre}mount_setattr\\(AT_FDCWD, \"$D/mnt\", 0, \\{set MOUNT_ATTR_RDONLY, clear MOUNT_ATTR_NODEV, propagation MS_PRIVATE\\}\\) = 0\$"
+fi
 check "text: umount(..., MNT_DETACH) = 0" has "$O" "${pre}umount\\(\"$D/mnt\", MNT_DETACH\\) = 0\$"
-check "text: -p: 9 lines of the workload, nothing else" [ "$(grep -c "^[0-9:]* " "$O")" = 9 ]
+check "text: -p: $N lines of the workload, nothing else" [ "$(grep -c "^[0-9:]* " "$O")" = "$N" ]
 
 # --- untrusted strings: escaped on a terminal, exact in JSON ------------------
 
@@ -168,7 +189,7 @@ tool_start "$O" "$MS" -p "$W_PID" || exit 1
 go a
 stop_tool TERM
 check "SIGTERM exits 0" [ "$TOOL_RC" -eq 0 ]
-check "SIGTERM: the 9 calls were printed" [ "$(grep -c "^tk_mount " "$O")" = 9 ]
+check "SIGTERM: the $N calls were printed" [ "$(grep -c "^tk_mount " "$O")" = "$N" ]
 
 start_tool "$O" "$O.err" "$MS" --duration 0.5
 wait "$TOOL_PID"

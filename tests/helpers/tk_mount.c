@@ -14,6 +14,10 @@
  *     fsconfig(F, FSCONFIG_CMD_CREATE, NULL, NULL, 0)
  *     fsmount(F, FSMOUNT_CLOEXEC, MOUNT_ATTR_NODEV)             -> fd M
  *     move_mount(M, "", AT_FDCWD, DIR, MOVE_MOUNT_F_EMPTY_PATH)
+ *     fspick(AT_FDCWD, DIR, FSPICK_CLOEXEC)                       -> fd P
+ *     open_tree(AT_FDCWD, DIR, OPEN_TREE_CLONE|OPEN_TREE_CLOEXEC) -> fd T
+ *     mount_setattr(AT_FDCWD, DIR, 0, {MOUNT_ATTR_RDONLY, MOUNT_ATTR_NODEV,
+ *                   MS_PRIVATE}, 32)                (ENOSYS before 5.12)
  *     umount2(DIR, MNT_DETACH) */
 #include <errno.h>
 #include <fcntl.h>
@@ -43,6 +47,19 @@
 #ifndef MOVE_MOUNT_F_EMPTY_PATH
 #define MOVE_MOUNT_F_EMPTY_PATH 0x00000004
 #endif
+#ifndef FSPICK_CLOEXEC
+#define FSPICK_CLOEXEC 0x00000001
+#endif
+#ifndef OPEN_TREE_CLONE
+#define OPEN_TREE_CLONE 1
+#endif
+#ifndef MOUNT_ATTR_RDONLY
+#define MOUNT_ATTR_RDONLY 0x00000001
+#endif
+/* The same numbers on every architecture (they came after 424). */
+#define TK_SYS_open_tree 428
+#define TK_SYS_fspick 433
+#define TK_SYS_mount_setattr 442
 #ifndef SYS_fsopen
 #define SYS_fsopen 430
 #define SYS_fsconfig 431
@@ -65,7 +82,9 @@ int main(int argc, char **argv)
 	const char *go = NULL, *dir, *source = NULL;
 	char src[256], missing[4096];
 	struct stat st;
-	long fs, mnt;
+	long fs, mnt, fd;
+	/* struct mount_attr: attr_set, attr_clr, propagation, userns_fd */
+	unsigned long long attr[4] = { MOUNT_ATTR_RDONLY, MOUNT_ATTR_NODEV, MS_PRIVATE, 0 };
 	int c;
 
 	while ((c = getopt(argc, argv, "g:s:")) != -1) {
@@ -105,6 +124,15 @@ int main(int argc, char **argv)
 	mnt = report("fsmount", syscall(SYS_fsmount, fs, FSMOUNT_CLOEXEC, MOUNT_ATTR_NODEV));
 	report("move_mount", syscall(SYS_move_mount, mnt, "", AT_FDCWD, dir,
 				     MOVE_MOUNT_F_EMPTY_PATH));
+	fd = report("fspick", syscall(TK_SYS_fspick, AT_FDCWD, dir, FSPICK_CLOEXEC));
+	if (fd >= 0)
+		close((int)fd);
+	fd = report("open_tree", syscall(TK_SYS_open_tree, AT_FDCWD, dir,
+					 OPEN_TREE_CLONE | O_CLOEXEC));
+	if (fd >= 0)
+		close((int)fd);
+	report("mount_setattr", syscall(TK_SYS_mount_setattr, AT_FDCWD, dir, 0, attr,
+					sizeof(attr)));
 	report("umount2", umount2(dir, MNT_DETACH));
 	printf("done\n");
 	return 0;
