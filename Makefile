@@ -191,6 +191,7 @@ bench: all static
 FUZZ_SAN := -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=all
 FUZZ_SRC_dns := tools/dnssnoop/dns.c
 FUZZ_SRC_elfsym := tools/sslsniff/elfsym.c
+FUZZ_SRC_syms := common/syms.c
 
 fuzz: $(OUT)/fuzz/dns_fuzz
 

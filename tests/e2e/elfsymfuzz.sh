@@ -1,8 +1,10 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-# The ELF symbol reader (tools/sslsniff/elfsym.c, which reads any file a process
-# maps under a TLS library's name) under AddressSanitizer and UBSan: the
-# fuzz target tests/fuzz/elfsym_fuzz.c replayed over its seed corpus (a
+# The ELF symbol readers (tools/sslsniff/elfsym.c, which reads any file a
+# process maps under a TLS library's name, and common/syms.c, which reads the
+# files behind the addresses of a stack, and kallsyms, maps and perf maps
+# text) under AddressSanitizer and UBSan: the fuzz targets
+# tests/fuzz/elfsym_fuzz.c and syms_fuzz.c replayed over the seed corpus (a
 # small versioned library, and copies with hostile sizes: program and
 # section header counts, symbol and string tables past the end), every
 # prefix of each seed, and seeded mutations of them; then, where clang has
@@ -53,34 +55,44 @@ if ! build "$D/probe" "" "$F/replay.c" "$F/elfsym_fuzz.c" "$ROOT/tools/sslsniff/
 		  apt-get install -y -qq --no-install-recommends "libclang-rt-$ver-dev" >>"$D/apt.log" 2>&1; }
 fi
 
-if build "$D/elfsym_replay" "" "$F/replay.c" "$F/elfsym_fuzz.c" "$ROOT/tools/sslsniff/elfsym.c" -lelf; then
-	ok "replay built with ASan and UBSan"
-	n=$(ls "$F/elfsym_corpus" | wc -l)
-	check "the corpus has seeds ($n)" [ "$n" -ge 10 ]
-	"$D/elfsym_replay" -m 50 "$F"/elfsym_corpus/* >"$D/replay.out" 2>&1
-	rc=$?
-	SHOW="$D/replay.out"
-	check "every seed, its prefixes and 50 mutations each: no crash, no sanitizer report" \
-		[ $rc -eq 0 ]
-	check "the replay ran them all" has "$D/replay.out" '^replayed [0-9]+ inputs$'
-else
-	not_ok "replay built with ASan and UBSan" "$D/elfsym_replay.log"
-fi
+# fuzz NAME SOURCE: replay the corpus through NAME's target, then libFuzzer.
+fuzz() {
+	_n=$1
+	_src=$2
+	if build "$D/${_n}_replay" "" "$F/replay.c" "$F/${_n}_fuzz.c" "$_src" -lelf; then
+		ok "$_n: replay built with ASan and UBSan"
+		"$D/${_n}_replay" -m 50 "$F"/elfsym_corpus/* >"$D/$_n.replay.out" 2>&1
+		rc=$?
+		SHOW="$D/$_n.replay.out"
+		check "$_n: every seed, its prefixes and 50 mutations each: no crash, no sanitizer report" \
+			[ $rc -eq 0 ]
+		check "$_n: the replay ran them all" has "$D/$_n.replay.out" '^replayed [0-9]+ inputs$'
+	else
+		not_ok "$_n: replay built with ASan and UBSan" "$D/${_n}_replay.log"
+	fi
+	# A short run of libFuzzer itself, on a copy of the corpus (it adds files).
+	if build "$D/${_n}_fuzz" "-fsanitize=fuzzer" "$F/${_n}_fuzz.c" "$_src" -lelf; then
+		rm -rf "$D/corpus"
+		mkdir "$D/corpus"
+		cp "$F"/elfsym_corpus/* "$D/corpus/"
+		"$D/${_n}_fuzz" -max_total_time="$TK_FUZZ_SECONDS" -max_len=8192 -timeout=10 \
+			-rss_limit_mb=1024 -artifact_prefix="$D/$_n-" "$D/corpus" >"$D/$_n.fuzz.out" 2>&1
+		rc=$?
+		SHOW="$D/$_n.fuzz.out"
+		check "$_n: libFuzzer for ${TK_FUZZ_SECONDS}s from the corpus: nothing found" [ $rc -eq 0 ]
+		for crash in "$D/$_n"-crash-* "$D/$_n"-leak-* "$D/$_n"-timeout-*; do
+			[ -f "$crash" ] || continue
+			echo "# reproducer: $(od -An -tx1 "$crash" | tr -d '\n' | head -c 400)"
+		done
+	else
+		skip "clang cannot build libFuzzer targets here (see $D/${_n}_fuzz.log)"
+	fi
+}
 
-# A short run of libFuzzer itself, on a copy of the corpus (it adds files).
-if build "$D/elfsym_fuzz" "-fsanitize=fuzzer" "$F/elfsym_fuzz.c" "$ROOT/tools/sslsniff/elfsym.c" -lelf; then
-	mkdir "$D/corpus"
-	cp "$F"/elfsym_corpus/* "$D/corpus/"
-	"$D/elfsym_fuzz" -max_total_time="$TK_FUZZ_SECONDS" -max_len=8192 -timeout=10 \
-		-rss_limit_mb=1024 -artifact_prefix="$D/" "$D/corpus" >"$D/fuzz.out" 2>&1
-	rc=$?
-	SHOW="$D/fuzz.out"
-	check "libFuzzer for ${TK_FUZZ_SECONDS}s from the corpus: nothing found" [ $rc -eq 0 ]
-	for crash in "$D"/crash-* "$D"/leak-* "$D"/timeout-*; do
-		[ -f "$crash" ] || continue
-		echo "# reproducer: $(od -An -tx1 "$crash" | tr -d '\n' | head -c 400)"
-	done
-else
-	skip "clang cannot build libFuzzer targets here (see $D/elfsym_fuzz.log)"
-fi
+n=$(ls "$F/elfsym_corpus" | wc -l)
+check "the corpus has seeds ($n)" [ "$n" -ge 10 ]
+# sslsniff's name search and the stack tools' symbol tables read the same
+# untrusted files.
+fuzz elfsym "$ROOT/tools/sslsniff/elfsym.c"
+fuzz syms "$ROOT/common/syms.c"
 finish
