@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <gelf.h>
 #include <inttypes.h>
+#include <stddef.h>
 #include <libelf.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,6 +52,28 @@ static int64_t arena_add(struct arena *a, const char *s, size_t max)
 	a->buf[a->len + n] = '\0';
 	a->len += n + 1;
 	return at;
+}
+
+/* The index of the last of @n elements of @size bytes, sorted by the
+ * uint64_t at @key_off of each, whose key is at or below @addr; @n if none. */
+static size_t last_at_or_below(const void *base, size_t n, size_t size, size_t key_off,
+			       uint64_t addr)
+{
+	size_t lo = 0, hi = n;
+
+#define KEY(i) (*(const uint64_t *)((const char *)base + (i) * size + key_off))
+	if (!n || KEY(0) > addr)
+		return n;
+	while (hi - lo > 1) {	/* key(lo) <= addr < key(hi) */
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (KEY(mid) <= addr)
+			lo = mid;
+		else
+			hi = mid;
+	}
+#undef KEY
+	return lo;
 }
 
 /* --- kernel ---------------------------------------------------------------- */
@@ -157,20 +180,13 @@ struct tk_ksyms *tk_ksyms_load(void)
 
 const struct tk_ksym *tk_ksyms_find(const struct tk_ksyms *ks, uint64_t addr)
 {
-	size_t lo = 0, hi;
+	size_t i;
 
-	if (!ks || ks->hidden || !ks->n || addr < ks->syms[0].addr)
+	if (!ks || ks->hidden)
 		return NULL;
-	hi = ks->n;
-	while (hi - lo > 1) {	/* syms[lo].addr <= addr < syms[hi].addr */
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (ks->syms[mid].addr <= addr)
-			lo = mid;
-		else
-			hi = mid;
-	}
-	return &ks->syms[lo];
+	i = last_at_or_below(ks->syms, ks->n, sizeof(*ks->syms),
+			     offsetof(struct tk_ksym, addr), addr);
+	return i < ks->n ? &ks->syms[i] : NULL;
 }
 
 bool tk_ksyms_hidden(const struct tk_ksyms *ks)
@@ -430,21 +446,15 @@ int tk_elf_syms_add_debug(struct tk_elf_syms *es, int fd)
 
 const char *tk_elf_syms_find(const struct tk_elf_syms *es, uint64_t vaddr, uint64_t *offset)
 {
-	size_t lo = 0, hi;
 	const struct func *f;
+	size_t i;
 
-	if (!es || !es->n || vaddr < es->f[0].addr)
+	if (!es)
 		return NULL;
-	hi = es->n;
-	while (hi - lo > 1) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (es->f[mid].addr <= vaddr)
-			lo = mid;
-		else
-			hi = mid;
-	}
-	f = &es->f[lo];
+	i = last_at_or_below(es->f, es->n, sizeof(*es->f), offsetof(struct func, addr), vaddr);
+	if (i == es->n)
+		return NULL;
+	f = &es->f[i];
 	/* Past a sized function's end: in code no symbol names. */
 	if (f->size && vaddr - f->addr >= f->size)
 		return NULL;
@@ -750,25 +760,16 @@ static void read_perfmap(struct uproc *p)
 
 static const char *perfmap_find(struct uproc *p, uint64_t addr, uint64_t *off)
 {
-	size_t lo = 0, hi;
+	size_t i;
 
 	if (!p->perf_tried)
 		read_perfmap(p);
-	if (!p->nperf || addr < p->perf[0].start)
+	i = last_at_or_below(p->perf, p->nperf, sizeof(*p->perf), offsetof(struct pfunc, start),
+			     addr);
+	if (i == p->nperf || addr - p->perf[i].start >= p->perf[i].size)
 		return NULL;
-	hi = p->nperf;
-	while (hi - lo > 1) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (p->perf[mid].start <= addr)
-			lo = mid;
-		else
-			hi = mid;
-	}
-	if (addr - p->perf[lo].start >= p->perf[lo].size)
-		return NULL;
-	*off = addr - p->perf[lo].start;
-	return p->pnames.buf + p->perf[lo].name;
+	*off = addr - p->perf[i].start;
+	return p->pnames.buf + p->perf[i].name;
 }
 
 /* The debug file of @es by its build-id, if installed. */
