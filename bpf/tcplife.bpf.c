@@ -97,8 +97,8 @@ static __always_inline __u64 tx_payload(struct tcp_sock *tp, const struct sessio
 	return n;
 }
 
-/* Until 6.10 the flags were struct sock's own sk_flags; since then they are
- * skc_flags in sock_common (sk_flags is a macro for it). */
+/* Older kernels keep the flags in struct sock's own sk_flags; newer ones in
+ * sock_common's skc_flags (where sk_flags is a macro for it). */
 struct sock___old {
 	unsigned long sk_flags;
 } __attribute__((preserve_access_index));

@@ -158,7 +158,7 @@ static int print_event(void *ctx, const void *data, size_t size)
 		return 0;
 	}
 	if (env.time) {
-		tk_format_clock(clock, sizeof(clock));
+		tk_format_event_clock(e->ts_ns, false, clock, sizeof(clock));
 		printf("%-8s ", clock);
 	}
 	if (env.timestamp)
@@ -191,6 +191,7 @@ int main(int argc, char **argv)
 	tk_prog = "tcplife";
 	parse_args(argc, argv);
 	tk_session_init(&env.opts);
+	tk_format_event_clock(0, false, NULL, 0);	/* the clocks' offset, now */
 
 	skel = tcplife_bpf__open_opts(tk_open_opts(&env.opts));
 	if (!skel) {

@@ -3,7 +3,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include "args.h"
 #include "log.h"
 #include "loop.h"
@@ -25,7 +24,6 @@ static struct env {
 	uint16_t sports[TCPSTATES_MAX_PORTS], dports[TCPSTATES_MAX_PORTS];
 	int nsports, ndports;
 	uint64_t start_ns;		/* -T: the first change's time */
-	int64_t wall_offset_ns;		/* -Y: CLOCK_REALTIME - CLOCK_MONOTONIC */
 } env;
 
 static const char help[] =
@@ -109,27 +107,6 @@ static const char *state_name(unsigned s, char *buf, size_t size)
 	return buf;
 }
 
-static int64_t clock_ns(clockid_t id)
-{
-	struct timespec ts;
-
-	clock_gettime(id, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
-/* The wall-clock time of monotonic @ts_ns, "HH:MM:SS.mmm". */
-static void format_wall(uint64_t ts_ns, char *buf, size_t size)
-{
-	int64_t wall = (int64_t)ts_ns + env.wall_offset_ns;
-	time_t secs = wall / 1000000000;
-	struct tm tm;
-	char hms[16];
-
-	localtime_r(&secs, &tm);
-	strftime(hms, sizeof(hms), "%H:%M:%S", &tm);
-	snprintf(buf, size, "%s.%03d", hms, (int)(wall % 1000000000 / 1000000));
-}
-
 static void print_header(void)
 {
 	if (env.opts.json)
@@ -168,7 +145,7 @@ static int print_event(void *ctx, const void *data, size_t size)
 	new = state_name(e->newstate, nb, sizeof(nb));
 	snprintf(skaddr, sizeof(skaddr), "%llx", (unsigned long long)e->skaddr);
 	if (env.wallclock)
-		format_wall(e->ts_ns, wall, sizeof(wall));
+		tk_format_event_clock(e->ts_ns, true, wall, sizeof(wall));
 	if (env.opts.json) {
 		jw_begin(&w, stdout);
 		jw_uint(&w, "ts_ns", e->ts_ns);
@@ -217,7 +194,7 @@ int main(int argc, char **argv)
 	tk_prog = "tcpstates";
 	parse_args(argc, argv);
 	tk_session_init(&env.opts);
-	env.wall_offset_ns = clock_ns(CLOCK_REALTIME) - clock_ns(CLOCK_MONOTONIC);
+	tk_format_event_clock(0, false, NULL, 0);	/* the clocks' offset, now */
 
 	skel = tcpstates_bpf__open_opts(tk_open_opts(&env.opts));
 	if (!skel) {

@@ -74,8 +74,9 @@ states() {
 
 # delta FILE LPORT RPORT OLD: delta_ns of that socket's change out of OLD.
 delta() {
-	grep "\"lport\":$2,\"raddr\":\"[^\"]*\",\"rport\":$3,\"oldstate\":\"$4\"" "$1" |
-		json_num /dev/stdin delta_ns | head -n 1
+	# (Through a file: the qemu guest has no /dev/stdin.)
+	grep "\"lport\":$2,\"raddr\":\"[^\"]*\",\"rport\":$3,\"oldstate\":\"$4\"" "$1" >"$T_DIR/delta"
+	json_num "$T_DIR/delta" delta_ns | head -n 1
 }
 
 ACTIVE="CLOSE>SYN_SENT SYN_SENT>ESTABLISHED ESTABLISHED>FIN_WAIT1 FIN_WAIT1>FIN_WAIT2 FIN_WAIT2>CLOSE"
