@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* tk_tcp: TCP workload for the tests, on loopback only.
  *
- *   tk_tcp listen [-b BACKLOG] [-A] ADDR PORT
+ *   tk_tcp listen [-b BACKLOG] [-A] [-R] ADDR PORT
  *     Listen on ADDR:PORT (PORT 0: a free one), print "port N", then accept
  *     and close connections until killed. -A: never accept, so that with
  *     -b 0 a second connect's SYN goes unanswered (accept queue full).
+ *     -R: read each connection until end of file or reset before closing
+ *     it, so that the client always closes first.
  *   tk_tcp connect [-g GOFILE] [-u UID] [-C CGROUPDIR] [-N] [-k MS] [-l]
  *                  [-G K:FIFO] ADDR PORT N
  *     Optionally move into a cgroup and change uid, print "pid PID", wait
@@ -85,12 +87,14 @@ static int do_listen(int argc, char **argv)
 {
 	struct sockaddr_storage ss;
 	socklen_t len;
-	int c, fd, one = 1, backlog = 4096, accepting = 1;
+	int c, fd, one = 1, backlog = 4096, accepting = 1, drain = 0;
+	char buf[4096];
 
-	while ((c = getopt(argc, argv, "+b:A")) != -1) {
+	while ((c = getopt(argc, argv, "+b:AR")) != -1) {
 		switch (c) {
 		case 'b': backlog = atoi(optarg); break;
 		case 'A': accepting = 0; break;
+		case 'R': drain = 1; break;
 		default: return 2;
 		}
 	}
@@ -115,8 +119,11 @@ static int do_listen(int argc, char **argv)
 			continue;
 		}
 		cfd = accept(fd, NULL, NULL);
-		if (cfd >= 0)
-			close(cfd);
+		if (cfd < 0)
+			continue;
+		while (drain && (read(cfd, buf, sizeof(buf)) > 0 || errno == EINTR))
+			;
+		close(cfd);
 	}
 }
 
@@ -348,7 +355,7 @@ int main(int argc, char **argv)
 		return do_serve(argc - 1, argv + 1);
 	if (argc >= 2 && !strcmp(argv[1], "talk"))
 		return do_talk(argc - 1, argv + 1);
-	fprintf(stderr, "usage: tk_tcp listen [-b BACKLOG] [-A] ADDR PORT\n"
+	fprintf(stderr, "usage: tk_tcp listen [-b BACKLOG] [-A] [-R] ADDR PORT\n"
 		"       tk_tcp connect [-g GOFILE] [-u UID] [-C CGROUPDIR] [-N] [-k MS] [-l]\n"
 		"                      [-G K:FIFO] ADDR PORT N\n"
 		"       tk_tcp serve [-w BYTES] [-r BYTES] ADDR PORT\n"
