@@ -38,6 +38,15 @@ static __always_inline bool tk_comm_match(void)
 	return false;
 }
 
+/* Some filter on the process is set (-p/-t/-u/-n/--cgroup): for tools that
+ * check it against a task learnt earlier, not the current one. */
+static __always_inline bool tk_filter_any(void)
+{
+	return tk_config.filter.tgid || tk_config.filter.tid ||
+	       tk_config.filter.uid != TK_NO_UID || tk_config.filter.cgroup ||
+	       tk_config.filter.comm_len;
+}
+
 /* True if the current task passes -p/-t/-u/-n/--cgroup and is not us. */
 static __always_inline bool tk_filter_pass(__u64 pid_tgid)
 {

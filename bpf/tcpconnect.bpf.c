@@ -23,15 +23,13 @@
 
 #define TK_EVENT_MAX_SIZE sizeof(struct tcpconnect_event)
 #include "events.bpf.h"
-
-#define AF_INET 2
-#define AF_INET6 10
+#include "sockstate.bpf.h"
 
 const volatile bool count_mode = false;		/* -c */
 const volatile bool want_lport = false;		/* -L, streaming: "tracepoint" defers */
 const volatile __u8 targ_ip = 0;		/* -4 or -6: 4 or 6; 0: both */
 const volatile bool filter_ports = false;	/* -P */
-const volatile __u64 targ_ports[TCPCONNECT_PORT_WORDS] = {};
+const volatile __u64 targ_ports[TK_PORT_WORDS] = {};
 
 /* "kprobe": the sock of each thread inside tcp_v{4,6}_connect. */
 struct {
@@ -64,21 +62,12 @@ static __always_inline bool port_pass(__u16 dport)
 {
 	if (!filter_ports)
 		return true;
-	return targ_ports[dport / 64] & (1ULL << (dport % 64));
+	return tk_port_in(targ_ports, dport);
 }
 
 static __always_inline bool ip_pass(__u8 ip)
 {
 	return !targ_ip || targ_ip == ip;
-}
-
-/* ::ffff:a.b.c.d -- an AF_INET6 socket connecting to an IPv4 address, which
- * tcp_v6_connect hands on to tcp_v4_connect. */
-static __always_inline bool v4_mapped(const __u8 *a)
-{
-	const __u32 *w = (const __u32 *)a;
-
-	return w[0] == 0 && w[1] == 0 && w[2] == bpf_htonl(0xffff);
 }
 
 static __always_inline void fill_task(struct tcpconnect_event *e, __u64 id)
@@ -143,7 +132,7 @@ static __always_inline int connected(void *ctx, struct sock *sk, __u8 ip, __u64 
 		BPF_CORE_READ_INTO(&e.saddr, sk, __sk_common.skc_v6_rcv_saddr);
 		BPF_CORE_READ_INTO(&e.daddr, sk, __sk_common.skc_v6_daddr);
 		/* Already reported by the nested tcp_v4_connect. */
-		if (v4_mapped(e.daddr))
+		if (tk_v4_mapped(e.daddr))
 			return 0;
 	}
 	e.ip = ip;
@@ -244,7 +233,7 @@ static __always_inline int syn_sent(struct trace_event_raw_inet_sock_set_state *
 	 * a pointer into the context. */
 	if (ctx->family == AF_INET6) {
 		BPF_CORE_READ_INTO(&e.daddr, ctx, daddr_v6);
-		e.ip = v4_mapped(e.daddr) ? 4 : 6;
+		e.ip = tk_v4_mapped(e.daddr) ? 4 : 6;
 	} else if (ctx->family == AF_INET) {
 		e.ip = 4;
 	} else {

@@ -2,9 +2,7 @@
 #ifndef TCPCONNECT_H
 #define TCPCONNECT_H
 
-#define TCPCONNECT_MAX_PORTS 64		/* -P list entries */
-/* -P as a bitmap of all 65536 ports: one load per connect, however long the list. */
-#define TCPCONNECT_PORT_WORDS (65536 / 64)
+#define TCPCONNECT_MAX_PORTS 64		/* -P list entries (a bitmap in the kernel) */
 
 /* One active connection whose SYN was sent. Addresses are in network byte
  * order as the kernel keeps them (IPv4: the first 4 bytes); ports are in

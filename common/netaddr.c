@@ -39,3 +39,11 @@ int tk_arg_ports(const char *s, uint16_t *ports, int max)
 	} while (*end);
 	return n;
 }
+
+void tk_ports_bitmap(const uint16_t *ports, int n, __u64 *words)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		words[ports[i] / 64] |= 1ULL << (ports[i] % 64);
+}

@@ -6,6 +6,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <linux/types.h>
 
 /* Longest address tk_inet_str writes, with its NUL (INET6_ADDRSTRLEN). */
 #define TK_INET_STRLEN 46
@@ -18,5 +19,10 @@ const char *tk_inet_str(int ip, const void *addr, char *buf, size_t size);
  * without blanks; stored in @ports, count returned. On bad input a usage
  * error (one line, exit 2) naming the entry. Duplicates are allowed. */
 int tk_arg_ports(const char *s, uint16_t *ports, int max);
+
+/* A port list as the kernel side tests it (bpf/sockstate.bpf.h): one bit per
+ * port in @words, TK_PORT_WORDS of them (bits are added, none cleared). */
+#define TK_PORT_WORDS (65536 / 64)
+void tk_ports_bitmap(const uint16_t *ports, int n, __u64 *words);
 
 #endif

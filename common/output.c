@@ -311,6 +311,35 @@ void tk_json_note(const char *type, const char *message)
 	jw_end(&w);
 }
 
+void tk_format_event_clock(uint64_t mono_ns, bool millis, char *buf, size_t size)
+{
+	static int64_t offset_ns;
+	static bool have_offset;
+	struct timespec mono, real;
+	int64_t wall;
+	time_t secs;
+	struct tm tm;
+	char hms[16];
+
+	if (!have_offset) {
+		clock_gettime(CLOCK_MONOTONIC, &mono);
+		clock_gettime(CLOCK_REALTIME, &real);
+		offset_ns = ((int64_t)real.tv_sec - mono.tv_sec) * 1000000000 +
+			    (real.tv_nsec - mono.tv_nsec);
+		have_offset = true;
+	}
+	if (!buf)
+		return;
+	wall = (int64_t)mono_ns + offset_ns;
+	secs = wall / 1000000000;
+	localtime_r(&secs, &tm);
+	strftime(hms, sizeof(hms), "%H:%M:%S", &tm);
+	if (millis)
+		snprintf(buf, size, "%s.%03d", hms, (int)(wall % 1000000000 / 1000000));
+	else
+		snprintf(buf, size, "%s", hms);
+}
+
 void tk_format_clock(char *buf, size_t size)
 {
 	struct tm tm;

@@ -57,5 +57,11 @@ void tk_json_note(const char *type, const char *message);
 
 /* Wall-clock "HH:MM:SS" for -T style columns. */
 void tk_format_clock(char *buf, size_t size);
+/* The wall-clock time of an event stamped @mono_ns (CLOCK_MONOTONIC, as
+ * bpf_ktime_get_ns() gives it): "HH:MM:SS", or with @millis
+ * "HH:MM:SS.mmm", local time. The clocks' offset is taken at the first
+ * call (a tool makes it at start, with @buf NULL: nothing is written), so
+ * records printed late still show when they happened. */
+void tk_format_event_clock(uint64_t mono_ns, bool millis, char *buf, size_t size);
 
 #endif

@@ -357,7 +357,7 @@ int main(int argc, char **argv)
 	struct tk_stream stream = { .on_record = print_event };
 	struct tk_summary summary = { .report = report_counts };
 	bool defer;
-	int i, err = 1;
+	int err = 1;
 
 	tk_prog = "tcpconnect";
 	parse_args(argc, argv);
@@ -372,8 +372,7 @@ int main(int argc, char **argv)
 	skel->rodata->count_mode = env.count;
 	skel->rodata->targ_ip = env.ip;
 	skel->rodata->filter_ports = env.nports > 0;
-	for (i = 0; i < env.nports; i++)
-		skel->rodata->targ_ports[env.ports[i] / 64] |= 1ULL << (env.ports[i] % 64);
+	tk_ports_bitmap(env.ports, env.nports, skel->rodata->targ_ports);
 	/* Counts go to a map: the event buffer only needs to exist. */
 	if (env.count)
 		session.ring_bytes = getpagesize();

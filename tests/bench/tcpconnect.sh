@@ -2,7 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 # tcpconnect benchmark: added ns per connect() on loopback, against the floor
 # (empty programs on the same hooks as the variant tcpconnect picks here), in
-# one run. Each round measures a baseline (nothing attached), then each
+# one run. tcpstates and tcplife, on the sock:inet_sock_set_state tracepoint
+# that every connect and close goes through several times (both ends), are
+# measured in the same rounds against the empty program on that tracepoint. Each round measures a baseline (nothing attached), then each
 # configuration between two baselines; "added" is traced minus the mean of
 # the baselines just before and after, and the figures are medians of the
 # rounds, so drift of the machine cancels out.
@@ -33,9 +35,9 @@ log() { echo "bench: $*" >&2; }
 die() { log "$*"; exit 1; }
 
 [ "$(id -u)" = 0 ] || die "needs root (BPF)"
-if [ ! -x bin/tcpconnect ]; then
-	log "building bin/tcpconnect"
-	make -s bin/tcpconnect >&2 || die "build failed"
+if [ ! -x bin/tcpconnect ] || [ ! -x bin/tcpstates ] || [ ! -x bin/tcplife ]; then
+	log "building bin/tcpconnect bin/tcpstates bin/tcplife"
+	make -s bin/tcpconnect bin/tcpstates bin/tcplife >&2 || die "build failed"
 fi
 mkdir -p $B
 MULTIARCH=$($CC -print-multiarch 2>/dev/null)
@@ -103,7 +105,7 @@ sleep 100000 &
 IDLE_PID=$!
 
 READY='Ctrl-C to end'
-CFGS="floor tc tc_p tc_c tc_L floor_L"
+CFGS="floor tc tc_p tc_c tc_L floor_L floor_tp ts tl tl_p"
 start() {
 	case $1 in
 	floor) tracer_start $T/err.$1 ready $B/tcpfloor "$VARIANT" ;;
@@ -118,6 +120,10 @@ start() {
 	tc_p) tracer_start $T/err.$1 "$READY" bin/tcpconnect -v -p "$IDLE_PID" ;;
 	tc_c) tracer_start $T/err.$1 "$READY" bin/tcpconnect -v -c ;;
 	tc_L) tracer_start $T/err.$1 "$READY" bin/tcpconnect -v -L ;;
+	floor_tp) tracer_start $T/err.$1 ready $B/tcpfloor tracepoint ;;
+	ts) tracer_start $T/err.$1 "$READY" bin/tcpstates -v ;;
+	tl) tracer_start $T/err.$1 "$READY" bin/tcplife -v ;;
+	tl_p) tracer_start $T/err.$1 "$READY" bin/tcplife -v -p "$IDLE_PID" ;;
 	esac
 }
 connloop() { $B/connloop "$CONN_N" "$ADDR"; }
@@ -149,7 +155,7 @@ if [ "$STATS" = 1 ] && [ -w $STATS_SYSCTL ]; then
 	STATS_WAS=$(cat $STATS_SYSCTL)
 	echo 1 > $STATS_SYSCTL
 	log "bpf_stats pass: one run of $CONN_N connects per configuration"
-	for c in tc tc_p tc_c tc_L; do
+	for c in tc tc_p tc_c tc_L ts tl tl_p; do
 		start $c || die "could not start $c"
 		n0=$(prog_ns)
 		$B/connloop "$CONN_N" "$ADDR" 0 > /dev/null || die "connloop failed"
@@ -183,10 +189,24 @@ for c in tc tc_p tc_c tc_L; do
 	row "$name" "+$v [$(added_range $T/$c)]" "$(ratio "$v" "$f")"
 done
 row "floor for -L (adds tcp_retransmit_skb)" "+$FLOOR_L [$(added_range $T/floor_L)]" "1.0x"
+FLOOR_TP=$(added $T/floor_tp)
+row "floor: empty program on inet_sock_set_state" "+$FLOOR_TP [$(added_range $T/floor_tp)]" "1.0x"
+for c in ts tl tl_p; do
+	case $c in
+	ts) name="tcpstates (text to /dev/null)" ;;
+	tl) name="tcplife (text to /dev/null)" ;;
+	tl_p) name="tcplife -p OTHER (filtered in kernel)" ;;
+	esac
+	v=$(added $T/$c)
+	row "$name" "+$v [$(added_range $T/$c)]" "$(ratio "$v" "$FLOOR_TP")"
+done
 if [ -f $T/stats.tc ]; then
 	echo "-- time in tcpconnect's BPF programs per connect (kernel bpf_stats, one run each)"
 	row "tcpconnect" "$(cat $T/stats.tc)" ""
 	row "tcpconnect -p OTHER" "$(cat $T/stats.tc_p)" ""
 	row "tcpconnect -c" "$(cat $T/stats.tc_c)" ""
 	row "tcpconnect -L" "$(cat $T/stats.tc_L)" ""
+	row "tcpstates" "$(cat $T/stats.ts)" ""
+	row "tcplife" "$(cat $T/stats.tl)" ""
+	row "tcplife -p OTHER" "$(cat $T/stats.tl_p)" ""
 fi

@@ -167,6 +167,45 @@ if stalled tcpconnect "$TK_BIN/tcpconnect" -p "$pid"; then
 	verdict tcpconnect $N "$produced" "$delivered"
 fi
 
+# --- tcplife and tcpstates: sessions to a loopback listener ------------------
+# tcplife -p: the client end of each session, owned by its connect (96-byte
+# records). tcpstates -D PORT: each client socket's three changes, CLOSE ->
+# SYN_SENT -> ESTABLISHED -> CLOSE (closed with a reset), and nothing of the
+# listener's (remote port 0) or its children's (remote port the client's).
+
+N=15000
+workload tl $PIN "$TK_HELPERS/tk_tcp" connect -g "$D/go.tl" -l -G "$((N - TAIL)):$D/go2.tl" \
+	127.0.0.1 "$port" $N
+pid=$W_PID
+if stalled tcplife "$TK_BIN/tcplife" -p "$pid"; then
+	burst tl
+	released tcplife
+	tail_of tl
+	stopped tcplife
+	produced=$(grep -c '^connect lport [0-9]* ret 0$' "$D/work.tl")
+	delivered=$(grep -F "\"pid\":$pid," "$D/tcplife.out" | grep -c "\"rport\":$port,")
+	verdict tcplife $N "$produced" "$delivered"
+fi
+
+# A listener that closes each connection only after the client's reset
+# (-R), so that the client never sees the server close first (CLOSE_WAIT).
+N=8000
+"$TK_HELPERS/tk_tcp" listen -R 127.0.0.1 0 >"$D/listen.q" 2>&1 &
+T_PIDS="$T_PIDS $!"
+wait_for "$D/listen.q" '^port ' 10 || not_ok "tk_tcp listen -R did not start" "$D/listen.q"
+qport=$(sed -n 's/^port //p' "$D/listen.q")
+workload ts $PIN "$TK_HELPERS/tk_tcp" connect -g "$D/go.ts" -l -G "$((N - TAIL)):$D/go2.ts" \
+	127.0.0.1 "$qport" $N
+if stalled tcpstates "$TK_BIN/tcpstates" -D "$qport"; then
+	burst ts
+	released tcpstates
+	tail_of ts
+	stopped tcpstates
+	produced=$(($(grep -c '^connect lport [0-9]* ret 0$' "$D/work.ts") * 3))
+	delivered=$(grep -c "\"rport\":$qport,\"oldstate\":" "$D/tcpstates.out")
+	verdict tcpstates $((N * 3)) "$produced" "$delivered"
+fi
+
 # --- ttysnoop: write(2)s to a pseudo-terminal ---------------------------------
 # A write of one byte is one record at any -s (the man page: a write is cut
 # into records of SIZE bytes), so writes lost are records lost.

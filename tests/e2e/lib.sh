@@ -250,3 +250,51 @@ not_root_check() {
 		not_ok "not root: one clear line, status 1 (got $_rc)" "$T_DIR/nr.err"
 	fi
 }
+
+# --- TCP sessions of our own (tcpstates, tcplife): tk_tcp serve and talk ---
+
+# server NAME ADDR [TK_TCP_SERVE_OPTIONS...]: a tk_tcp serve in the
+# background; sets S_PORT and S_PID.
+server() {
+	_n=$1
+	_a=$2
+	shift 2
+	: >"$T_DIR/serve.$_n"
+	"$TK_HELPERS/tk_tcp" serve "$@" "$_a" 0 >"$T_DIR/serve.$_n" 2>&1 &
+	T_PIDS="$T_PIDS $!"
+	wait_for "$T_DIR/serve.$_n" '^pid ' 5 || not_ok "server $_n did not start" "$T_DIR/serve.$_n"
+	S_PORT=$(sed -n 's/^port \([0-9]*\)$/\1/p' "$T_DIR/serve.$_n")
+	S_PID=$(sed -n 's/^pid \([0-9]*\)$/\1/p' "$T_DIR/serve.$_n")
+}
+
+# talk NAME TK_TCP_TALK_ARGS...: sessions waiting for `go NAME`; sets W_PID.
+talk() {
+	_n=$1
+	shift
+	rm -f "$T_DIR/go.$_n"
+	mkfifo "$T_DIR/go.$_n"
+	: >"$T_DIR/work.$_n"
+	"$TK_HELPERS/tk_tcp" talk -g "$T_DIR/go.$_n" "$@" >"$T_DIR/work.$_n" 2>&1 &
+	T_PIDS="$T_PIDS $!"
+	eval "W_BG_$_n=$!"
+	wait_for "$T_DIR/work.$_n" '^pid ' 5 || not_ok "workload $_n did not start" "$T_DIR/work.$_n"
+	W_PID=$(sed -n 's/^pid \([0-9]*\)$/\1/p' "$T_DIR/work.$_n")
+}
+
+# lport NAME [K]: the local port of workload NAME's K-th session (1).
+lport() {
+	sed -n 's/^session lport \([0-9]*\) .*/\1/p' "$T_DIR/work.$1" | sed -n "${2:-1}p"
+}
+
+# in_range N LO HI: N is a number, LO <= N < HI.
+in_range() {
+	[ -n "$1" ] && [ "$1" -ge "$2" ] && [ "$1" -lt "$3" ]
+}
+
+# one_of WORD CHOICES...
+one_of() {
+	_w=$1
+	shift
+	for _c; do [ "$_w" = "$_c" ] && return 0; done
+	return 1
+}

@@ -4,6 +4,7 @@
  * Exit status 0 = pass. */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -168,11 +169,38 @@ static void test_inet_str(void)
 	check_str(tk_inet_str(6, a, buf, 8), "?", "buffer too small", __LINE__);
 }
 
+/* The bitmap the kernel side tests (bpf/sockstate.bpf.h: word port / 64,
+ * bit port % 64): the listed ports' bits and no other. */
+static void test_ports_bitmap(void)
+{
+	static __u64 words[TK_PORT_WORDS];
+	const uint16_t ports[] = { 1, 63, 64, 443, 443, 65535 };
+	int port, set = 0, wrong = 0;
+	size_t i;
+
+	tk_ports_bitmap(ports, sizeof(ports) / sizeof(ports[0]), words);
+	for (port = 0; port < 65536; port++) {
+		bool in = words[port / 64] & (1ULL << (port % 64));
+		bool want = false;
+
+		for (i = 0; i < sizeof(ports) / sizeof(ports[0]); i++)
+			want |= ports[i] == port;
+		set += in;
+		wrong += in != want;
+	}
+	check_int(set, 5, "bits set (a duplicate counts once)", __LINE__);
+	check_int(wrong, 0, "ports whose bit is wrong", __LINE__);
+	check_int((long long)(words[0] >> 63), 1, "port 63: word 0, bit 63", __LINE__);
+	check_int((long long)(words[1] & 1), 1, "port 64: word 1, bit 0", __LINE__);
+	check_int((long long)(words[1023] >> 63), 1, "port 65535: the last bit", __LINE__);
+}
+
 int main(void)
 {
 	tk_prog = "tktest";
 	test_ports();
 	test_inet_str();
+	test_ports_bitmap();
 	printf("test_netaddr: %d passed, %d failed\n", passed, failed);
 	return failed ? 1 : 0;
 }

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include "output.h"
 
 static int passed, failed;
@@ -467,6 +468,40 @@ static void test_clock(void)
 	CHECK(buf[0] >= '0' && buf[0] <= '2' && buf[3] >= '0' && buf[3] <= '5');
 }
 
+/* An event's wall clock from its monotonic stamp: the time of day it
+ * happened, whenever it is printed. TZ=UTC keeps it comparable with gmtime. */
+static void test_event_clock(void)
+{
+	struct timespec mono, real;
+	char buf[32], exp[32];
+	struct tm tm;
+	time_t t;
+	uint64_t now_ns;
+
+	setenv("TZ", "UTC", 1);
+	tzset();
+	tk_format_event_clock(0, false, NULL, 0);	/* the offset, now */
+	clock_gettime(CLOCK_MONOTONIC, &mono);
+	clock_gettime(CLOCK_REALTIME, &real);
+	now_ns = (uint64_t)mono.tv_sec * 1000000000 + mono.tv_nsec;
+	/* An event 90 s ago, at 0.250 s past its second or so. */
+	t = real.tv_sec - 90;
+	gmtime_r(&t, &tm);
+	strftime(exp, sizeof(exp), "%H:%M:%S", &tm);
+	tk_format_event_clock(now_ns - 90ULL * 1000000000, false, buf, sizeof(buf));
+	/* The clocks were read a moment apart: the same second, or the next. */
+	if (strcmp(buf, exp)) {
+		t++;
+		gmtime_r(&t, &tm);
+		strftime(exp, sizeof(exp), "%H:%M:%S", &tm);
+	}
+	CHECK(!strcmp(buf, exp));
+	tk_format_event_clock(now_ns, true, buf, sizeof(buf));
+	CHECK(strlen(buf) == 12);
+	CHECK(buf[2] == ':' && buf[5] == ':' && buf[8] == '.');
+	CHECK(buf[9] >= '0' && buf[9] <= '9' && buf[11] >= '0' && buf[11] <= '9');
+}
+
 int main(void)
 {
 	test_escape();
@@ -474,6 +509,7 @@ int main(void)
 	test_json_string();
 	test_jw();
 	test_clock();
+	test_event_clock();
 	printf("test_output: %d passed, %d failed\n", passed, failed);
 	return failed ? 1 : 0;
 }

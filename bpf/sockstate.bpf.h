@@ -1,0 +1,85 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* The TCP tools on sock:inet_sock_set_state (tcpstates, tcplife): the
+ * socket's addresses and ports as the tracepoint carries them, IPv4-mapped
+ * IPv6 folded into IPv4, and the -L/-D port bitmaps. */
+#ifndef TK_SOCKSTATE_BPF_H
+#define TK_SOCKSTATE_BPF_H
+
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_endian.h>
+
+#ifndef AF_INET
+#define AF_INET 2
+#endif
+#ifndef AF_INET6
+#define AF_INET6 10
+#endif
+
+/* One bit per port: a port list of any length costs one load. */
+#define TK_PORT_WORDS (65536 / 64)
+
+/* Addresses in network byte order (IPv4: the first 4 bytes, the rest 0);
+ * ports in host order; ip 4 or 6. */
+struct tk_sock_tuple {
+	__u8 saddr[16];
+	__u8 daddr[16];
+	__u16 sport;		/* local */
+	__u16 dport;		/* remote */
+	__u8 ip;
+	__u8 pad[3];
+};
+
+/* ::ffff:a.b.c.d, an IPv4 peer of an AF_INET6 socket. */
+static __always_inline bool tk_v4_mapped(const __u8 *a)
+{
+	const __u32 *w = (const __u32 *)a;
+
+	return w[0] == 0 && w[1] == 0 && w[2] == bpf_htonl(0xffff);
+}
+
+static __always_inline bool tk_v6_unspecified(const __u8 *a)
+{
+	const __u32 *w = (const __u32 *)a;
+
+	return !(w[0] | w[1] | w[2] | w[3]);
+}
+
+/* The socket of a state change: false for families other than IPv4/IPv6.
+ * The tracepoint fills its IPv4 fields from inet_saddr/inet_daddr for every
+ * socket, so a mapped IPv6 socket (connected to, or accepted from, an IPv4
+ * peer) is reported as IPv4 from those. */
+static __always_inline bool
+tk_sock_tuple(const struct trace_event_raw_inet_sock_set_state *ctx, struct tk_sock_tuple *t)
+{
+	/* The arrays are read with a probe: the verifier refuses loads through
+	 * a pointer into the context. */
+	if (ctx->family == AF_INET6) {
+		BPF_CORE_READ_INTO(&t->saddr, ctx, saddr_v6);
+		BPF_CORE_READ_INTO(&t->daddr, ctx, daddr_v6);
+		t->ip = 6;
+		if (tk_v4_mapped(t->daddr) ||
+		    (tk_v6_unspecified(t->daddr) && tk_v4_mapped(t->saddr)))
+			t->ip = 4;
+	} else if (ctx->family == AF_INET) {
+		t->ip = 4;
+	} else {
+		return false;
+	}
+	if (t->ip == 4) {
+		__builtin_memset(t->saddr, 0, sizeof(t->saddr));
+		__builtin_memset(t->daddr, 0, sizeof(t->daddr));
+		BPF_CORE_READ_INTO((__u32 *)t->saddr, ctx, saddr);
+		BPF_CORE_READ_INTO((__u32 *)t->daddr, ctx, daddr);
+	}
+	t->sport = ctx->sport;
+	t->dport = ctx->dport;
+	return true;
+}
+
+/* @port is in the -L/-D bitmap @bits. */
+static __always_inline bool tk_port_in(const volatile __u64 *bits, __u16 port)
+{
+	return bits[port / 64] & (1ULL << (port % 64));
+}
+
+#endif
