@@ -54,12 +54,16 @@ bad syscount "syscount: interval '0' is out of range (0.001 to 31536000 seconds)
 bad syscount "syscount: -m needs -L (there is no time to show otherwise)" -m
 bad syscount "syscount: invalid cgroup '/tmp': not a cgroup2 directory" -c /tmp
 
+# Every tool the Makefile builds (the qemu guest has the Makefile too).
+ALL=$(sed -n 's/^TOOLS := //p' "$ROOT/Makefile")
+check "the Makefile names the tools" [ -n "$ALL" ]
+
 # The same shared option, the same words and spellings, in every tool.
-for t in opensnoop syscount biolatency tcpconnect ttysnoop sslsniff dnssnoop; do
+for t in $ALL; do
 	bad $t "$t: option '--json' takes no argument" --json=1
 	bad $t "$t: option '--verbose' takes no argument" --verbose=yes
 	# Decimal only: strtod would take a hex float, an exponent or "inf".
-	case $t in biolatency) d=--duration ;; *) d=-d ;; esac
+	d=--duration
 	bad $t "$t: invalid duration '0x1p3'" $d 0x1p3
 	bad $t "$t: invalid duration '1e3'" $d 1e3
 	# What the user typed is quoted escaped: it cannot steer the terminal.
@@ -74,7 +78,8 @@ for t in opensnoop syscount biolatency tcpconnect ttysnoop sslsniff dnssnoop; do
 	bad $t "$t: BTF file '$D/garbage' is neither BTF nor an ELF file" --btf "$D/garbage"
 done
 # --name and --comm are one option everywhere (bcc's letter stays: -c in sslsniff).
-for t in opensnoop syscount tcpconnect ttysnoop sslsniff dnssnoop; do
+for t in $ALL; do
+	"$TK_BIN/$t" --help 2>/dev/null | grep -q -- '--comm' || continue
 	bad $t "$t: COMM 'averyveryverylongname' is longer than 15 characters (the kernel keeps 15)" --comm averyveryverylongname
 	bad $t "$t: COMM 'averyveryverylongname' is longer than 15 characters (the kernel keeps 15)" --name averyveryverylongname
 done
