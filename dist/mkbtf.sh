@@ -17,7 +17,7 @@
 # Environment: BPFTOOL (bpftool), PAHOLE (pahole).
 set -eu
 [ $# -ge 4 ] || { echo "usage: $0 SRC RELEASE OUTDIR OBJ.bpf.o..." >&2; exit 2; }
-src=$1 release=$2 outdir=$3
+src=$1 release=$2 outdir=$3 given=$1
 shift 3
 : "${BPFTOOL:=bpftool}" "${PAHOLE:=pahole}"
 die() { echo "mkbtf: $*" >&2; exit 2; }
@@ -80,5 +80,9 @@ esac
 mkdir -p "$outdir"
 "$BPFTOOL" gen min_core_btf "$src" "$tmp/min.btf" "$@" ||
 	die "bpftool gen min_core_btf failed"
+# bpftool leaves out, without a word, what it cannot find: every tool reads
+# the task_struct, so a BTF without one is no kernel's.
+"$BPFTOOL" btf dump file "$tmp/min.btf" 2>/dev/null | grep -q "STRUCT 'task_struct'" ||
+	die "the BTF of '$given' has no task_struct: not a kernel's BTF?"
 mv "$tmp/min.btf" "$outdir/$release.btf"
 echo "btf: $outdir/$release.btf ($(wc -c <"$outdir/$release.btf" | tr -d ' ') bytes, $# BPF objects)"

@@ -129,7 +129,7 @@ printf '%s\n' \
 	'if [ -d /usr/lib/tracekit ]; then' \
 	'	mount -t tmpfs none /usr/lib/tracekit || exit 99' \
 	"elif ! { mount -t tmpfs none '$D/ov' && mkdir '$D/ov/u' '$D/ov/w' &&" \
-	"	mount -t overlay overlay -o 'lowerdir=/usr/lib,upperdir=$D/ov/u,workdir=$D/ov/w' /usr/lib; }; then" \
+	"	mount -t overlay overlay -o 'lowerdir=/usr/lib,upperdir=$D/ov/u,workdir=$D/ov/w' /usr/lib; } 2>/dev/null; then" \
 	'	[ -e /etc/tkvm.conf ] || exit 99' \
 	'fi' \
 	"mkdir -p $SYSBTF && cp -R '$D/sys/.' $SYSBTF/ || exit 99" \
@@ -212,6 +212,8 @@ if [ -s "$MIN" ]; then
 	SHOW=$D/nobtf.err check "--btf MISSING, with a BTF in the kit: a usage error, status 2" \
 		eval '[ $rc -eq 2 ] && has_text "$D/nobtf.err" "cannot read BTF file '"'"'$D/nonexistent.btf'"'"'"'
 	rm -rf "$D/kit"
+	# Made in the guest's own root, where no overlay was to be had.
+	in_guest && rm -rf /usr/lib/tracekit
 fi
 
 # --- Invisible and reordering characters in a process name and a path (a
