@@ -220,6 +220,50 @@ see_event() {
 		stop_tool INT
 		check "$_t on the kit's BTF sees $M written to a terminal" has "$_o" "$M"
 		;;
+	dnssnoop)
+		# dnsmasq on a port of the test's own answers ok.test.
+		_p=$((20000 + $$ % 20000))
+		dnsmasq -k --port="$_p" --listen-address=127.0.0.1 --bind-interfaces --no-resolv \
+			--no-hosts --pid-file= --user=root --address=/ok.test/10.1.2.3 \
+			>"$D/dnsmasq.log" 2>&1 &
+		_s=$!
+		T_PIDS="$T_PIDS $_s"
+		_i=0
+		until "$TK_HELPERS/tk_dns" "$_p" ok.test 2>/dev/null | grep -q '^rcode 0 ancount 1$'; do
+			_i=$((_i + 1))
+			[ $_i -lt 50 ] || break
+			sleep 0.1
+		done
+		tool_start "$_o" "$1" -P "$_p" || { kill $_s; return; }
+		"$TK_HELPERS/tk_dns" "$_p" "$M.ok.test" >"$D/dns" 2>&1
+		_c=$(sed -n 's/^pid //p' "$D/dns")
+		wait_for "$_o" "$M" 10
+		stop_tool INT
+		kill $_s 2>/dev/null
+		SHOW="$_o $D/dns"
+		check "$_t on the kit's BTF sees $_c ask for $M.ok.test, and the answer" \
+			eval 'has "$_o" "^[0-9:.]* *$_c +tk_dns .*$M\\.ok\\.test" &&
+				[ "$(grep -c "$M" "$_o")" -ge 2 ]'
+		;;
+	sslsniff)
+		# tk_tls writes a message of its own through OpenSSL's SSL_write.
+		openssl req -x509 -newkey rsa:2048 -nodes -keyout "$D/k.pem" -out "$D/c.pem" \
+			-days 1 -subj /CN=t >/dev/null 2>&1
+		_b=${TK_TLS_BUILT:-$ROOT/build/tls}/tk_tls
+		"$_b" server "$D/c.pem" "$D/k.pem" >"$D/srv" 2>&1 &
+		T_PIDS="$T_PIDS $!"
+		wait_for "$D/srv" '^pid [0-9]* port [0-9]*$' 10
+		_p=$(sed -n 's/^pid [0-9]* port \([0-9]*\)$/\1/p' "$D/srv")
+		tool_start "$_o" "$1" || return
+		"$_b" client "$_p" "$M" >"$D/cli" 2>&1
+		_c=$(sed -n 's/^pid //p' "$D/cli")
+		wait_for "$_o" "$M" 10
+		stop_tool INT
+		SHOW="$_o $D/cli $D/srv"
+		check "$_t on the kit's BTF sees $_c write $M through SSL_write" \
+			has "$_o" "$M"
+		check "$_t on the kit's BTF: the write is tk_tls's ($_c)" has "$_o" "[ ]$_c[ ]"
+		;;
 	*)
 		tool_start "$_o" "$1" || return
 		stop_tool INT
