@@ -69,6 +69,10 @@ help:
 	@echo "make install    install to \$$(DESTDIR)\$$(PREFIX)/sbin, share/man/man8 and bash completions"
 	@echo "make multi      bin/multi/tracekit: every tool in one static binary (links in bin/multi/links)"
 	@echo "make kit        $(OUT)/kit/tracekit-VERSION-ARCH.tar.gz: the incident-response kit"
+	@echo "                 (with every $(OUT)/btf/RELEASE.btf there is)"
+	@echo "make btf        $(OUT)/btf/RELEASE.btf: a minimised BTF for the tools, for a kernel"
+	@echo "                 without BTF (BTF_SRC=FILE: its full BTF, vmlinux or vmlinuz;"
+	@echo "                 default /sys/kernel/btf/vmlinux; BTF_RELEASE: its uname -r)"
 	@echo "make deb        $(OUT)/deb/tracekit_VERSION_amd64.deb (dpkg-buildpackage on a copy of the tree)"
 	@echo "make vmlinux    regenerate vmlinux/$(ARCH)/vmlinux.h from this kernel's BTF"
 	@echo "make syscall-tables  $(OUT)/syscalls/*.inc from the kernel headers, to compare"
@@ -267,11 +271,29 @@ test-e2e-multi: multi helpers
 
 kit: $(KIT)
 
-$(KIT): bin/multi/tracekit dist/mkkit.sh dist/KIT.md.in \
+# Minimised BTFs (make btf) present in $(OUT)/btf/ go into the kit's btf/.
+KIT_BTF := $(wildcard $(OUT)/btf/*.btf)
+
+$(KIT): bin/multi/tracekit dist/mkkit.sh dist/KIT.md.in $(KIT_BTF) \
 		$(addprefix man/man8/,$(addsuffix .8,tracekit $(TOOLS)))
 	$(call msg,KIT,$@)
-	$(Q)CC='$(CC)' STRIP='$(STRIP)' MANDOC='$(MANDOC)' sh dist/mkkit.sh $@ $(KIT_NAME) \
-		bin/multi/tracekit man/man8 $(TOOLS)
+	$(Q)CC='$(CC)' STRIP='$(STRIP)' MANDOC='$(MANDOC)' BTF_FILES='$(KIT_BTF)' \
+		sh dist/mkkit.sh $@ $(KIT_NAME) bin/multi/tracekit man/man8 $(TOOLS)
+
+# `make btf`: $(OUT)/btf/RELEASE.btf, the types and fields every tool's BPF
+# object relocates against, taken from a full BTF of that kernel (BTF_SRC:
+# /sys/kernel/btf/vmlinux, a raw BTF, a vmlinux ELF with .BTF or DWARF, or a
+# vmlinuz); a few kilobytes where the full BTF is megabytes. A tool on a
+# kernel without /sys/kernel/btf/vmlinux finds it in the kit (dist/mkbtf.sh).
+BTF_SRC ?= /sys/kernel/btf/vmlinux
+BTF_RELEASE ?=
+BTF_OUT ?= $(OUT)/btf
+BPF_OBJS := $(addprefix $(OUT)/bpf/,$(addsuffix .bpf.o,$(TOOLS)))
+
+.PHONY: btf
+btf: $(BPF_OBJS)
+	$(call msg,BTF,$(BTF_OUT)/)
+	$(Q)BPFTOOL='$(BPFTOOL)' sh dist/mkbtf.sh '$(BTF_SRC)' '$(BTF_RELEASE)' '$(BTF_OUT)' $^
 
 # Bash completion for each tool, generated from its --help, so the two agree.
 completions: $(COMPLETIONS)

@@ -120,8 +120,9 @@ void tk_print_help(const struct tk_cli *cli, FILE *f)
 	}
 	fputs("  -j, --json             one JSON object per line\n"
 	      "  -v, --verbose          say what is attached (-vv: libbpf debug output)\n"
-	      "      --btf FILE         kernel BTF to relocate against (default\n"
-	      "                         /sys/kernel/btf/vmlinux)\n"
+	      "      --btf FILE         kernel BTF to relocate against (default: the\n"
+	      "                         kernel's own, else btf/RELEASE.btf beside the\n"
+	      "                         binary, else /usr/lib/tracekit/btf/RELEASE.btf)\n"
 	      "  -h, --help             show this help and exit\n"
 	      "  -V, --version          show the version and exit\n", f);
 	if (cli->examples)

@@ -5,7 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <limits.h>
 #include <linux/capability.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
 #include <sys/syscall.h>
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
@@ -41,16 +44,97 @@ static void tk_require_privileges(void)
 
 #define VMLINUX_BTF "/sys/kernel/btf/vmlinux"
 
-void tk_session_init(const struct tk_opts *o)
+/* Appends @path to the ", "-separated list @looked. */
+static void looked_add(char *looked, size_t size, const char *path)
 {
-	tk_require_privileges();
-	/* Said before anything is probed or announced: without BTF nothing
-	 * relocates, and libbpf's own words for it ("No such process") help no one. */
-	if (!o->btf_path && access(VMLINUX_BTF, R_OK)) {
-		tk_warn("no kernel BTF at %s; pass --btf FILE", VMLINUX_BTF);
+	size_t n = strlen(looked);
+
+	if (n < size)
+		snprintf(looked + n, size - n, "%s%s", n ? ", " : "", path);
+}
+
+static bool readable_file(const char *path)
+{
+	struct stat st;
+
+	return !access(path, R_OK) && !stat(path, &st) && S_ISREG(st.st_mode);
+}
+
+int tk_btf_find(const char *kernel, const char *exe, const char *release, const char *sysdir,
+		char *out, size_t size, char *looked, size_t looked_size)
+{
+	char dir[PATH_MAX], path[PATH_MAX + 64];
+	const char *slash = exe ? strrchr(exe, '/') : NULL;
+	const char *where[2] = { NULL, sysdir };
+	int i;
+
+	looked[0] = '\0';
+	if (readable_file(kernel)) {
+		snprintf(out, size, "%s", kernel);
+		return 0;
+	}
+	looked_add(looked, looked_size, kernel);
+	/* A release is one path component, or there is no file to look for. */
+	if (!release || !*release || strchr(release, '/'))
+		return -ENOENT;
+	if (slash && (size_t)(slash - exe) < sizeof(dir) - 4) {
+		snprintf(dir, sizeof(dir), "%.*s/btf", (int)(slash - exe), exe);
+		where[0] = dir;
+	}
+	for (i = 0; i < 2; i++) {
+		if (!where[i])
+			continue;
+		snprintf(path, sizeof(path), "%s/%s.btf", where[i], release);
+		if (readable_file(path) && strlen(path) < size) {
+			snprintf(out, size, "%s", path);
+			return 0;
+		}
+		looked_add(looked, looked_size, path);
+	}
+	return -ENOENT;
+}
+
+/* The kernel's own BTF, else one for its release in the kit (btf/ beside the
+ * binary: the multi-call binary's directory, wherever links to it are),
+ * else in TK_SYSTEM_BTF_DIR. --btf FILE is taken as it is. */
+static void find_btf(struct tk_opts *o)
+{
+	static char found[PATH_MAX + 64];
+	char exe[PATH_MAX], looked[3 * (PATH_MAX + 64)];
+	struct utsname u;
+	ssize_t n;
+
+	if (o->btf_path) {
+		tk_info(1, "BTF: %s (--btf)", o->btf_path);
+		return;
+	}
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	exe[n > 0 ? n : 0] = '\0';
+	if (uname(&u))
+		u.release[0] = '\0';
+	if (tk_btf_find(VMLINUX_BTF, n > 0 ? exe : NULL, u.release, TK_SYSTEM_BTF_DIR,
+			found, sizeof(found), looked, sizeof(looked))) {
+		tk_warn("no kernel BTF for %s: looked at %s; pass --btf FILE",
+			u.release[0] ? u.release : "this kernel", looked);
 		exit(1);
 	}
+	if (!strcmp(found, VMLINUX_BTF)) {
+		tk_info(1, "BTF: %s (the kernel's own)", VMLINUX_BTF);
+		return;
+	}
+	/* As if given with --btf: variants that need the kernel's own BTF
+	 * (fentry, fexit, tp_btf) are then not chosen by auto. */
+	o->btf_path = found;
+	tk_info(1, "BTF: %s (the kernel has none of its own)", found);
+}
+
+void tk_session_init(struct tk_opts *o)
+{
+	tk_require_privileges();
 	tk_log_json = o->json;
+	/* Found before anything is probed or announced: without BTF nothing
+	 * relocates, and libbpf's own words for it ("No such process") help no one. */
+	find_btf(o);
 	tk_libbpf_log_setup();
 	tk_signals_init();
 	tk_output_init();

@@ -60,9 +60,22 @@ struct tk_session {
 	struct tk_links *links;
 };
 
+/* Where a kernel without BTF of its own may have one, after the kit's. */
+#define TK_SYSTEM_BTF_DIR "/usr/lib/tracekit/btf"
+
 /* After parsing, before opening: privileges, kernel BTF, libbpf's logging,
- * signals, stdout. Exits 1 with one line naming what is missing. */
-void tk_session_init(const struct tk_opts *o);
+ * signals, stdout. Without --btf and without the kernel's own BTF,
+ * o->btf_path is set to the BTF found for the kernel's release
+ * (tk_btf_find); -v says which BTF is used. Exits 1 with one line naming
+ * what is missing (for BTF: every place looked at). */
+void tk_session_init(struct tk_opts *o);
+
+/* The BTF to relocate against: @kernel if readable, else
+ * <directory of @exe>/btf/<@release>.btf (the kit's; @exe may be NULL), else
+ * @sysdir/<@release>.btf. 0 with the path in @out, or -ENOENT with every
+ * path tried in @looked, ", "-separated. Exposed for tests. */
+int tk_btf_find(const char *kernel, const char *exe, const char *release, const char *sysdir,
+		char *out, size_t size, char *looked, size_t looked_size);
 
 /* libbpf open options carrying --btf. Valid until the next call. */
 const struct bpf_object_open_opts *tk_open_opts(const struct tk_opts *o);

@@ -4,7 +4,8 @@
 # binary, a link per tool, the man pages (roff and plain text), KIT.md and
 # SHA256SUMS; a SHA256SUMS for the tarball itself is written beside it.
 # Usage: dist/mkkit.sh OUT.tar.gz KIT_NAME BINARY MANDIR TOOL...
-# Environment: CC (cc), STRIP (strip), MANDOC (mandoc), SOURCE_DATE_EPOCH.
+# Environment: CC (cc), STRIP (strip), MANDOC (mandoc), SOURCE_DATE_EPOCH,
+# BTF_FILES (minimised BTFs for btf/, from make btf).
 set -eu
 [ $# -ge 5 ] || { echo "usage: $0 OUT.tar.gz KIT_NAME BINARY MANDIR TOOL..." >&2; exit 2; }
 out=$1 name=$2 binary=$3 mandir=$4
@@ -29,6 +30,13 @@ for t in "$@"; do
 	ln -s tracekit "$kit/$t"
 done
 
+# Minimised BTFs (make btf) for kernels without their own: btf/RELEASE.btf,
+# found there by the tools (common/session.c).
+for f in ${BTF_FILES:-}; do
+	mkdir -p "$kit/btf"
+	cp "$f" "$kit/btf/"
+done
+
 # Plain text for machines without man: mandoc's ASCII output with the
 # overstrikes (X BS X for bold, _ BS X for underline) taken out.
 bs=$(printf '\b')
@@ -45,6 +53,10 @@ sizes=$tmp/sizes
 	printf '| `tracekit` (all %d tools, static, stripped) | %s |\n' $# "$size"
 	for t in "$@"; do
 		printf '| `%s` | link to `tracekit` |\n' "$t"
+	done
+	for f in ${BTF_FILES:-}; do
+		printf '| `btf/%s` (minimised BTF for kernel %s) | %s |\n' "$(basename "$f")" \
+			"$(basename "$f" .btf)" "$(wc -c <"$f" | tr -d ' ')"
 	done
 } >"$sizes"
 # The Debian packages the static libraries came from, for their source.

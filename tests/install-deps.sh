@@ -12,7 +12,7 @@ BUILD_PKGS="make gcc libc6-dev binutils clang llvm bpftool libbpf-dev libelf-dev
 zlib1g-dev libzstd-dev pkg-config mandoc"
 TEST_PKGS="busybox-static dnsmasq-base dnsutils openssl libssl-dev gnutls-bin
 libnss3-tools curl debhelper lintian man-db qemu-system-x86 libclang-rt-14-dev
-strace tcpdump util-linux"
+strace tcpdump util-linux lz4 zstd xz-utils"
 case "${1:-build}" in
 build) PKGS=$BUILD_PKGS ;;
 test) PKGS="$BUILD_PKGS $TEST_PKGS" ;;

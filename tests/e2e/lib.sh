@@ -47,10 +47,11 @@ check() {
 }
 
 # only_v_lines FILE: FILE (a tool's stderr under -v) holds nothing but -v's
-# own lines: which attach variant, which event buffer, the ready line (and
-# ttysnoop's one note that its fentry/kprobe variants cannot confirm writes).
+# own lines: which BTF, which attach variant, which event buffer, the ready
+# line (and ttysnoop's one note that its fentry/kprobe variants cannot
+# confirm writes).
 only_v_lines() {
-	! grep -qv -e 'attach: ' -e 'using a perf buffer' -e 'Ctrl-C to end' \
+	! grep -qv -e '^[a-z]*: BTF: ' -e 'attach: ' -e 'using a perf buffer' -e 'Ctrl-C to end' \
 		-e 'sees writes as asked, not as done' -e 'shown as unknown' "$1"
 }
 

@@ -95,6 +95,11 @@ for p in $PROGS; do
 		*) missing="$missing ${p#*:}" ;;
 		esac
 done
+# make btf takes the ELF out of each kernel's vmlinuz: Debian's 6.1 and
+# 6.12 are lz4 (a kernel may use any of these).
+for p in lz4:lz4 zstd:zstd xz:xz-utils; do
+	command -v "${p%%:*}" >/dev/null || missing="$missing ${p#*:}"
+done
 if [ -n "$missing" ]; then
 	say "installing$missing"
 	apt_update
@@ -161,6 +166,9 @@ for f in "$ROOT"/bin/static/*; do
 done
 [ -n "$kit_bin" ] && say "the guest runs the kit's tracekit, a link per tool" ||
 	say "the guest runs bin/static/* (no kit)"
+# Where the tools look for btf/RELEASE.btf: beside the binary they run.
+kit_dir=tk/bin
+[ -n "$kit_bin" ] && kit_dir=tk/kitbin
 for f in "$ROOT"/build/tests/*; do
 	case "$f" in *.d | *.o) continue ;; esac
 	[ -f "$f" ] && [ -x "$f" ] && cp "$f" "$R/tk/build/tests/"
@@ -349,6 +357,11 @@ initramfs() {
 	cp "$K/x/lib/modules/$KVER/modules.builtin" "$K/x/lib/modules/$KVER/modules.order" \
 		"$MR/lib/modules/$KVER/" 2>/dev/null
 	"$BUSYBOX" depmod -b "$MR" "$KVER" || return 1
+	# The kit's minimised BTF for this kernel (btf.sh hides the kernel's own).
+	if [ -s "$VM/kernels/$KVER.btf/$KVER.btf" ]; then
+		mkdir -p "$MR/$kit_dir/btf"
+		cp "$VM/kernels/$KVER.btf/$KVER.btf" "$MR/$kit_dir/btf/"
+	fi
 	INITRD=$VM/kernels/$KVER.initramfs.cpio
 	{
 		cat "$VM/common.cpio"
@@ -470,6 +483,17 @@ for SERIES in "$@"; do
 		echo "not ok - [$SERIES] cannot unpack $DEB"
 		total_fail=$((total_fail + 1))
 		continue
+	fi
+	# A minimised BTF for the tools, from the BTF in the kernel image
+	# (Debian's vmlinuz holds an ELF vmlinux that keeps its .BTF section).
+	rm -rf "$VM/kernels/$KVER.btf"
+	if make -s -C "$ROOT" btf BTF_SRC="$K/x/boot/vmlinuz-$KVER" BTF_RELEASE="$KVER" \
+		BTF_OUT="$VM/kernels/$KVER.btf" >"$VM/kernels/$KVER.btf.log" 2>&1; then
+		say "[$SERIES] $(tail -n 1 "$VM/kernels/$KVER.btf.log")"
+	else
+		echo "not ok - [$SERIES] make btf from vmlinuz-$KVER failed ($VM/kernels/$KVER.btf.log)"
+		sed 's/^/#   /' "$VM/kernels/$KVER.btf.log"
+		total_fail=$((total_fail + 1))
 	fi
 	if ! initramfs; then
 		echo "not ok - [$SERIES] cannot build the initramfs for $KVER"
