@@ -193,6 +193,18 @@ variant_refused() {
 	return 0
 }
 
+# sched_set DEV NAME: DEV (a name under /sys/block) now queues through the
+# I/O scheduler NAME, read back: a kernel that allows DEV no scheduler at all
+# (Linux 5.10's loop devices) accepts the write and changes nothing.
+# Status 2 for that case (the kernel offers DEV no scheduler), 1 for a
+# refusal.
+sched_set() {
+	echo "$2" >"/sys/block/$1/queue/scheduler" 2>/dev/null
+	grep -q "\[$2\]" "/sys/block/$1/queue/scheduler" && return 0
+	grep -q "$2" "/sys/block/$1/queue/scheduler" && return 1
+	return 2
+}
+
 # leak_check DESCRIPTION [--maybe-none]: none of the tool's programs, links
 # and maps is left: not held by an fd, a pin, a cgroup or another object. It
 # fails if nothing was learnt (the check would prove nothing), unless
