@@ -8,7 +8,7 @@
 # variant of every tool runs there (tests/vm/guest/init), plus guest-only
 # checks: auto's choice, --btf with /sys/kernel/btf hidden, the kernel log.
 #
-# Usage: sh tests/vm/run.sh [SERIES...]     (root; default: 6.1 6.12)
+# Usage: sh tests/vm/run.sh [SERIES...]     (root; default: 5.10 6.1 6.12)
 #   SERIES is a Debian kernel series: the newest linux-image-SERIES.*-cloud-
 #   amd64-unsigned that apt offers is downloaded (apt-get download) and booted.
 #   5.10 (Debian 11) comes from bullseye through a private sources list under
@@ -486,7 +486,7 @@ report() {
 	total_fail=$((total_fail + _f))
 }
 
-[ $# -eq 0 ] && set -- 6.1 6.12
+[ $# -eq 0 ] && set -- 5.10 6.1 6.12
 # Everything ready first; then the guests, TKVM_JOBS at a time (each is one
 # host thread); then their reports, in order.
 ready=
