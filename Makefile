@@ -164,7 +164,7 @@ endef
 $(foreach u,$(UNIT_SRCS),$(eval $(call unit_rules,$(u))))
 
 # The whole suite: unit, end-to-end here (the streaming tools' files twice:
-# ring buffer, then perf buffer), and end-to-end on Debian's 6.1 and 6.12
+# ring buffer, then perf buffer), and end-to-end on Debian's 5.10, 6.1 and 6.12
 # kernels under qemu (about 10 minutes more; check-host leaves it out).
 check: all
 	sh tests/run.sh unit e2e perfbuf vm

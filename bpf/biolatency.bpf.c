@@ -12,6 +12,7 @@
 #include "filter.bpf.h"
 #include "drops.bpf.h"
 #include "log2.bpf.h"
+#include "block.bpf.h"
 
 #define MINORBITS 20	/* the kernel's dev_t: MKDEV(ma, mi) = ma << 20 | mi */
 
@@ -43,36 +44,6 @@ struct {
 static struct biolatency_hist zero_hist;
 
 char LICENSE[] SEC("license") = "GPL";
-
-/* Linux 5.11 (commit a54895fa, "block: remove the request_queue to argument
- * request based tracepoints"; backported to 5.10.137, so no version number
- * can tell) changed block_rq_insert and block_rq_issue from
- * (struct request_queue *q, struct request *rq) to (struct request *rq).
- * The kernel's BTF has each tracepoint's prototype as the btf_trace_<name>
- * typedef, and libbpf finds a local flavour of a typedef "existing" only if
- * its function prototype has as many arguments, of compatible kinds -- so
- * these exist exactly on kernels with the new shape. (Compatible kinds: our
- * struct request must be a struct in this object's BTF, not a forward
- * declaration, and it is because the programs read its fields.) A kernel
- * without the typedefs at all predates them (5.5), so has the old shape.
- * The answer is a constant at load time; the verifier drops the other
- * branch, which reads an argument the tracepoint may not have. */
-typedef void (*btf_trace_block_rq_insert___rq_only)(void *, struct request *);
-typedef void (*btf_trace_block_rq_issue___rq_only)(void *, struct request *);
-
-static __always_inline struct request *insert_rq(__u64 *args)
-{
-	if (bpf_core_type_exists(btf_trace_block_rq_insert___rq_only))
-		return (struct request *)args[0];
-	return (struct request *)args[1];
-}
-
-static __always_inline struct request *issue_rq(__u64 *args)
-{
-	if (bpf_core_type_exists(btf_trace_block_rq_issue___rq_only))
-		return (struct request *)args[0];
-	return (struct request *)args[1];
-}
 
 /* Before 5.17 (commit f3fa33acca9f, "block: remove the ->rq_disk field in
  * struct request") the disk hung off the request itself; since then it is
@@ -168,13 +139,13 @@ static __always_inline int on_complete(struct request *rq)
 SEC("tp_btf/block_rq_insert")
 int block_rq_insert_btf(__u64 *ctx)
 {
-	return on_start(insert_rq(ctx), true);
+	return on_start(tk_insert_rq(ctx), true);
 }
 
 SEC("tp_btf/block_rq_issue")
 int block_rq_issue_btf(__u64 *ctx)
 {
-	return on_start(issue_rq(ctx), false);
+	return on_start(tk_issue_rq(ctx), false);
 }
 
 SEC("tp_btf/block_rq_complete")
@@ -188,13 +159,13 @@ int block_rq_complete_btf(__u64 *ctx)
 SEC("raw_tp/block_rq_insert")
 int block_rq_insert_raw(struct bpf_raw_tracepoint_args *ctx)
 {
-	return on_start(insert_rq(ctx->args), true);
+	return on_start(tk_insert_rq(ctx->args), true);
 }
 
 SEC("raw_tp/block_rq_issue")
 int block_rq_issue_raw(struct bpf_raw_tracepoint_args *ctx)
 {
-	return on_start(issue_rq(ctx->args), false);
+	return on_start(tk_issue_rq(ctx->args), false);
 }
 
 SEC("raw_tp/block_rq_complete")

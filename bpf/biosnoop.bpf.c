@@ -20,6 +20,7 @@
 
 #define TK_EVENT_MAX_SIZE sizeof(struct biosnoop_event)
 #include "events.bpf.h"
+#include "block.bpf.h"
 
 #define MINORBITS 20	/* the kernel's dev_t: MKDEV(ma, mi) = ma << 20 | mi */
 
@@ -67,36 +68,6 @@ struct {
 } start SEC(".maps");
 
 char LICENSE[] SEC("license") = "GPL";
-
-/* Linux 5.11 (commit a54895fa, "block: remove the request_queue to argument
- * request based tracepoints", and e8a676d61c07 for block_getrq) dropped the
- * request_queue argument of block_rq_insert, block_rq_issue and
- * block_getrq. A local flavour of the btf_trace_<name> typedef exists only
- * where the kernel's has as many arguments (see bpf/biolatency.bpf.c). */
-typedef void (*btf_trace_block_rq_insert___rq_only)(void *, struct request *);
-typedef void (*btf_trace_block_rq_issue___rq_only)(void *, struct request *);
-typedef void (*btf_trace_block_getrq___bio_only)(void *, struct bio *);
-
-static __always_inline struct request *insert_rq(__u64 *args)
-{
-	if (bpf_core_type_exists(btf_trace_block_rq_insert___rq_only))
-		return (struct request *)args[0];
-	return (struct request *)args[1];
-}
-
-static __always_inline struct request *issue_rq(__u64 *args)
-{
-	if (bpf_core_type_exists(btf_trace_block_rq_issue___rq_only))
-		return (struct request *)args[0];
-	return (struct request *)args[1];
-}
-
-static __always_inline struct bio *getrq_bio(__u64 *args)
-{
-	if (bpf_core_type_exists(btf_trace_block_getrq___bio_only))
-		return (struct bio *)args[0];
-	return (struct bio *)args[1];
-}
 
 /* Before 5.17 (commit f3fa33acca9f) the disk hung off the request; since
  * then it is reached through the queue (d152c682f03c, 5.15). */
@@ -264,19 +235,19 @@ static __always_inline int on_complete(void *ctx, struct request *rq, int error)
 SEC("tp_btf/block_getrq")
 int block_getrq_btf(__u64 *ctx)
 {
-	return on_getrq(getrq_bio(ctx));
+	return on_getrq(tk_getrq_bio(ctx));
 }
 
 SEC("tp_btf/block_rq_insert")
 int block_rq_insert_btf(__u64 *ctx)
 {
-	return on_start(insert_rq(ctx), true);
+	return on_start(tk_insert_rq(ctx), true);
 }
 
 SEC("tp_btf/block_rq_issue")
 int block_rq_issue_btf(__u64 *ctx)
 {
-	return on_start(issue_rq(ctx), false);
+	return on_start(tk_issue_rq(ctx), false);
 }
 
 SEC("tp_btf/block_rq_complete")
@@ -290,19 +261,19 @@ int block_rq_complete_btf(__u64 *ctx)
 SEC("raw_tp/block_getrq")
 int block_getrq_raw(struct bpf_raw_tracepoint_args *ctx)
 {
-	return on_getrq(getrq_bio(ctx->args));
+	return on_getrq(tk_getrq_bio(ctx->args));
 }
 
 SEC("raw_tp/block_rq_insert")
 int block_rq_insert_raw(struct bpf_raw_tracepoint_args *ctx)
 {
-	return on_start(insert_rq(ctx->args), true);
+	return on_start(tk_insert_rq(ctx->args), true);
 }
 
 SEC("raw_tp/block_rq_issue")
 int block_rq_issue_raw(struct bpf_raw_tracepoint_args *ctx)
 {
-	return on_start(issue_rq(ctx->args), false);
+	return on_start(tk_issue_rq(ctx->args), false);
 }
 
 SEC("raw_tp/block_rq_complete")

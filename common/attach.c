@@ -417,6 +417,21 @@ static bool variant_has(const struct tk_variant *v, const char *prog)
 	return false;
 }
 
+/* The helpers variants list (tk_variant.helpers), by name: the line a user
+ * reads on a kernel that lacks one (bpf_task_pt_regs came in 5.15,
+ * bpf_get_current_task_btf in 5.11) names what to look for. */
+static const char *helper_name(int id)
+{
+	switch (id) {
+	case BPF_FUNC_task_pt_regs: return "bpf_task_pt_regs";
+	case BPF_FUNC_get_current_task_btf: return "bpf_get_current_task_btf";
+	case BPF_FUNC_task_storage_get: return "bpf_task_storage_get";
+	case BPF_FUNC_get_func_ip: return "bpf_get_func_ip";
+	case BPF_FUNC_loop: return "bpf_loop";
+	default: return NULL;
+	}
+}
+
 /* 0 if every program and helper of @v works here, else -errno and @why. */
 static int probe_variant(struct bpf_object *obj, const struct tk_variant *v,
 			 char *why, size_t size)
@@ -448,8 +463,14 @@ static int probe_variant(struct bpf_object *obj, const struct tk_variant *v,
 	}
 	for (i = 0; prog && i < 4 && v->helpers[i]; i++) {
 		if (libbpf_probe_bpf_helper(bpf_program__type(prog), v->helpers[i], NULL) != 1) {
-			snprintf(why, size, "the kernel lacks BPF helper #%d for %s programs",
-				 v->helpers[i], libbpf_bpf_prog_type_str(bpf_program__type(prog)));
+			const char *h = helper_name(v->helpers[i]);
+
+			if (h)
+				snprintf(why, size, "the kernel lacks BPF helper %s for %s programs", h,
+					 libbpf_bpf_prog_type_str(bpf_program__type(prog)));
+			else
+				snprintf(why, size, "the kernel lacks BPF helper #%d for %s programs",
+					 v->helpers[i], libbpf_bpf_prog_type_str(bpf_program__type(prog)));
 			return -EOPNOTSUPP;
 		}
 	}

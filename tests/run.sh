@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 # The whole test suite: unit tests of common/, the end-to-end tests (real
 # tools, real kernel; root), the streaming tools' again on the perf buffer,
-# then the same end-to-end tests on Debian's 6.1
+# then the same end-to-end tests on Debian's 5.10, 6.1
 # and 6.12 kernels under qemu, every attach variant (tests/vm/run.sh).
 # Ends with the failed tests' "not ok" lines again (so the end of a long run
 # says what failed) and the line "N passed, N failed".

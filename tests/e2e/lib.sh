@@ -141,6 +141,71 @@ bpf_track_run() {
 	wait "$_tp"
 }
 
+# helper_missing HELPER PROG_TYPE: bpftool's own probe (not the tool's) says
+# the kernel lacks BPF helper HELPER for programs of PROG_TYPE (libbpf's
+# names: tracepoint, raw_tracepoint, ...). Probed once per file.
+helper_missing() {
+	[ -s "$T_DIR/bpftool.probe" ] ||
+		bpftool feature probe kernel >"$T_DIR/bpftool.probe" 2>/dev/null
+	grep -q "program type $2:\$" "$T_DIR/bpftool.probe" || return 1
+	! awk -v t="program type $2:" '
+		index($0, t) { on = 1; next }
+		on && /^eBPF|^$|^Scanning/ { on = 0 }
+		on { print $2 }' "$T_DIR/bpftool.probe" | grep -qx "$1"
+}
+
+# variant_refused TOOL VARIANT [ARGS...]: run TOOL forced onto VARIANT for
+# a moment. If the kernel cannot run that variant, the refusal must be
+# clean: one line naming the cause, status 1, no output, nothing left
+# loaded; a missing BPF helper it names must be missing by bpftool's probe
+# too (auto must always attach). Returns 0 when VARIANT was refused (the
+# checks are recorded), 1 when it attached (the caller goes on to test it).
+variant_refused() {
+	_vt=$1
+	_vv=$2
+	shift 2
+	bpf_track_run "$_vt" --attach="$_vv" --duration 0.1 "$@" >"$T_DIR/refused.out" \
+		2>"$T_DIR/refused.err"
+	_vrc=$?
+	if [ $_vrc -eq 0 ] || [ "$_vv" = auto ]; then
+		check "[$_vv] attaches" [ $_vrc -eq 0 ]
+		return 1
+	fi
+	_vn=$(basename "$_vt")
+	if [ $_vrc -eq 1 ] && [ "$(grep -c . "$T_DIR/refused.err")" -eq 1 ] &&
+	   has "$T_DIR/refused.err" "^$_vn: cannot attach with --attach=$_vv: ." &&
+	   [ ! -s "$T_DIR/refused.out" ]; then
+		ok "[$_vv] unavailable here, and forcing it fails cleanly: $(cat "$T_DIR/refused.err")"
+	else
+		not_ok "[$_vv] forced variant: one clear line, status 1 (got $_vrc)" "$T_DIR/refused.err"
+	fi
+	_vh=$(sed -n 's/.*lacks BPF helper \(bpf_[a-z0-9_]*\) for \([a-z_]*\) programs.*/\1 \2/p' \
+		"$T_DIR/refused.err")
+	if [ -n "$_vh" ]; then
+		# shellcheck disable=SC2086
+		if helper_missing $_vh; then
+			ok "[$_vv] bpftool's probe agrees: no ${_vh% *} for ${_vh#* } programs"
+		else
+			not_ok "[$_vv] bpftool's probe finds ${_vh% *} for ${_vh#* } programs, which $_vn says is missing" \
+				"$T_DIR/refused.err"
+		fi
+	fi
+	leak_check "[$_vv] nothing left loaded after the failed attach" --maybe-none
+	return 0
+}
+
+# sched_set DEV NAME: DEV (a name under /sys/block) now queues through the
+# I/O scheduler NAME, read back: a kernel that allows DEV no scheduler at all
+# (Linux 5.10's loop devices) accepts the write and changes nothing.
+# Status 2 for that case (the kernel offers DEV no scheduler), 1 for a
+# refusal.
+sched_set() {
+	echo "$2" >"/sys/block/$1/queue/scheduler" 2>/dev/null
+	grep -q "\[$2\]" "/sys/block/$1/queue/scheduler" && return 0
+	grep -q "$2" "/sys/block/$1/queue/scheduler" && return 1
+	return 2
+}
+
 # leak_check DESCRIPTION [--maybe-none]: none of the tool's programs, links
 # and maps is left: not held by an fd, a pin, a cgroup or another object. It
 # fails if nothing was learnt (the check would prove nothing), unless

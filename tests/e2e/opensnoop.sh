@@ -13,6 +13,8 @@ echo hello >"$D/exists"
 # run_case NAME OPENSNOOP_ARGS -- TK_WORK_ARGS
 for v in $VARIANTS; do
 	O="$D/out.$v"
+	# A variant this kernel cannot run must fail cleanly when forced.
+	variant_refused "$OS" "$v" && continue
 	SHOW="$O $O.err"
 	A="--attach=$v"
 

@@ -8,9 +8,11 @@
 # variant of every tool runs there (tests/vm/guest/init), plus guest-only
 # checks: auto's choice, --btf with /sys/kernel/btf hidden, the kernel log.
 #
-# Usage: sh tests/vm/run.sh [SERIES...]     (root; default: 6.1 6.12)
+# Usage: sh tests/vm/run.sh [SERIES...]     (root; default: 5.10 6.1 6.12)
 #   SERIES is a Debian kernel series: the newest linux-image-SERIES.*-cloud-
 #   amd64-unsigned that apt offers is downloaded (apt-get download) and booted.
+#   5.10 (Debian 11) comes from bullseye through a private sources list under
+#   build/vm/apt/ (the machine's own sources are left alone).
 # Environment:
 #   TKVM_TESTS="opensnoop attach"  only these test files (names without .sh)
 #   TKVM_TIMEOUT=SECONDS           per kernel, boot to power-off (default 2700;
@@ -77,6 +79,32 @@ apt_update() {
 	[ "${TKVM_NO_UPDATE:-}" = 1 ] && return 0
 	apt-get -o DPkg::Lock::Timeout=600 update -qq >"$VM/apt-update.log" 2>&1 ||
 		say "apt-get update failed (see $VM/apt-update.log); using what apt knows"
+}
+
+# A series from a Debian release the machine's sources do not list: apt with
+# a sources list, lists and cache of its own under build/vm/apt/SUITE.
+series_suite() {
+	case "$1" in
+	5.10) echo bullseye ;;
+	esac
+}
+# apt_for SERIES: sets APT_OPTS (empty: the machine's own apt); the private
+# lists are updated once per run (TKVM_NO_UPDATE=1 skips that too).
+apt_private_done=
+apt_for() {
+	APT_OPTS=
+	_suite=$(series_suite "$1")
+	[ -n "$_suite" ] || return 0
+	_a=$VM/apt/$_suite
+	mkdir -p "$_a/lists/partial" "$_a/cache/archives/partial"
+	echo "deb http://deb.debian.org/debian $_suite main" >"$_a/sources.list"
+	APT_OPTS="-o Dir::Etc::SourceList=$_a/sources.list -o Dir::Etc::SourceParts=/dev/null -o Dir::State::Lists=$_a/lists -o Dir::Cache=$_a/cache"
+	case " $apt_private_done " in *" $_suite "*) return 0 ;; esac
+	apt_private_done="$apt_private_done $_suite"
+	[ "${TKVM_NO_UPDATE:-}" = 1 ] && ls "$_a/lists/"*Packages* >/dev/null 2>&1 && return 0
+	# shellcheck disable=SC2086
+	apt-get $APT_OPTS update -qq >"$_a/update.log" 2>&1 ||
+		say "[$1] apt-get update for $_suite failed (see $_a/update.log)"
 }
 
 installed() {
@@ -244,13 +272,14 @@ rm -rf "$R"
 # --- one kernel ---------------------------------------------------------------
 
 # kernel_pkg SERIES: the newest cloud kernel package of SERIES that apt offers.
+# shellcheck disable=SC2086
 kernel_pkg() {
 	_re=$(echo "$1" | sed 's/\./\\./g')
-	apt-cache pkgnames "linux-image-$1." 2>/dev/null |
+	apt-cache $APT_OPTS pkgnames "linux-image-$1." 2>/dev/null |
 		grep -E "^linux-image-$_re\\.[0-9]+(-[0-9]+)?(\\+deb[0-9]+)?-cloud-amd64-unsigned\$" |
 		sort -V -r |
 		while read -r _p; do
-			if apt-cache policy "$_p" 2>/dev/null | grep -q 'Candidate: [0-9]'; then
+			if apt-cache $APT_OPTS policy "$_p" 2>/dev/null | grep -q 'Candidate: [0-9]'; then
 				echo "$_p"
 				break
 			fi
@@ -268,14 +297,17 @@ series_debs() {
 # fetch SERIES: sets DEB to the kernel package file (downloaded if new).
 fetch() {
 	DEB=
-	apt_update
+	apt_for "$1"
+	[ -n "$APT_OPTS" ] || apt_update
 	_pkg=$(kernel_pkg "$1")
 	if [ -n "$_pkg" ]; then
-		_ver=$(apt-cache policy "$_pkg" | sed -n 's/^ *Candidate: //p' | sed 's/:/%3a/')
+		# shellcheck disable=SC2086
+		_ver=$(apt-cache $APT_OPTS policy "$_pkg" | sed -n 's/^ *Candidate: //p' | sed 's/:/%3a/')
 		DEB=$VM/debs/${_pkg}_${_ver}_amd64.deb
 		if [ ! -f "$DEB" ]; then
 			say "[$1] downloading $_pkg $_ver"
-			(cd "$VM/debs" && apt-get download "$_pkg") >"$VM/debs/download.log" 2>&1
+			# shellcheck disable=SC2086
+			(cd "$VM/debs" && apt-get $APT_OPTS download "$_pkg") >"$VM/debs/download.log" 2>&1
 			if [ ! -f "$DEB" ]; then
 				say "[$1] apt-get download $_pkg failed (see $VM/debs/download.log)"
 				DEB=
@@ -468,7 +500,7 @@ report() {
 	total_fail=$((total_fail + _f))
 }
 
-[ $# -eq 0 ] && set -- 6.1 6.12
+[ $# -eq 0 ] && set -- 5.10 6.1 6.12
 # Everything ready first; then the guests, TKVM_JOBS at a time (each is one
 # host thread); then their reports, in order.
 ready=

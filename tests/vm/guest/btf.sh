@@ -77,14 +77,12 @@ for t in "$TK_BIN"/*; do
 	# shellcheck disable=SC2046
 	set -- $(tool_args "$t")
 
+	# Auto last: it must pick the first variant that ran forced.
 	want=
-	for v in $vs; do
-		needs_kernel_btf "$v" || { want=$v; break; }
-	done
 	O="$D/out.$n"
 	SHOW="$O $O.err"
 	list=none	# no --attach at all
-	[ -n "$vs" ] && list="auto $vs"
+	[ -n "$vs" ] && list="$vs auto"
 	for v in $list; do
 		A="--attach=$v"
 		[ "$v" = none ] && A=
@@ -93,6 +91,15 @@ for t in "$TK_BIN"/*; do
 				"$t" "$@" --btf "$F" $A
 			continue
 		fi
+		# A helper this kernel lacks (5.10: bpf_task_pt_regs), confirmed
+		# by bpftool's probe, is the only other reason to refuse.
+		if [ -n "$A" ] && [ "$v" != auto ] && variant_refused "$t" "$v" "$@" --btf "$F"; then
+			has_text "$T_DIR/refused.err" "lacks BPF helper" ||
+				not_ok "$n --btf $A: refused for a reason other than a missing helper" \
+					"$T_DIR/refused.err"
+			continue
+		fi
+		[ -z "$want" ] && [ -n "$A" ] && [ "$v" != auto ] && want=$v
 		case "$n" in
 		opensnoop)
 			echo x >"$D/btf.$v"
