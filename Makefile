@@ -343,4 +343,5 @@ test-deps:
 clean:
 	rm -rf $(OUT) $(BIN)
 
--include $(shell find $(OUT) -name '*.d' 2>/dev/null)
+# (build/vm holds unpacked Debian packages, with directories named *.d.)
+-include $(shell find $(OUT) -path $(OUT)/vm -prune -o -name '*.d' -type f -print 2>/dev/null)

@@ -95,7 +95,8 @@ deps test
 check "test: status 0" [ $DEPS_RC -eq 0 ]
 check "test: the build packages and the test ones" \
 	wants clang bpftool libbpf-dev qemu-system-x86 busybox-static dnsmasq-base \
-	strace tcpdump util-linux qemu-user-static gcc-aarch64-linux-gnu
+	strace tcpdump util-linux qemu-user-static gcc-aarch64-linux-gnu qemu-system-arm \
+	libssl-dev:arm64
 deps bogus
 check "an unknown mode: usage, status 2" [ $DEPS_RC -eq 2 ]
 # The make targets run the script that way.
