@@ -226,18 +226,20 @@ x86_programs() {
 # missing is listed in /etc/tkvm-notrun with why.
 arm64_programs() {
 	_sr=$VM/arm64/sysroot
-	if ! [ -f "$_sr/.done" ]; then
-		_pk=$(for p in $PROGS; do echo "${p#*:}:arm64"; done | sort -u)
-		# shellcheck disable=SC2086
-		_all=$(apt-cache depends --recurse --no-recommends --no-suggests --no-conflicts \
-			--no-breaks --no-replaces --no-enhances $_pk 2>/dev/null |
-			grep -E '^lib[a-z0-9.+-]*:arm64$' | sort -u)
+	_pk=$(for p in $PROGS; do echo "${p#*:}:arm64"; done | sort -u)
+	# The library packages (libX, and X-libs such as bind9-libs).
+	# shellcheck disable=SC2086
+	_all=$(apt-cache depends --recurse --no-recommends --no-suggests --no-conflicts \
+		--no-breaks --no-replaces --no-enhances $_pk 2>/dev/null |
+		grep -E '^(lib[a-z0-9.+-]*|[a-z0-9.+-]*-libs):arm64$' | sort -u)
+	# Unpacked again when the list changed.
+	if ! [ -f "$_sr/.done" ] || [ "$(cat "$_sr/.done")" != "$(echo $_pk $_all)" ]; then
 		rm -rf "$_sr" "$VM/arm64/debs" && mkdir -p "$_sr" "$VM/arm64/debs"
 		# shellcheck disable=SC2086
 		if (cd "$VM/arm64/debs" && apt-get download $_pk $_all) >"$VM/arm64/debs.log" 2>&1; then
 			for _d in "$VM"/arm64/debs/*.deb; do
 				dpkg-deb -x "$_d" "$_sr" || break
-			done && : >"$_sr/.done"
+			done && echo $_pk $_all >"$_sr/.done"
 		fi
 		[ -f "$_sr/.done" ] || say "[arm64] cannot fetch the programs' packages (see $VM/arm64/debs.log)"
 	fi
