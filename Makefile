@@ -4,23 +4,45 @@
 VERSION := 0.1.0
 TOOLS := opensnoop syscount biolatency tcpconnect ttysnoop sslsniff dnssnoop execsnoop exitsnoop killsnoop biosnoop mountsnoop oomkill tcpstates tcplife
 
-CC ?= cc
+# The target architecture, as the kernel names it (vmlinux/$(ARCH)/,
+# __TARGET_ARCH_$(ARCH)). `make ARCH=arm64` cross-builds with Debian's
+# aarch64-linux-gnu- tools; `make CC=aarch64-linux-gnu-gcc` does the same
+# (ARCH then comes from the compiler's target). A foreign architecture builds
+# into $(OUT)=build/ARCH and $(BIN)=bin/ARCH, never mixing with the host's.
+karch = $(patsubst x86_64,x86,$(patsubst aarch64,arm64,$(1)))
+HOST_ARCH := $(call karch,$(shell uname -m))
+CROSS_arm64 := aarch64-linux-gnu-
+CROSS_x86 := x86_64-linux-gnu-
+ifeq ($(origin CC),default)
+ifneq ($(origin ARCH),undefined)
+ifneq ($(call karch,$(ARCH)),$(HOST_ARCH))
+CROSS_COMPILE ?= $(CROSS_$(call karch,$(ARCH)))
+endif
+endif
+CC := $(if $(CROSS_COMPILE),$(CROSS_COMPILE)gcc,cc)
+endif
+TARGET_TRIPLE := $(shell $(CC) -dumpmachine 2>/dev/null)
+TARGET_MACHINE := $(firstword $(subst -, ,$(TARGET_TRIPLE)))
+ARCH ?= $(TARGET_MACHINE)
+override ARCH := $(call karch,$(ARCH))
+ifneq ($(ARCH),$(HOST_ARCH))
+CROSS_COMPILE ?= $(TARGET_TRIPLE)-
+endif
+ifeq ($(origin AR),default)
+AR := $(CROSS_COMPILE)ar
+endif
+STRIP ?= $(CROSS_COMPILE)strip
 CLANG ?= clang
 LLVM_STRIP ?= $(shell command -v llvm-strip || command -v llvm-strip-14 || echo true)
 BPFTOOL ?= bpftool
 PREFIX ?= /usr/local
-# The target architecture, as the kernel names it (vmlinux/$(ARCH)/,
-# __TARGET_ARCH_$(ARCH)): from the compiler's target unless given
-# (make ARCH=arm64 CC=aarch64-linux-gnu-gcc).
-TARGET_MACHINE := $(firstword $(subst -, ,$(shell $(CC) -dumpmachine 2>/dev/null)))
-ARCH ?= $(TARGET_MACHINE)
-override ARCH := $(patsubst x86_64,x86,$(patsubst aarch64,arm64,$(ARCH)))
 # clang -target bpf knows no system include directories: the compiler's own
 # list, searched after ours (as libbpf-bootstrap does), for asm/types.h & co.
 CLANG_BPF_SYS_INCLUDES := $(shell $(CLANG) -v -E - </dev/null 2>&1 | \
 	sed -n '/<...> search starts here:/,/End of search list./{ s| \(/.*\)|-idirafter \1|p }')
 
-OUT := build
+OUT := $(if $(filter $(HOST_ARCH),$(ARCH)),build,build/$(ARCH))
+BIN := $(if $(filter $(HOST_ARCH),$(ARCH)),bin,bin/$(ARCH))
 CFLAGS ?= -O2 -g
 TK_CFLAGS := $(CPPFLAGS) $(CFLAGS) -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE \
 	-Icommon -Ibpf -I$(OUT)/skel -DTK_VERSION='"$(VERSION)"' -MMD -MP
@@ -57,7 +79,7 @@ endif
 .PHONY: all static helpers units check check-host check-vm variants-table test-unit test-e2e install uninstall \
 	vmlinux syscall-tables deps test-deps clean help bench fuzz fuzz-replay
 
-all: $(addprefix bin/,$(TOOLS)) helpers units
+all: $(addprefix $(BIN)/,$(TOOLS)) helpers units
 
 help:
 	@echo "make            build bin/<tool> (dynamic), test helpers and unit tests"
@@ -75,6 +97,7 @@ help:
 	@echo "                 default /sys/kernel/btf/vmlinux; BTF_RELEASE: its uname -r)"
 	@echo "make deb        $(OUT)/deb/tracekit_VERSION_amd64.deb (dpkg-buildpackage on a copy of the tree)"
 	@echo "make vmlinux    regenerate vmlinux/$(ARCH)/vmlinux.h from this kernel's BTF"
+	@echo "                 (another ARCH's: from Debian's 6.1 cloud kernel of it)"
 	@echo "make syscall-tables  $(OUT)/syscalls/*.inc from the kernel headers, to compare"
 	@echo "make variants-table  README's table of the variant each tool picks per kernel (after check-vm)"
 	@echo "ARCH=arm64      the target architecture (default: $(CC)'s, now $(ARCH))"
@@ -113,15 +136,15 @@ $(OUT)/tools/%.o: tools/%.c | $(SKELS)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(TK_CFLAGS) -c $< -o $@
 
-static: $(addprefix bin/static/,$(TOOLS))
+static: $(addprefix $(BIN)/static/,$(TOOLS))
 
 define tool_rules
-bin/$(1): $(call tool_objs,$(1)) $(OUT)/libtracekit.a
+$(BIN)/$(1): $(call tool_objs,$(1)) $(OUT)/libtracekit.a
 	$$(call msg,LINK,$$@)
 	@mkdir -p $$(@D)
 	$$(Q)$$(CC) $$(LDFLAGS) $$^ $$(LIBS) -o $$@
 
-bin/static/$(1): $(call tool_objs,$(1)) $(OUT)/libtracekit.a
+$(BIN)/static/$(1): $(call tool_objs,$(1)) $(OUT)/libtracekit.a
 	$$(call msg,LINK,$$@)
 	@mkdir -p $$(@D)
 	$$(Q)$$(CC) -static $$(LDFLAGS) $$^ $$(STATIC_LIBS) -o $$@
@@ -159,7 +182,7 @@ define unit_rules
 $(OUT)/unit/$(notdir $(basename $(1))): $(1) $(if $(call unit_room,$(1)),$(OUT)/tools/$(call unit_room,$(1))/room.a) $(OUT)/libtracekit.a
 	$$(call msg,CC,$$@)
 	@mkdir -p $$(@D)
-	$$(Q)$$(CC) $$(TK_CFLAGS) $(if $(call unit_room,$(1)),-Itools/$(call unit_room,$(1))) $$^ $$(LIBS) -ldl -o $$@
+	$$(Q)$$(CC) $$(TK_CFLAGS) $(if $(call unit_room,$(1)),-Itools/$(call unit_room,$(1))) $$(filter $(1) %.a,$$^) $$(LIBS) -ldl -o $$@
 endef
 $(foreach u,$(UNIT_SRCS),$(eval $(call unit_rules,$(u))))
 
@@ -214,9 +237,9 @@ fuzz-replay: $(OUT)/fuzz/dns_replay
 	$(OUT)/fuzz/dns_replay -m 300 tests/fuzz/dns_corpus/*
 
 # --- install ----------------------------------------------------------------
-install: $(addprefix bin/,$(TOOLS)) install-completions
+install: $(addprefix $(BIN)/,$(TOOLS)) install-completions
 	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/share/man/man8
-	install -m 0755 $(addprefix bin/,$(TOOLS)) $(DESTDIR)$(PREFIX)/sbin/
+	install -m 0755 $(addprefix $(BIN)/,$(TOOLS)) $(DESTDIR)$(PREFIX)/sbin/
 	install -m 0644 $(addprefix man/man8/,$(addsuffix .8,$(TOOLS))) \
 		$(DESTDIR)$(PREFIX)/share/man/man8/
 
@@ -230,7 +253,6 @@ uninstall: uninstall-completions
 # named after the tool) or argv[1] (`tracekit TOOL ARGS`). bin/multi/links/
 # holds a link per tool and nothing else, for TK_BIN=bin/multi/links.
 # `make kit`: $(KIT), the incident-response tarball (dist/mkkit.sh).
-STRIP ?= strip
 MANDOC ?= mandoc
 KIT_ARCH := $(TARGET_MACHINE)
 KIT_NAME := tracekit-$(VERSION)-$(KIT_ARCH)
@@ -240,45 +262,56 @@ MULTI_OBJ := $(addprefix $(OUT)/multi/,$(addsuffix .o,$(TOOLS))) \
 BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 COMPLETIONS := $(addprefix $(OUT)/completions/,$(TOOLS))
 
-.PHONY: tools multi kit completions install-completions uninstall-completions \
+.PHONY: tools multi kit kit-arm64 completions install-completions uninstall-completions \
 	deb version test-e2e-multi
 
 # Only what ships: the tools (debian/rules builds this, not the tests).
-tools: $(addprefix bin/,$(TOOLS))
+tools: $(addprefix $(BIN)/,$(TOOLS))
 
 version:
 	@echo $(VERSION)
 
-multi: bin/multi/tracekit $(addprefix bin/multi/links/,$(TOOLS))
+multi: $(BIN)/multi/tracekit $(addprefix $(BIN)/multi/links/,$(TOOLS))
 
 $(OUT)/multi/tracekit.o: tools/tracekit.c Makefile
 	$(call msg,CC,$@)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(TK_CFLAGS) -DTK_MULTICALL_TOOLS='$(foreach t,$(TOOLS),TK_TOOL($(t)))' -c $< -o $@
 
-bin/multi/tracekit: $(OUT)/multi/tracekit.o $(MULTI_OBJ) $(OUT)/libtracekit.a
+$(BIN)/multi/tracekit: $(OUT)/multi/tracekit.o $(MULTI_OBJ) $(OUT)/libtracekit.a
 	$(call msg,LINK,$@)
 	@mkdir -p $(@D)
 	$(Q)$(CC) -static $(LDFLAGS) $^ $(STATIC_LIBS) -o $@
 
-bin/multi/links/%: bin/multi/tracekit
+$(BIN)/multi/links/%: $(BIN)/multi/tracekit
 	@mkdir -p $(@D)
 	$(Q)ln -sf ../tracekit $@
 
 # The end-to-end tests with every tool run through the multi-call binary.
 test-e2e-multi: multi helpers
-	TK_BIN=$(CURDIR)/bin/multi/links sh tests/run.sh e2e
+	TK_BIN=$(CURDIR)/$(BIN)/multi/links sh tests/run.sh e2e
 
-kit: $(KIT)
+# On an x86 host `make kit` makes the arm64 kit too (build/arm64/kit/), when
+# the cross compiler and the arm64 libraries are installed (make deps).
+KIT_CROSS := $(if $(filter x86,$(HOST_ARCH)),$(if $(filter x86,$(ARCH)),arm64))
+kit: $(KIT) $(addprefix kit-,$(KIT_CROSS))
+
+kit-arm64: kit-%:
+	$(Q)if [ "$$($(CROSS_$*)gcc -print-file-name=libbpf.a 2>/dev/null)" != libbpf.a ] && \
+		[ -n "$$($(CROSS_$*)gcc -print-file-name=libbpf.a 2>/dev/null)" ]; then \
+		$(MAKE) --no-print-directory ARCH=$* kit; \
+	else \
+		echo "kit: no $* kit: $(CROSS_$*)gcc or the $* libraries are not installed (make deps)"; \
+	fi
 
 # Minimised BTFs (make btf) present in $(OUT)/btf/ go into the kit's btf/.
 KIT_BTF := $(wildcard $(OUT)/btf/*.btf)
 
-$(KIT): bin/multi/tracekit dist/mkkit.sh dist/KIT.md.in $(KIT_BTF) \
+$(KIT): $(BIN)/multi/tracekit dist/mkkit.sh dist/KIT.md.in $(KIT_BTF) \
 		$(addprefix man/man8/,$(addsuffix .8,tracekit $(TOOLS)))
 	$(call msg,KIT,$@)
 	$(Q)CC='$(CC)' STRIP='$(STRIP)' MANDOC='$(MANDOC)' BTF_FILES='$(KIT_BTF)' \
-		sh dist/mkkit.sh $@ $(KIT_NAME) bin/multi/tracekit man/man8 $(TOOLS)
+		sh dist/mkkit.sh $@ $(KIT_NAME) $(BIN)/multi/tracekit man/man8 $(TOOLS)
 
 # `make btf`: $(OUT)/btf/RELEASE.btf, the types and fields every tool's BPF
 # object relocates against, taken from a full BTF of that kernel (BTF_SRC:
@@ -298,7 +331,7 @@ btf: $(BPF_OBJS)
 # Bash completion for each tool, generated from its --help, so the two agree.
 completions: $(COMPLETIONS)
 
-$(OUT)/completions/%: bin/% dist/gen-completion.sh
+$(OUT)/completions/%: $(BIN)/% dist/gen-completion.sh
 	$(call msg,GEN,$@)
 	@mkdir -p $(@D)
 	$(Q)sh dist/gen-completion.sh $< > $@
@@ -315,9 +348,13 @@ deb:
 	sh dist/mkdeb.sh $(OUT)/deb
 
 # --- maintenance ------------------------------------------------------------
+# vmlinux/$(ARCH)/vmlinux.h from this kernel's BTF, or for another
+# architecture (make vmlinux ARCH=arm64) from Debian's 6.1 cloud kernel of it
+# (dist/vmlinux-btf.sh); VMLINUX_BTF=FILE takes a BTF file instead.
 vmlinux:
-	mkdir -p vmlinux/$(ARCH)
-	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > vmlinux/$(ARCH)/vmlinux.h.tmp
+	@mkdir -p vmlinux/$(ARCH) $(OUT)
+	$(if $(VMLINUX_BTF),cp $(VMLINUX_BTF) $(OUT)/vmlinux.btf,BPFTOOL=$(BPFTOOL) sh dist/vmlinux-btf.sh $(ARCH) $(OUT)/vmlinux.btf)
+	$(BPFTOOL) btf dump file $(OUT)/vmlinux.btf format c > vmlinux/$(ARCH)/vmlinux.h.tmp
 	mv vmlinux/$(ARCH)/vmlinux.h.tmp vmlinux/$(ARCH)/vmlinux.h
 
 # The syscall-name tables of tools/syscount/syscalls.c, regenerated from this
@@ -334,6 +371,7 @@ test-deps:
 	sh tests/install-deps.sh test
 
 clean:
-	rm -rf $(OUT) bin
+	rm -rf $(OUT) $(BIN)
 
--include $(shell find $(OUT) -name '*.d' 2>/dev/null)
+# (build/vm holds unpacked Debian packages, with directories named *.d.)
+-include $(shell find $(OUT) -path $(OUT)/vm -prune -o -name '*.d' -type f -print 2>/dev/null)

@@ -42,6 +42,14 @@ struct {
 
 char LICENSE[] SEC("license") = "GPL";
 
+/* arm64 has the asm-generic syscall table: no open(2), so no
+ * sys_{enter,exit}_open tracepoints (tools/opensnoop.c leaves them out too). */
+#if defined(__TARGET_ARCH_arm64)
+#define HAS_OPEN 0
+#else
+#define HAS_OPEN 1
+#endif
+
 static __always_inline bool flags_pass(__u64 flags)
 {
 	if (!targ_acc_modes && !targ_flags)
@@ -145,11 +153,13 @@ static __always_inline int exit_only(struct trace_event_raw_sys_exit *ctx, enum 
 	return emit(ctx, &a, ctx->ret, id);
 }
 
+#if HAS_OPEN
 SEC("tracepoint/syscalls/sys_exit_open")
 int open_exit_tp(struct trace_event_raw_sys_exit *ctx)
 {
 	return exit_only(ctx, CALL_OPEN);
 }
+#endif
 
 SEC("tracepoint/syscalls/sys_exit_openat")
 int openat_exit_tp(struct trace_event_raw_sys_exit *ctx)
@@ -191,11 +201,13 @@ static __always_inline int report(struct trace_event_raw_sys_exit *ctx)
 	return 0;
 }
 
+#if HAS_OPEN
 SEC("tracepoint/syscalls/sys_enter_open")
 int open_enter_tp(struct trace_event_raw_sys_enter *ctx)
 {
 	return save((const char *)ctx->args[0], (__u32)ctx->args[1], ctx->args[2], AT_FDCWD);
 }
+#endif
 
 SEC("tracepoint/syscalls/sys_enter_openat")
 int openat_enter_tp(struct trace_event_raw_sys_enter *ctx)
@@ -212,11 +224,13 @@ int openat2_enter_tp(struct trace_event_raw_sys_enter *ctx)
 	return save((const char *)ctx->args[1], how.flags, how.mode, ctx->args[0]);
 }
 
+#if HAS_OPEN
 SEC("tracepoint/syscalls/sys_exit_open")
 int open_exit_pair_tp(struct trace_event_raw_sys_exit *ctx)
 {
 	return report(ctx);
 }
+#endif
 
 SEC("tracepoint/syscalls/sys_exit_openat")
 int openat_exit_pair_tp(struct trace_event_raw_sys_exit *ctx)

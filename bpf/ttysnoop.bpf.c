@@ -68,16 +68,22 @@ struct iov_iter___pre514 {
 	unsigned int type;
 } __attribute__((preserve_access_index));
 
-/* Before 6.4 (iter_iovec()), the iovec array was iov, not __iov. */
+/* Before 6.4 (iter_iovec()), the iovec array was iov, not __iov. Both are
+ * declared here: vmlinux.h of some architectures comes from an older kernel
+ * (arm64's from 6.1). */
 struct iov_iter___pre64 {
 	const struct iovec *iov;
+} __attribute__((preserve_access_index));
+
+struct iov_iter___post64 {
+	const struct iovec *__iov;
 } __attribute__((preserve_access_index));
 
 /* One write, and where emit() is in it. It lives in a map, not on the
  * stack: values read back from a map are unknown to the verifier, so every
  * trip round emit()'s loop, and every caller, looks the same to it and it
  * can prune; tracked exactly, each trip is a new state and a long loop
- * exceeds the verifier's limit. One slot per program (enum slot): the same
+ * exceeds the verifier's limit. One slot per program (enum tty_slot): the same
  * program does not nest on one CPU. */
 enum source_kind { SRC_NONE, SRC_BUF, SRC_IOV };
 
@@ -101,7 +107,7 @@ struct cursor {
 	__u64 ts;		/* when the write began */
 };
 
-enum slot { SLOT_TTY_WRITE, SLOT_REDIRECTED, SLOT_WRITE, SLOT_WRITEV, NSLOTS };
+enum tty_slot { SLOT_TTY_WRITE, SLOT_REDIRECTED, SLOT_WRITE, SLOT_WRITEV, NSLOTS };
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -290,6 +296,7 @@ static __always_inline void from_iter(struct cursor *c, struct iov_iter *from)
 {
 	struct iov_iter___pre514 *old = (void *)from;
 	struct iov_iter___pre64 *pre64 = (void *)from;
+	struct iov_iter___post64 *post64 = (void *)from;
 	bool ubuf = false, iovec;
 	unsigned int type;
 
@@ -313,8 +320,8 @@ static __always_inline void from_iter(struct cursor *c, struct iov_iter *from)
 	if (!iovec)
 		return;		/* kernel memory or pages: length only */
 	c->kind = SRC_IOV;
-	if (bpf_core_field_exists(from->__iov))
-		c->iov = BPF_CORE_READ(from, __iov);
+	if (bpf_core_field_exists(post64->__iov))
+		c->iov = BPF_CORE_READ(post64, __iov);
 	else
 		c->iov = BPF_CORE_READ(pre64, iov);
 	c->nr = BPF_CORE_READ(from, nr_segs);

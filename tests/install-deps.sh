@@ -10,12 +10,17 @@
 set -e
 BUILD_PKGS="make gcc libc6-dev binutils clang llvm bpftool libbpf-dev libelf-dev
 zlib1g-dev libzstd-dev pkg-config mandoc"
+# The arm64 cross build (make ARCH=arm64; make kit makes both kits): Debian's
+# cross compiler and the arm64 libraries (multiarch: dpkg --add-architecture).
+CROSS_PKGS="gcc-aarch64-linux-gnu libc6-dev-arm64-cross libbpf-dev:arm64
+libelf-dev:arm64 zlib1g-dev:arm64 libzstd-dev:arm64"
 TEST_PKGS="busybox-static dnsmasq-base dnsutils openssl libssl-dev gnutls-bin
 libnss3-tools curl debhelper lintian man-db qemu-system-x86 libclang-rt-14-dev
-strace tcpdump util-linux lz4 zstd xz-utils"
+strace tcpdump util-linux lz4 zstd xz-utils qemu-user-static qemu-system-arm
+libssl-dev:arm64"
 case "${1:-build}" in
-build) PKGS=$BUILD_PKGS ;;
-test) PKGS="$BUILD_PKGS $TEST_PKGS" ;;
+build) PKGS="$BUILD_PKGS $CROSS_PKGS" ;;
+test) PKGS="$BUILD_PKGS $CROSS_PKGS $TEST_PKGS" ;;
 *) echo "usage: $0 [build|test]" >&2; exit 2 ;;
 esac
 missing=
@@ -31,6 +36,10 @@ if [ "$(id -u)" != 0 ]; then
 	exit 1
 fi
 export DEBIAN_FRONTEND=noninteractive
+case "$missing" in
+*:arm64*)
+	dpkg --print-foreign-architectures | grep -qx arm64 || dpkg --add-architecture arm64 ;;
+esac
 LOCK="-o DPkg::Lock::Timeout=600"
 # apt-get update fails too while another one holds the lists' lock, or a
 # mirror hiccups: a few tries.

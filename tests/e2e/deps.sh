@@ -1,7 +1,8 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 # tests/install-deps.sh (make deps, make test-deps) against stand-ins for
-# dpkg-query (nothing installed) and apt-get (records its arguments; its
+# dpkg-query (nothing installed), dpkg (no foreign architecture) and apt-get
+# (records its arguments; its
 # update fails twice, as while another apt holds the lists' lock): build
 # dependencies only for `build`, the test ones too for `test`, the package
 # lock waited for, update retried. Changes nothing on the machine.
@@ -21,6 +22,15 @@ case " \$* " in
 	echo \$((n + 1)) >"$D/updates"
 	[ "\$n" -ge 2 ] ;;
 esac
+EOT
+# dpkg: no foreign architecture yet; --add-architecture is recorded, in
+# order with apt-get's calls.
+cat >"$D/bin/dpkg" <<EOT
+#!/bin/sh
+case "\$1" in
+--add-architecture) echo "dpkg \$*" >>"$D/apt.log" ;;
+esac
+exit 0
 EOT
 cat >"$D/bin/sleep" <<'EOT'
 #!/bin/sh
@@ -69,8 +79,14 @@ deps build
 check "build: status 0" [ $DEPS_RC -eq 0 ]
 check "build: installs the compilers and libraries" \
 	wants clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev gcc make
+check "build: installs the arm64 cross compiler and libraries" \
+	wants gcc-aarch64-linux-gnu libc6-dev-arm64-cross libbpf-dev:arm64 libelf-dev:arm64 \
+	zlib1g-dev:arm64 libzstd-dev:arm64
+check "build: adds the arm64 architecture before apt-get update" \
+	[ "$(head -n 1 "$D/apt.log")" = "dpkg --add-architecture arm64" ]
 check "build: installs no test or qemu package" \
-	wants_none qemu-system-x86 strace tcpdump dnsmasq-base lintian busybox-static
+	wants_none qemu-system-x86 qemu-user-static strace tcpdump dnsmasq-base lintian \
+	busybox-static
 check "build: waits for another apt's lock (DPkg::Lock::Timeout)" \
 	has "$D/apt.log" '-o DPkg::Lock::Timeout=[0-9]+ install '
 check "build: apt-get update tried again after failing (3 tries)" \
@@ -79,7 +95,8 @@ deps test
 check "test: status 0" [ $DEPS_RC -eq 0 ]
 check "test: the build packages and the test ones" \
 	wants clang bpftool libbpf-dev qemu-system-x86 busybox-static dnsmasq-base \
-	strace tcpdump util-linux
+	strace tcpdump util-linux qemu-user-static gcc-aarch64-linux-gnu qemu-system-arm \
+	libssl-dev:arm64
 deps bogus
 check "an unknown mode: usage, status 2" [ $DEPS_RC -eq 2 ]
 # The make targets run the script that way.

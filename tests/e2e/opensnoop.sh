@@ -64,14 +64,14 @@ for v in $VARIANTS; do
 	fi
 
 	# --- open, openat2 and the flags/mode columns ---
-	work a open "$D/new.open.$v" 0101
+	work a $TK_OPEN "$D/new.open.$v" 0101
 	work b openat2 "$D/new.openat2.$v" 0102
 	tool_start "$O" "$OS" "$A" -e || continue
 	go a
 	go b
 	sleep 0.3
 	stop_tool INT
-	check "[$v] open(2) traced with FLAGS 00000101 MODE 0644" \
+	check "[$v] $TK_OPEN(2) traced with FLAGS 00000101 MODE 0644" \
 		has "$O" " 00000101 0644 $D/new.open.$v\$"
 	check "[$v] openat2(2) traced with FLAGS 00000102 MODE 0644" \
 		has "$O" " 00000102 0644 $D/new.openat2.$v\$"

@@ -550,10 +550,13 @@ check "-p on no process: status 1, one line" \
 
 # --- libraries elsewhere: --extra-lib, -p finding them, a replaced one ------
 # (ldd is glibc's script around the dynamic loader's --list.)
+# The guest has no ldd: the loader of this architecture (x86-64, arm64).
 if command -v ldd >/dev/null 2>&1; then
 	ldd "$D/tk_tls"
 else
-	/lib64/ld-linux-x86-64.so.2 --list "$D/tk_tls"
+	for ld in /lib64/ld-linux-x86-64.so.2 /lib/ld-linux-aarch64.so.1; do
+		[ -x "$ld" ] && "$ld" --list "$D/tk_tls" && break
+	done
 fi >"$D/ldd.out" 2>&1
 libssl=$(sed -n 's/^[[:space:]]*libssl\.so[^ ]* => \([^ ]*\) .*/\1/p' "$D/ldd.out")
 mkdir -p "$D/lib" "$D/lib2"

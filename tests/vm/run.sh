@@ -13,6 +13,8 @@
 #   amd64-unsigned that apt offers is downloaded (apt-get download) and booted.
 #   5.10 (Debian 11) comes from bullseye through a private sources list under
 #   build/vm/apt/ (the machine's own sources are left alone).
+#   arm64-SERIES: Debian's arm64 kernel of SERIES under qemu-system-aarch64,
+#   with the cross-built arm64 kit, helpers and programs (tests/vm/README.md).
 # Environment:
 #   TKVM_TESTS="opensnoop attach"  only these test files (names without .sh)
 #   TKVM_TIMEOUT=SECONDS           per kernel, boot to power-off (default 2700;
@@ -111,12 +113,35 @@ installed() {
 	dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'ok installed'
 }
 
+[ $# -eq 0 ] && set -- 5.10 6.1 6.12
+# series_arch SERIES: sets KSERIES (Debian's kernel series), DARCH (Debian's
+# architecture) and GARCH (the kernel's name for it): 6.1 is amd64's 6.1,
+# arm64-6.1 arm64's.
+series_arch() {
+	case $1 in
+	arm64-*) KSERIES=${1#arm64-} DARCH=arm64 GARCH=arm64 ;;
+	*) KSERIES=$1 DARCH=amd64 GARCH=x86 ;;
+	esac
+}
+GUEST_ARCHS=
+for s in "$@"; do
+	series_arch "$s"
+	case " $GUEST_ARCHS " in *" $GARCH "*) ;; *) GUEST_ARCHS="$GUEST_ARCHS $GARCH" ;; esac
+done
+
 [ "$(id -u)" = 0 ] || fail_early "needs root (apt-get, and the cache under build/vm)"
 mkdir -p "$VM/debs" "$VM/kernels" || fail_early "cannot create $VM"
 missing=
 # busybox-static, not busybox: the guest has no shared libraries.
 installed busybox-static || missing="$missing busybox-static"
 command -v qemu-system-x86_64 >/dev/null || missing="$missing qemu-system-x86"
+case " $GUEST_ARCHS " in *" arm64 "*)
+	command -v qemu-system-aarch64 >/dev/null || missing="$missing qemu-system-arm"
+	command -v aarch64-linux-gnu-gcc >/dev/null || missing="$missing gcc-aarch64-linux-gnu"
+	# tk_tls for the arm64 guest, cross-built against OpenSSL.
+	installed libssl-dev:arm64 || missing="$missing libssl-dev:arm64"
+	;;
+esac
 for p in $PROGS; do
 	command -v "${p%%:*}" >/dev/null || case " $missing " in
 		*" ${p#*:} "*) ;;
@@ -160,126 +185,237 @@ else
 	total_fail=$((total_fail + 1))
 fi
 
-# The common initramfs: busybox as every command, the tools, the helpers, the
-# tests. Each kernel's modules are appended as a second archive (the kernel
-# unpacks concatenated archives in order).
-R=$VM/root
-rm -rf "$R" "$VM"/kernels/*.initramfs.cpio
-mkdir -p "$R/bin" "$R/dev" "$R/proc" "$R/sys" "$R/tmp" "$R/root" "$R/etc" \
-	"$R/tk/bin" "$R/tk/build/tests" "$R/tk/tests/e2e" "$R/tk/tests/vm/guest"
-ln -s bin "$R/sbin"
-mkdir -p "$R/usr" && ln -s ../bin "$R/usr/bin" && ln -s ../bin "$R/usr/sbin"
-cp "$BUSYBOX" "$R/bin/busybox"
-for a in $("$BUSYBOX" --list); do
-	[ "$a" = busybox ] || ln -s busybox "$R/bin/$a"
-done
-cp "$ROOT/tests/vm/guest/init" "$R/init"
-chmod 0755 "$R/init"
-# The tools under test: the kit's one binary, through a link per tool, as a
-# responder runs it from the USB stick (the individual static binaries if the
-# kit did not build).
-kit_bin=
-if [ -n "$kit" ]; then
-	mkdir -p "$R/tk/kitbin"
-	tar -xzf "$kit" -O "$(basename "$kit" .tar.gz)/tracekit" >"$R/tk/kitbin/tracekit" &&
-		chmod 0755 "$R/tk/kitbin/tracekit" && kit_bin=1
-fi
-for f in "$ROOT"/bin/static/*; do
-	[ -f "$f" ] && [ -x "$f" ] || continue
-	if [ -n "$kit_bin" ]; then
-		ln -s ../kitbin/tracekit "$R/tk/bin/$(basename "$f")"
-	else
-		cp "$f" "$R/tk/bin/"
+# arm64 guests: the cross-built tools, helpers and kit, and Debian's arm64
+# busybox-static (unpacked from its package: it cannot be installed beside
+# the host's).
+kit_arm64=
+case " $GUEST_ARCHS " in *" arm64 "*)
+	say "cross-building for arm64 (make ARCH=arm64 static helpers kit)"
+	make -C "$ROOT" -j"$(nproc)" ARCH=arm64 static helpers kit >"$VM/make-arm64.log" 2>&1 ||
+		{ tail -n 30 "$VM/make-arm64.log" | sed 's/^/#   /'; fail_early "make ARCH=arm64 failed"; }
+	kit_arm64=$(ls -t "$ROOT"/build/arm64/kit/tracekit-*.tar.gz 2>/dev/null | head -n 1)
+	BUSYBOX_ARM64=$VM/arm64/busybox/bin/busybox
+	if ! [ -x "$BUSYBOX_ARM64" ]; then
+		apt_update
+		rm -rf "$VM/arm64" && mkdir -p "$VM/arm64/busybox" &&
+			(cd "$VM/arm64" && apt-get download busybox-static:arm64) >"$VM/arm64/download.log" 2>&1 &&
+			dpkg-deb -x "$VM"/arm64/busybox-static_*_arm64.deb "$VM/arm64/busybox" ||
+			fail_early "cannot fetch busybox-static:arm64 (see $VM/arm64/download.log)"
 	fi
-done
-[ -n "$kit_bin" ] && say "the guest runs the kit's tracekit, a link per tool" ||
-	say "the guest runs bin/static/* (no kit)"
-# Where the tools look for btf/RELEASE.btf: beside the binary they run.
-kit_dir=tk/bin
-[ -n "$kit_bin" ] && kit_dir=tk/kitbin
-for f in "$ROOT"/build/tests/*; do
-	case "$f" in *.d | *.o) continue ;; esac
-	[ -f "$f" ] && [ -x "$f" ] && cp "$f" "$R/tk/build/tests/"
-done
-# tk_tls against OpenSSL, shared and static (sslsniff.sh's TK_TLS_BUILT).
-mkdir -p "$R/tk/build/tls"
-TLS=$ROOT/tests/helpers/tk_tls.c
-cc -O2 -DTK_WITH_OPENSSL "$TLS" -lssl -lcrypto -o "$R/tk/build/tls/tk_tls" \
-	>"$VM/tls.log" 2>&1 &&
-	cc -O2 -static -DTK_WITH_OPENSSL "$TLS" -l:libssl.a -l:libcrypto.a -lpthread -ldl \
-		-o "$R/tk/build/tls/tk_tls_static" >>"$VM/tls.log" 2>&1 &&
-	strip -o "$R/tk/build/tls/tk_tls_stripped" "$R/tk/build/tls/tk_tls_static" ||
-	fail_early "cannot build tk_tls for the guest (see $VM/tls.log)"
-cp "$ROOT/tests/run.sh" "$R/tk/tests/"
-cp "$ROOT/Makefile" "$R/tk/"	# kit.sh reads its TOOLS
-if [ -n "$kit" ]; then
-	mkdir -p "$R/tk/kit"
-	cp "$kit" "$(dirname "$kit")/SHA256SUMS" "$R/tk/kit/"
-fi
-cp "$ROOT"/tests/e2e/*.sh "$R/tk/tests/e2e/"
-cp "$ROOT"/tests/vm/guest/*.sh "$R/tk/tests/vm/guest/"
-# add_libs FILE: the shared libraries FILE loads, at the same paths.
-add_libs() {
-	for _l in $(ldd "$1" 2>/dev/null | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }'); do
-		[ -e "$R$_l" ] && continue
-		mkdir -p "$R$(dirname "$_l")" && cp -L "$_l" "$R$_l" || return 1
+	;;
+esac
+
+# x86_programs: into $R, the host's programs that tests run (PROGS), the
+# libraries they load, and tk_tls built here against OpenSSL.
+x86_programs() {
+	# tk_tls against OpenSSL, shared and static (sslsniff.sh's TK_TLS_BUILT).
+	mkdir -p "$R/tk/build/tls"
+	TLS=$ROOT/tests/helpers/tk_tls.c
+	cc -O2 -DTK_WITH_OPENSSL "$TLS" -lssl -lcrypto -o "$R/tk/build/tls/tk_tls" \
+		>"$VM/tls.log" 2>&1 &&
+		cc -O2 -static -DTK_WITH_OPENSSL "$TLS" -l:libssl.a -l:libcrypto.a -lpthread -ldl \
+			-o "$R/tk/build/tls/tk_tls_static" >>"$VM/tls.log" 2>&1 &&
+		strip -o "$R/tk/build/tls/tk_tls_stripped" "$R/tk/build/tls/tk_tls_static" ||
+		fail_early "cannot build tk_tls for the guest (see $VM/tls.log)"
+	# add_libs FILE: the shared libraries FILE loads, at the same paths.
+	add_libs() {
+		for _l in $(ldd "$1" 2>/dev/null | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }'); do
+			[ -e "$R$_l" ] && continue
+			mkdir -p "$R$(dirname "$_l")" && cp -L "$_l" "$R$_l" || return 1
+		done
+	}
+	# add_prog NAME: the host's program NAME (in place of a busybox applet of that
+	# name) and the shared libraries it loads.
+	add_prog() {
+		_p=$(command -v "$1") || return 0
+		case "$_p" in /*) ;; *) return 0 ;; esac
+		rm -f "$R/bin/$1"
+		cp -L "$_p" "$R/bin/$1" && add_libs "$_p"
+	}
+	for p in $PROGS; do
+		add_prog "${p%%:*}" || fail_early "cannot copy ${p%%:*} into the initramfs"
 	done
+	for f in $(dpkg -L $DLOPEN_PKGS | grep -E '\.(so|chk)$') "$R/tk/build/tls/tk_tls"; do
+		[ -f "$f" ] || continue
+		case "$f" in "$R"/*) ;; *)
+			mkdir -p "$R$(dirname "$f")" && cp -L "$f" "$R$f" ||
+				fail_early "cannot copy $f into the initramfs" ;;
+		esac
+		case "$f" in *.so) add_libs "$f" || fail_early "cannot copy what $f loads" ;; esac
+	done
+	# OpenSSL's configuration (OPENSSLDIR is /usr/lib/ssl).
+	if [ -f /etc/ssl/openssl.cnf ]; then
+		cp /etc/ssl/openssl.cnf "$R/etc/ssl/"
+		mkdir -p "$R/lib/ssl"
+		ln -s ../../etc/ssl/openssl.cnf "$R/lib/ssl/openssl.cnf"
+	fi
 }
-# add_prog NAME: the host's program NAME (in place of a busybox applet of that
-# name) and the shared libraries it loads.
-add_prog() {
-	_p=$(command -v "$1") || return 0
-	case "$_p" in /*) ;; *) return 0 ;; esac
-	rm -f "$R/bin/$1"
-	cp -L "$_p" "$R/bin/$1" && add_libs "$_p"
+
+# arm64_programs: into $R, the arm64 builds of the programs that tests run
+# (PROGS' packages and every library package they depend on, fetched with
+# apt-get download and unpacked into $VM/arm64/sysroot once), their library
+# directories whole (dlopen'd modules included), and tk_tls cross-built
+# against libssl-dev:arm64 when that is installed. A file whose programs are
+# missing is listed in /etc/tkvm-notrun with why.
+arm64_programs() {
+	_sr=$VM/arm64/sysroot
+	_pk=$(for p in $PROGS; do echo "${p#*:}:arm64"; done | sort -u)
+	# The library packages (libX, and X-libs such as bind9-libs).
+	# shellcheck disable=SC2086
+	_all=$(apt-cache depends --recurse --no-recommends --no-suggests --no-conflicts \
+		--no-breaks --no-replaces --no-enhances $_pk 2>/dev/null |
+		grep -E '^(lib[a-z0-9.+-]*|[a-z0-9.+-]*-libs):arm64$' | sort -u)
+	# Unpacked again when the list changed.
+	if ! [ -f "$_sr/.done" ] || [ "$(cat "$_sr/.done")" != "$(echo $_pk $_all)" ]; then
+		rm -rf "$_sr" "$VM/arm64/debs" && mkdir -p "$_sr" "$VM/arm64/debs"
+		# shellcheck disable=SC2086
+		if (cd "$VM/arm64/debs" && apt-get download $_pk $_all) >"$VM/arm64/debs.log" 2>&1; then
+			for _d in "$VM"/arm64/debs/*.deb; do
+				dpkg-deb -x "$_d" "$_sr" || break
+			done && echo $_pk $_all >"$_sr/.done"
+		fi
+		[ -f "$_sr/.done" ] || say "[arm64] cannot fetch the programs' packages (see $VM/arm64/debs.log)"
+	fi
+	for p in $PROGS; do
+		_n=${p%%:*}
+		for _d in usr/bin usr/sbin bin sbin; do
+			[ -f "$_sr/$_d/$_n" ] || continue
+			rm -f "$R/bin/$_n"
+			cp "$_sr/$_d/$_n" "$R/bin/$_n"
+			break
+		done
+	done
+	[ -e "$_sr/lib/ld-linux-aarch64.so.1" ] && cp -L "$_sr/lib/ld-linux-aarch64.so.1" "$R/lib/"
+	for _d in lib/aarch64-linux-gnu usr/lib/aarch64-linux-gnu; do
+		[ -d "$_sr/$_d" ] || continue
+		mkdir -p "$R/lib/aarch64-linux-gnu"
+		cp -a "$_sr/$_d/." "$R/lib/aarch64-linux-gnu/"
+	done
+	if [ -f "$_sr/etc/ssl/openssl.cnf" ]; then
+		cp "$_sr/etc/ssl/openssl.cnf" "$R/etc/ssl/"
+		mkdir -p "$R/lib/ssl"
+		ln -s ../../etc/ssl/openssl.cnf "$R/lib/ssl/openssl.cnf"
+	fi
+	# tk_tls: shared, static and stripped, as on x86.
+	mkdir -p "$R/tk/build/tls"
+	_cc=aarch64-linux-gnu-gcc
+	TLS=$ROOT/tests/helpers/tk_tls.c
+	$_cc -O2 -DTK_WITH_OPENSSL "$TLS" -lssl -lcrypto -o "$R/tk/build/tls/tk_tls" \
+		>"$VM/tls-arm64.log" 2>&1 &&
+		$_cc -O2 -static -DTK_WITH_OPENSSL "$TLS" -l:libssl.a -l:libcrypto.a -lpthread -ldl \
+			-o "$R/tk/build/tls/tk_tls_static" >>"$VM/tls-arm64.log" 2>&1 &&
+		aarch64-linux-gnu-strip -o "$R/tk/build/tls/tk_tls_stripped" \
+			"$R/tk/build/tls/tk_tls_static" >>"$VM/tls-arm64.log" 2>&1 ||
+		rm -rf "$R/tk/build/tls"
+	# What a file needs that this guest lacks.
+	_lack() { for _n in "$@"; do [ -f "$R/bin/$_n" ] || printf ' %s' "$_n"; done; }
+	_m=$(_lack dnsmasq dig)
+	[ -n "$_m" ] && echo "dnssnoop needs$_m, not in the arm64 guest" >>"$R/etc/tkvm-notrun"
+	_m=$(_lack openssl curl gnutls-cli tstclnt certutil)
+	[ -f "$R/tk/build/tls/tk_tls_static" ] || _m="$_m tk_tls (libssl-dev:arm64)"
+	[ -n "$_m" ] && echo "sslsniff needs$_m, not in the arm64 guest" >>"$R/etc/tkvm-notrun"
+	_m=$(_lack openssl)
+	[ -n "$_m" ] && echo "bursts needs$_m, not in the arm64 guest" >>"$R/etc/tkvm-notrun"
+	return 0
 }
-mkdir -p "$R/lib" "$R/etc/ssl"
-ln -s ../lib "$R/usr/lib"
-for p in $PROGS; do
-	add_prog "${p%%:*}" || fail_early "cannot copy ${p%%:*} into the initramfs"
-done
-for f in $(dpkg -L $DLOPEN_PKGS | grep -E '\.(so|chk)$') "$R/tk/build/tls/tk_tls"; do
-	[ -f "$f" ] || continue
-	case "$f" in "$R"/*) ;; *)
-		mkdir -p "$R$(dirname "$f")" && cp -L "$f" "$R$f" ||
-			fail_early "cannot copy $f into the initramfs" ;;
+
+# common_root ARCH: $VM/common-ARCH.cpio, the initramfs every guest of ARCH
+# starts from: busybox as every command, the tools, the helpers, the tests.
+# Each kernel's modules are appended as a second archive (the kernel unpacks
+# concatenated archives in order).
+common_root() {
+	case $1 in
+	x86) _bb=$BUSYBOX _kit=$kit _static=$ROOT/bin/static _helpers=$ROOT/build/tests ;;
+	arm64) _bb=$BUSYBOX_ARM64 _kit=$kit_arm64 _static=$ROOT/bin/arm64/static \
+		_helpers=$ROOT/build/arm64/tests ;;
 	esac
-	case "$f" in *.so) add_libs "$f" || fail_early "cannot copy what $f loads" ;; esac
+	R=$VM/root-$1
+	rm -rf "$R"
+	mkdir -p "$R/bin" "$R/dev" "$R/proc" "$R/sys" "$R/tmp" "$R/root" "$R/etc" \
+		"$R/tk/bin" "$R/tk/build/tests" "$R/tk/tests/e2e" "$R/tk/tests/vm/guest"
+	ln -s bin "$R/sbin"
+	mkdir -p "$R/usr" && ln -s ../bin "$R/usr/bin" && ln -s ../bin "$R/usr/sbin"
+	cp "$_bb" "$R/bin/busybox"
+	for a in $("$BUSYBOX" --list); do
+		[ "$a" = busybox ] || ln -s busybox "$R/bin/$a"
+	done
+	cp "$ROOT/tests/vm/guest/init" "$R/init"
+	chmod 0755 "$R/init"
+	# The tools under test: the kit's one binary, through a link per tool, as a
+	# responder runs it from the USB stick (the individual static binaries if the
+	# kit did not build).
+	kit_bin=
+	if [ -n "$_kit" ]; then
+		mkdir -p "$R/tk/kitbin"
+		tar -xzf "$_kit" -O "$(basename "$_kit" .tar.gz)/tracekit" >"$R/tk/kitbin/tracekit" &&
+			chmod 0755 "$R/tk/kitbin/tracekit" && kit_bin=1
+	fi
+	for f in "$_static"/*; do
+		[ -f "$f" ] && [ -x "$f" ] || continue
+		if [ -n "$kit_bin" ]; then
+			ln -s ../kitbin/tracekit "$R/tk/bin/$(basename "$f")"
+		else
+			cp "$f" "$R/tk/bin/"
+		fi
+	done
+	[ -n "$kit_bin" ] && say "the guest runs the kit's tracekit, a link per tool" ||
+		say "the guest runs bin/static/* (no kit)"
+	# Where the tools look for btf/RELEASE.btf: beside the binary they run.
+	kit_dir=tk/bin
+	[ -n "$kit_bin" ] && kit_dir=tk/kitbin
+	for f in "$_helpers"/*; do
+		case "$f" in *.d | *.o) continue ;; esac
+		[ -f "$f" ] && [ -x "$f" ] && cp "$f" "$R/tk/build/tests/"
+	done
+	cp "$ROOT/tests/run.sh" "$R/tk/tests/"
+	cp "$ROOT/Makefile" "$R/tk/"	# kit.sh reads its TOOLS
+	if [ -n "$_kit" ]; then
+		mkdir -p "$R/tk/kit"
+		cp "$_kit" "$(dirname "$_kit")/SHA256SUMS" "$R/tk/kit/"
+	fi
+	cp "$ROOT"/tests/e2e/*.sh "$R/tk/tests/e2e/"
+	cp "$ROOT"/tests/vm/guest/*.sh "$R/tk/tests/vm/guest/"
+	mkdir -p "$R/lib" "$R/etc/ssl"
+	ln -s ../lib "$R/usr/lib"
+	: >"$R/etc/tkvm-notrun"
+	case $1 in
+	x86) x86_programs ;;
+	arm64) arm64_programs ;;
+	esac
+	# Nothing in the guest reaches a real server: name none.
+	echo 'nameserver 127.0.0.1' >"$R/etc/resolv.conf"
+	printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n' \
+		>"$R/etc/passwd"
+	printf 'root:x:0:\nnogroup:x:65534:\n' >"$R/etc/group"
+	echo tkvm >"$R/etc/hostname"
+	: >"$R/etc/tkvm-modules"
+	{
+		printf 'TKVM_TESTS=%s\n' "$(quote "$TKVM_TESTS")"
+		printf 'TKVM_CMD=%s\n' "$(quote "$TKVM_CMD")"
+		printf 'TKVM_FILE_TIMEOUT=%s\n' "$(quote "$TKVM_FILE_TIMEOUT")"
+		[ -n "$_kit" ] && printf 'TK_KIT=/tk/kit/%s\n' "$(basename "$_kit")"
+	} >"$R/etc/tkvm.conf"
+	(cd "$R" && find . | "$BUSYBOX" cpio -o -H newc 2>/dev/null) >"$VM/common-$1.cpio" ||
+		fail_early "cannot pack the $1 initramfs"
+	rm -rf "$R"
+}
+rm -f "$VM"/kernels/*.initramfs.cpio
+for a in $GUEST_ARCHS; do
+	common_root "$a"
 done
-# OpenSSL's configuration (OPENSSLDIR is /usr/lib/ssl).
-if [ -f /etc/ssl/openssl.cnf ]; then
-	cp /etc/ssl/openssl.cnf "$R/etc/ssl/"
-	mkdir -p "$R/lib/ssl"
-	ln -s ../../etc/ssl/openssl.cnf "$R/lib/ssl/openssl.cnf"
-fi
-# Nothing in the guest reaches a real server: name none.
-echo 'nameserver 127.0.0.1' >"$R/etc/resolv.conf"
-printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n' \
-	>"$R/etc/passwd"
-printf 'root:x:0:\nnogroup:x:65534:\n' >"$R/etc/group"
-echo tkvm >"$R/etc/hostname"
-: >"$R/etc/tkvm-modules"
-{
-	printf 'TKVM_TESTS=%s\n' "$(quote "$TKVM_TESTS")"
-	printf 'TKVM_CMD=%s\n' "$(quote "$TKVM_CMD")"
-	printf 'TKVM_FILE_TIMEOUT=%s\n' "$(quote "$TKVM_FILE_TIMEOUT")"
-	[ -n "$kit" ] && printf 'TK_KIT=/tk/kit/%s\n' "$(basename "$kit")"
-} >"$R/etc/tkvm.conf"
-(cd "$R" && find . | "$BUSYBOX" cpio -o -H newc 2>/dev/null) >"$VM/common.cpio" ||
-	fail_early "cannot pack the initramfs"
-rm -rf "$R"
 
 # --- one kernel ---------------------------------------------------------------
 
 # kernel_pkg SERIES: the newest cloud kernel package of SERIES that apt offers.
 # shellcheck disable=SC2086
 kernel_pkg() {
-	_re=$(echo "$1" | sed 's/\./\\./g')
-	apt-cache $APT_OPTS pkgnames "linux-image-$1." 2>/dev/null |
-		grep -E "^linux-image-$_re\\.[0-9]+(-[0-9]+)?(\\+deb[0-9]+)?-cloud-amd64-unsigned\$" |
+	series_arch "$1"
+	_re=$(echo "$KSERIES" | sed 's/\./\\./g')
+	apt-cache $APT_OPTS pkgnames "linux-image-$KSERIES." 2>/dev/null |
+		grep -E "^linux-image-$_re\\.[0-9]+(-[0-9]+)?(\\+deb[0-9]+)?-cloud-$DARCH-unsigned\$" |
 		sort -V -r |
 		while read -r _p; do
-			if apt-cache $APT_OPTS policy "$_p" 2>/dev/null | grep -q 'Candidate: [0-9]'; then
+			if apt-cache $APT_OPTS policy "$_p:$DARCH" 2>/dev/null | grep -q 'Candidate: [0-9]'; then
 				echo "$_p"
 				break
 			fi
@@ -288,10 +424,11 @@ kernel_pkg() {
 
 # series_debs SERIES: the kernel packages of SERIES in the cache, oldest first.
 series_debs() {
-	_re=$(echo "$1" | sed 's/\./\\./g')
-	for _f in "$VM"/debs/linux-image-"$1".*.deb; do
+	series_arch "$1"
+	_re=$(echo "$KSERIES" | sed 's/\./\\./g')
+	for _f in "$VM"/debs/linux-image-"$KSERIES".*.deb; do
 		[ -f "$_f" ] && basename "$_f"
-	done | grep -E "^linux-image-$_re\\.[0-9].*-cloud-amd64-unsigned_.*\\.deb\$" | sort -V
+	done | grep -E "^linux-image-$_re\\.[0-9].*-cloud-$DARCH-unsigned_.*\\.deb\$" | sort -V
 }
 
 # fetch SERIES: sets DEB to the kernel package file (downloaded if new).
@@ -301,13 +438,14 @@ fetch() {
 	[ -n "$APT_OPTS" ] || apt_update
 	_pkg=$(kernel_pkg "$1")
 	if [ -n "$_pkg" ]; then
+		series_arch "$1"
 		# shellcheck disable=SC2086
-		_ver=$(apt-cache $APT_OPTS policy "$_pkg" | sed -n 's/^ *Candidate: //p' | sed 's/:/%3a/')
-		DEB=$VM/debs/${_pkg}_${_ver}_amd64.deb
+		_ver=$(apt-cache $APT_OPTS policy "$_pkg:$DARCH" | sed -n 's/^ *Candidate: //p' | sed 's/:/%3a/')
+		DEB=$VM/debs/${_pkg}_${_ver}_$DARCH.deb
 		if [ ! -f "$DEB" ]; then
 			say "[$1] downloading $_pkg $_ver"
 			# shellcheck disable=SC2086
-			(cd "$VM/debs" && apt-get $APT_OPTS download "$_pkg") >"$VM/debs/download.log" 2>&1
+			(cd "$VM/debs" && apt-get $APT_OPTS download "$_pkg:$DARCH") >"$VM/debs/download.log" 2>&1
 			if [ ! -f "$DEB" ]; then
 				say "[$1] apt-get download $_pkg failed (see $VM/debs/download.log)"
 				DEB=
@@ -396,12 +534,13 @@ initramfs() {
 	fi
 	INITRD=$VM/kernels/$KVER.initramfs.cpio
 	{
-		cat "$VM/common.cpio"
+		series_arch "$SERIES"
+		cat "$VM/common-$GARCH.cpio"
 		(cd "$MR" && find . | "$BUSYBOX" cpio -o -H newc 2>/dev/null)
 	} >"$INITRD"
 }
 
-# boot KVER KERNEL INITRD: run one guest to power-off (or the timeout), its
+# boot KVER KERNEL INITRD SERIES: run one guest to power-off (or the timeout), its
 # console to $VM/kernels/KVER.serial.log; then KVER.rc (qemu's status) and
 # KVER.secs (how long it ran).
 boot() {
@@ -412,12 +551,21 @@ boot() {
 	# CPU, one CPU could run kernel text that another was patching (static
 	# keys flip as tools attach): "Oops: int3" in syscall_trace_enter on
 	# 6.12, soft lockups on 6.1.
-	timeout -k 10 "$TKVM_TIMEOUT" qemu-system-x86_64 \
-		-accel tcg,thread=single -cpu max -smp "$TKVM_CPUS" -m "$TKVM_MEM" \
+	# arm64: the virt board, its PL011 console; pointer authentication with
+	# qemu's own cheap algorithm (pauth-impdef), not the architected QARMA
+	# that costs TCG dearly.
+	series_arch "$4"
+	case $GARCH in
+	arm64) _qemu=qemu-system-aarch64 _machine="-M virt" _cpu=max,pauth-impdef=on _console=ttyAMA0 ;;
+	*) _qemu=qemu-system-x86_64 _machine= _cpu=max _console=ttyS0 ;;
+	esac
+	# shellcheck disable=SC2086
+	timeout -k 10 "$TKVM_TIMEOUT" "$_qemu" $_machine \
+		-accel tcg,thread=single -cpu "$_cpu" -smp "$TKVM_CPUS" -m "$TKVM_MEM" \
 		-nodefaults -no-user-config -display none -no-reboot \
 		-serial "file:$_b.serial.log" \
 		-kernel "$2" -initrd "$3" \
-		-append "console=ttyS0 panic=-1 softlockup_panic=1 loglevel=4 rdinit=/init" \
+		-append "console=$_console panic=-1 softlockup_panic=1 loglevel=4 rdinit=/init" \
 		</dev/null >"$_b.qemu.log" 2>&1
 	echo $? >"$_b.rc"
 	echo $(($(date +%s) - _t0)) >"$_b.secs"
@@ -500,7 +648,6 @@ report() {
 	total_fail=$((total_fail + _f))
 }
 
-[ $# -eq 0 ] && set -- 5.10 6.1 6.12
 # Everything ready first; then the guests, TKVM_JOBS at a time (each is one
 # host thread); then their reports, in order.
 ready=
@@ -519,7 +666,8 @@ for SERIES in "$@"; do
 	# A minimised BTF for the tools, from the BTF in the kernel image
 	# (Debian's vmlinuz holds an ELF vmlinux that keeps its .BTF section).
 	rm -rf "$VM/kernels/$KVER.btf"
-	if make -s -C "$ROOT" btf BTF_SRC="$K/x/boot/vmlinuz-$KVER" BTF_RELEASE="$KVER" \
+	series_arch "$SERIES"
+	if make -s -C "$ROOT" ARCH="$GARCH" btf BTF_SRC="$K/x/boot/vmlinuz-$KVER" BTF_RELEASE="$KVER" \
 		BTF_OUT="$VM/kernels/$KVER.btf" >"$VM/kernels/$KVER.btf.log" 2>&1; then
 		say "[$SERIES] $(tail -n 1 "$VM/kernels/$KVER.btf.log")"
 	else
@@ -553,7 +701,7 @@ $r
 EOF
 	rm -f "$VM/kernels/$kv.rc" "$VM/kernels/$kv.seen" "$VM/kernels/$kv.serial.log"
 	say "[$s] booting $kv (TCG, $TKVM_CPUS CPUs, at most ${TKVM_TIMEOUT}s); serial log $VM/kernels/$kv.serial.log" >&2
-	boot "$kv" "$kern" "$ird" &
+	boot "$kv" "$kern" "$ird" "$s" &
 	running="$running $r"
 done
 watch_guests "$ready"

@@ -45,6 +45,7 @@ static int str_eq(const char *a, const char *b)
 	return a && b && strcmp(a, b) == 0;
 }
 
+#ifdef __x86_64__
 static void test_syscalls_x86_64(void)
 {
 	int nr, n = syscall_table_size(), entries = 0, roundtrip_bad = 0;
@@ -83,6 +84,18 @@ static void test_syscalls_x86_64(void)
 	CHECK(roundtrip_bad == 0);
 	CHECK(entries > 350);
 }
+#endif
+
+#ifdef __aarch64__
+/* An arm64 build's tools use the arm64 table (make ARCH=arm64). */
+static void test_syscalls_native_arm64(void)
+{
+	CHECK(syscall_nr("openat") == 56);
+	CHECK(syscall_nr("open") == -1);
+	CHECK(str_eq(syscall_name(63), "read"));
+	CHECK(syscall_table_size() == arm64_syscall_table_size());
+}
+#endif
 
 static void test_syscalls_arm64(void)
 {
@@ -201,6 +214,9 @@ int main(void)
 {
 #ifdef __x86_64__
 	test_syscalls_x86_64();	/* the table the tools here use */
+#endif
+#ifdef __aarch64__
+	test_syscalls_native_arm64();
 #endif
 	test_syscalls_arm64();
 	test_errnos();
