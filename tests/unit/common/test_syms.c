@@ -170,9 +170,9 @@ static void test_gone(void)
 /* A stripped copy of this program and its debug file, by build-id. */
 static void test_debug_file(void)
 {
-	char dir[] = "/tmp/tk_syms_XXXXXX", cmd[1024], dbg[512], bin[512];
+	char dir[] = "/tmp/tk_syms_XXXXXX", cmd[2048], dbg[512], bin[512], self[512];
 	struct tk_elf_syms *es;
-	const char *id, *name;
+	const char *id, *name, *oc;
 	uint64_t off, vaddr;
 	int fd;
 
@@ -180,10 +180,21 @@ static void test_debug_file(void)
 		CHECK(0);
 		return;
 	}
+	/* This program's path as it sees it: under qemu-user, /proc/PID/exe
+	 * read by another process is qemu itself. */
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+
+	if (n <= 0) {
+		CHECK(0);
+		return;
+	}
+	self[n] = '\0';
 	snprintf(bin, sizeof(bin), "%s/stripped", dir);
+	/* OBJCOPY: one that reads this program's architecture (cross builds). */
+	oc = getenv("OBJCOPY") ? getenv("OBJCOPY") : "objcopy";
 	snprintf(cmd, sizeof(cmd),
-		 "objcopy --only-keep-debug /proc/%d/exe %s/full.debug && "
-		 "objcopy --strip-all /proc/%d/exe %s", getpid(), dir, getpid(), bin);
+		 "%.64s --only-keep-debug '%s' %s/full.debug && "
+		 "%.64s --strip-all '%s' %s", oc, self, dir, oc, self, bin);
 	if (system(cmd)) {
 		fprintf(stderr, "test_syms: objcopy failed: debug-file test skipped\n");
 		CHECK(0);
