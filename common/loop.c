@@ -61,6 +61,18 @@ static bool output_stalled(void)
 	return tk_out_of_time && ferror(stdout);
 }
 
+/* The reader of stdout stopped reading: say so, and drop what stdio still
+ * holds, so that exit() does not block on it. (The lines in stdio's buffer
+ * when the write was given up, at most a buffer's worth, are not in the
+ * lost count: they had been handed to stdio.) */
+static void abandon_output(void)
+{
+	if (!output_stalled())
+		return;
+	tk_warn("output abandoned: the reader of stdout stopped reading");
+	__fpurge(stdout);
+}
+
 /* Drops counted in the kernel, plus records consumed after the grace period
  * without being printed. (A perf buffer's own lost-record notices are not
  * added: every failed bpf_perf_event_output() is already in tk_drops.) */
@@ -207,7 +219,9 @@ int tk_stream_run(struct tk_session *s, const struct tk_stream *st)
 	tk_signals_ending();
 	tk_session_detach(s);
 	sc.grace_end_ns = tk_now_ns() + TK_GRACE_MS * 1000000ULL;
-	if (!out) {
+	/* A reader that stopped reading: what the kernel queued is counted
+	 * (ring_cb prints nothing once out of time), never left uncounted. */
+	if (!out || output_stalled()) {
 		if (rb) {
 			while ((err = ring_buffer__consume(rb)) == STOP_CONSUMING)
 				;
@@ -218,14 +232,11 @@ int tk_stream_run(struct tk_session *s, const struct tk_stream *st)
 	}
 	if (st->on_end && !out && !(sc.stop && sc.stop != TK_STOP) && !output_stalled())
 		callback_result(&sc, st->on_end(st->ctx));
-	if (out <= 0)
+	if (out <= 0 || output_stalled())
 		report_new_losses(&sc.lost, true);
 	if (!out)
 		out = output_state();
-	if (output_stalled()) {
-		tk_warn("output abandoned: the reader of stdout stopped reading");
-		__fpurge(stdout);
-	}
+	abandon_output();
 	ring_buffer__free(rb);
 	perf_buffer__free(pb);
 	if (err || out < 0 || (sc.stop && sc.stop != TK_STOP))
@@ -283,14 +294,11 @@ int tk_summary_run(struct tk_session *s, const struct tk_summary *sum)
 		next += sum->interval_ms * 1000000ULL;
 	}
 	tk_session_detach(s);
-	if (out <= 0)
+	if (out <= 0 || output_stalled())
 		report_new_losses(&lost, true);
 	if (!out)
 		out = output_state();
-	if (output_stalled()) {
-		tk_warn("output abandoned: the reader of stdout stopped reading");
-		__fpurge(stdout);
-	}
+	abandon_output();
 	if (out < 0 || (err && err != TK_STOP))
 		return 1;
 	return 0;

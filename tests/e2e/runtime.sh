@@ -34,6 +34,12 @@ where_stuck() {
 # so 10 s there (the fault this guards against drained for over 15 s).
 if in_guest; then END_S=10; else END_S=2; fi
 
+# blocked_on_pipe PID: PID's main thread waits in a write to a full pipe.
+blocked_on_pipe() {
+	case "$(cat "/proc/$1/wchan" 2>/dev/null)" in *pipe_write) return 0 ;; esac
+	return 1
+}
+
 # flood NAME: a workload opening $D/flood.NAME for as long as it is let.
 flood() {
 	work "$1" -n 1000000000 openat "$D/flood.$1"
@@ -91,7 +97,16 @@ for sig in INT TERM; do
 	) &
 	T_PIDS="$T_PIDS $!"
 	wait_for "$D/stall.err" 'Ctrl-C to end' 30
-	sleep 1.5	# a 64 KiB pipe is full long before this
+	# Until the pipe is full and the tool is blocked writing to it (on the
+	# host well within a second; a TCG guest sharing the CPUs may need more).
+	# (pipe_write; anon_pipe_write since 6.16)
+	_i=0
+	until blocked_on_pipe "$(cat "$D/stall.pid")" || [ $_i -ge 200 ]; do
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	check "stopped reader: SIG$sig: the tool is blocked writing to the full pipe" \
+		blocked_on_pipe "$(cat "$D/stall.pid")"
 	kill -"$sig" "$(cat "$D/stall.pid")"
 	if gone_within "$(cat "$D/stall.pid")" $((END_S * 10)); then
 		ok "stopped reader: one SIG$sig ends the tool within $END_S s"
