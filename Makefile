@@ -2,7 +2,7 @@
 # tracekit: one build for every tool. `make help` lists the targets.
 
 VERSION := 0.1.0
-TOOLS := opensnoop syscount biolatency tcpconnect ttysnoop sslsniff dnssnoop execsnoop exitsnoop killsnoop biosnoop mountsnoop oomkill
+TOOLS := opensnoop syscount biolatency tcpconnect ttysnoop sslsniff dnssnoop execsnoop exitsnoop killsnoop biosnoop mountsnoop oomkill profile
 
 CC ?= cc
 CLANG ?= clang
@@ -133,6 +133,10 @@ $(foreach t,$(TOOLS),$(eval $(call tool_rules,$(t))))
 # --- tests ------------------------------------------------------------------
 # Workload helpers are static so the same files run in a busybox guest.
 helpers: $(addprefix $(OUT)/tests/,$(HELPERS))
+
+# profile's workload: with frame pointers, so main -> spin_loop -> spin_here
+# is whole on its user stacks.
+$(OUT)/tests/tk_spin: TK_CFLAGS += -fno-omit-frame-pointer
 
 $(OUT)/tests/%: tests/helpers/%.c
 	$(call msg,CC,$@)
