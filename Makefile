@@ -134,9 +134,10 @@ $(foreach t,$(TOOLS),$(eval $(call tool_rules,$(t))))
 # Workload helpers are static so the same files run in a busybox guest.
 helpers: $(addprefix $(OUT)/tests/,$(HELPERS))
 
-# profile's workload: with frame pointers, so main -> spin_loop -> spin_here
+# profile's workload: with frame pointers in every function (gcc omits them
+# in leaf functions above -O0), so main -> spin_loop -> spin_here
 # is whole on its user stacks.
-$(OUT)/tests/tk_spin: TK_CFLAGS += -fno-omit-frame-pointer
+$(OUT)/tests/tk_spin: TK_CFLAGS += -O0 -fno-omit-frame-pointer
 
 $(OUT)/tests/%: tests/helpers/%.c
 	$(call msg,CC,$@)
