@@ -53,7 +53,7 @@ static const char help[] =
 "  -U, --user-stacks-only  user stacks only (no kernel frames)\n"
 "  -K, --kernel-stacks-only  kernel stacks only (no user frames)\n"
 "  -I, --include-idle     include the idle task (pid 0)\n"
-"  -f, --folded           folded stacks (comm;frame;...;frame count), for flame graph tools\n"
+"  -f, --folded           folded stacks (comm;frame;...;frame COUNT)\n"
 "  -a, --annotations      with -f: kernel frames end in _[k]\n"
 "      --svg FILE         also write an interactive flame graph to FILE\n"
 "      --stack-storage-size N  distinct stacks kept (default 16384)\n"
