@@ -170,7 +170,7 @@ static void frame(const struct layout *l, struct node *n, uint64_t start, int de
 	uint64_t at = start;
 	size_t i, len;
 
-	if (w < MIN_WIDTH)
+	if (w < MIN_WIDTH && depth)	/* the root always: the script starts there */
 		return;
 	fprintf(l->f, "<g class=\"f\" data-s=\"%llu\" data-c=\"%llu\" data-d=\"%d\" data-n=\"",
 		(unsigned long long)start, (unsigned long long)n->count, depth);
