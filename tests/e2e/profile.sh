@@ -119,6 +119,7 @@ stop_tool INT
 end_work a
 text_records "$O" "$pa" >"$D/rec"
 total=$(awk '{ s += $1 } END { print s + 0 }' "$D/rec")
+grep '^    -  ' "$O" >"$D/labels"
 top=$(awk '$2 ~ /^spin_here\|/ { s += $1 } END { print s + 0 }' "$D/rec")
 want=$(truth a)
 echo "# tk_spin: $total samples, $top with spin_here on top; CPU time worth $want at $HZC Hz"
@@ -128,6 +129,7 @@ check "text: spin_here <- spin_loop <- main in one stack, labelled tk_spin ($pa)
 	grep -q '|spin_here|spin_loop|main' "$D/rec"
 check "text: tk_spin's stacks are labelled with its comm and pid" \
 	has "$O" "^    -                tk_spin \\($pa\\)\$"
+check "-p: no other process's stacks" not grep -v " ($pa)\$" "$D/labels"
 check "text: spin_here on top of >= 80% of the user stacks ($top of $total)" \
 	eval '[ "$total" -gt 0 ] && [ $((top * 100)) -ge $((total * 80)) ]'
 # The truth is the kernel's own CPU accounting of the workload. Each CPU's
@@ -140,10 +142,20 @@ check "text: spin_here on top of >= 80% of the user stacks ($top of $total)" \
 # samples at $HZC Hz (about 350 samples for 0.7 s of CPU) and allows three
 # standard deviations plus 3 (tick rounding, the run's two ends): about 15%.
 # A tool that misses samples, or counts another process's, is far outside.
+# (Integers only: busybox's awk may have no sqrt. |s - w| - 3 <= 3 sqrt(w).)
 within_3sd() {
-	awk -v s="$1" -v w="$2" 'BEGIN { d = s - w; if (d < 0) d = -d; exit !(w > 20 && d <= 3 * sqrt(w) + 3) }'
+	_d=$(($1 - $2))
+	[ $_d -lt 0 ] && _d=$((-_d))
+	[ "$2" -gt 20 ] && { [ $_d -le 3 ] || [ $(((_d - 3) * (_d - 3))) -le $((9 * $2)) ]; }
 }
-check "text: samples near HZ x CPU time ($total vs $want, within 3 sd + 3)" within_3sd "$total" "$want"
+# In the qemu lane's TCG guest the timers fire late and several periods of
+# one collapse into one sample (measured there: 1081 samples for 1492
+# periods): the host's check.
+if in_guest; then
+	echo "# SKIP in the TCG guest: samples near HZ x CPU time ($total vs $want)"
+else
+	check "text: samples near HZ x CPU time ($total vs $want, within 3 sd + 3)" within_3sd "$total" "$want"
+fi
 check "text: most frequent stack last" \
 	[ "$(awk '{ print $1 }' "$D/rec" | sort -n | tail -n 1)" = "$(awk '{ print $1 }' "$D/rec" | tail -n 1)" ]
 
