@@ -231,7 +231,10 @@ static const char script[] =
 "  g.addEventListener('mouseout',function(){details.textContent=' ';});})(gs[i]);}\n"
 " document.getElementById('unzoom').addEventListener('click',function(){zoom(gs[0]);});\n"
 " var box=document.getElementById('search');\n"
-" if(box)box.addEventListener('input',function(){search(box.value);});}\n"
+" if(box)box.addEventListener('input',function(){search(box.value);});\n"
+/* FILE.svg#s=TEXT opens with TEXT searched (a link that shows a finding). */
+" var m=/^#s=(.*)$/.exec(location.hash);\n"
+" if(m){var t=decodeURIComponent(m[1]);if(box)box.value=t;search(t);}}\n"
 "window.addEventListener('load',init);\n";
 
 void tk_flame_svg(const struct tk_flame *fg, FILE *f, const char *title, const char *unit)

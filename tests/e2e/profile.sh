@@ -300,6 +300,17 @@ else
 		eval 'has "$D/fg.svg" "data-n=\"spin_here\"" && has "$D/fg.svg" "function zoom"'
 fi
 
+# In a browser (Debian's chromium, headless, when installed): the script runs,
+# and opened as FILE#s=TEXT it has searched: the frames matched, the share.
+if command -v chromium >/dev/null && ! in_guest; then
+	timeout 60 chromium --headless --no-sandbox --disable-gpu --dump-dom \
+		"file://$D/fg.svg#s=spin_h" >"$D/dom" 2>"$D/dom.err"
+	check "SVG in chromium: search highlights spin_here and says what share it covers" \
+		eval 'grep -q "class=\"f hit\"[^>]*data-n=\"spin_here\"" "$D/dom" && grep -Eq ">Matched: [0-9.]+%<" "$D/dom"'
+else
+	echo "# SKIP SVG in a browser: no chromium here"
+fi
+
 # --- perf event fds and leftovers ---------------------------------------------
 O="$D/out.fds"
 SHOW="$O $O.err"
