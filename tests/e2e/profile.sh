@@ -253,6 +253,41 @@ end_work a
 check "-K: kernel frames only (no spin_here)" \
 	eval 'has "$O" "tk_spin \\($pa\\)" && not has "$O" "spin_here|spin_loop|^    --\$"'
 
+# --- -L and --cgroup -----------------------------------------------------------
+O="$D/out.tid"
+SHOW="$O $O.err"
+spin a spin 1 -k
+pa=$W_PID
+tool_start "$O" "$PR" -F $HZ -L "$pa" -j
+let_run a
+stop_tool INT
+end_work a
+check "-L: the thread's stacks, with its tid" has "$O" "^\\{\"type\":\"stack\",\"pid\":$pa,\"tid\":$pa,\"comm\":\"tk_spin\""
+grep '"type":"stack"' "$O" | grep -v "\"tid\":$pa," >"$D/others"
+check "-L: no other thread's" not test -s "$D/others"
+
+CG=/sys/fs/cgroup/unified/tk-e2e-profile-$$
+O="$D/out.cg"
+SHOW="$O $O.err"
+if mkdir "$CG" 2>/dev/null; then
+	spin a spin 1 -k
+	pa=$W_PID
+	echo "$pa" >"$CG/cgroup.procs"
+	spin b spin 1 -k
+	pb=$W_PID
+	tool_start "$O" "$PR" -F $HZ --cgroup "$CG"
+	let_run a
+	let_run b
+	stop_tool INT
+	end_work a
+	end_work b
+	check "--cgroup includes the process in the cgroup" has "$O" "tk_spin \\($pa\\)\$"
+	check "--cgroup excludes the rest" not has "$O" "tk_spin \\($pb\\)\$"
+	rmdir "$CG"
+else
+	not_ok "cannot create cgroup $CG"
+fi
+
 # --- a process gone before the end: [unknown] frames, with its comm ----------
 O="$D/out.gone"
 SHOW="$O $O.err"
