@@ -203,8 +203,11 @@ static int attach_events(void)
 		close(fd);
 		event_name = "cycles";
 	}
-	tk_info(1, "attach: perf event %s at %lld Hz on %s", event_name, env.freq,
-		env.cpu >= 0 ? "one CPU" : "every CPU");
+	if (env.cpu >= 0)
+		tk_info(1, "attach: perf event %s at %lld Hz on CPU %d", event_name, env.freq,
+			env.cpu);
+	else
+		tk_info(1, "attach: perf event %s at %lld Hz on every CPU", event_name, env.freq);
 	for (cpu = 0; cpu < ncpu; cpu++) {
 		if (env.cpu >= 0 && cpu != env.cpu)
 			continue;

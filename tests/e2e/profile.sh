@@ -288,6 +288,29 @@ else
 	not_ok "cannot create cgroup $CG"
 fi
 
+# --- -C: one CPU's samples -----------------------------------------------------
+if command -v taskset >/dev/null && [ "$NCPU" -ge 2 ]; then
+	O="$D/out.cpu"
+	SHOW="$O $O.err"
+	spin a spin 1 -k
+	pa=$W_PID
+	taskset -p 2 "$pa" >/dev/null	# CPU 1 only
+	spin b spin 1 -k
+	pb=$W_PID
+	taskset -p 1 "$pb" >/dev/null	# CPU 0 only
+	tool_start "$O" "$PR" -F $HZ -C 1 -U
+	let_run a
+	let_run b
+	stop_tool INT
+	end_work a
+	end_work b
+	check "-C 1: the process on CPU 1 is sampled" has "$O" "tk_spin \\($pa\\)\$"
+	check "-C 1: the process on CPU 0 is not" not has "$O" "tk_spin \\($pb\\)\$"
+	check "-C 1: -v says which CPU" has "$O.err" 'attach: perf event .* on CPU 1$'
+else
+	echo "# SKIP -C: no taskset, or one CPU"
+fi
+
 # --- a process gone before the end: [unknown] frames, with its comm ----------
 O="$D/out.gone"
 SHOW="$O $O.err"
