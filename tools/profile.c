@@ -515,6 +515,7 @@ static void report_errs(const __u64 *errs, size_t nstacks)
 		jw_uint(&w, "kernel_stack_missing", errs[PROFILE_KERNEL_EFAULT]);
 		jw_uint(&w, "stack_collisions", errs[PROFILE_COLLISION]);
 		jw_uint(&w, "stack_errors", errs[PROFILE_STACK_OTHER]);
+		jw_uint(&w, "counts_full", errs[PROFILE_COUNTS_FULL]);
 		jw_end(&w);
 		return;
 	}
@@ -529,6 +530,9 @@ static void report_errs(const __u64 *errs, size_t nstacks)
 			(unsigned long long)(errs[PROFILE_COLLISION] + errs[PROFILE_STACK_OTHER]),
 			(unsigned long long)errs[PROFILE_COLLISION],
 			(unsigned long long)errs[PROFILE_STACK_OTHER]);
+	if (errs[PROFILE_COUNTS_FULL])
+		tk_warn("%llu samples lost: the table of counts was full (raise --max-stacks)",
+			(unsigned long long)errs[PROFILE_COUNTS_FULL]);
 }
 
 static int report(void *ctx, bool final)

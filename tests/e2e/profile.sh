@@ -209,7 +209,21 @@ sum=$(grep '"type":"stack"' "$O" | sed 's/.*"count":\([0-9]*\).*/\1/' | awk '{ s
 check "JSON: the profile record's samples ($n) are the stacks' counts ($sum)" \
 	eval '[ -n "$n" ] && [ "$n" -gt 0 ] && [ "$n" -eq "$sum" ]'
 check "JSON: the record names the event and counts missing stacks" has "$O" \
-	'^\{"type":"profile","event":"(cycles|cpu-clock)","hz":99,"samples":[0-9]+,"stacks":[0-9]+,"user_stack_missing":[0-9]+,"kernel_stack_missing":[0-9]+,"stack_collisions":0,"stack_errors":0\}$'
+	'^\{"type":"profile","event":"(cycles|cpu-clock)","hz":99,"samples":[0-9]+,"stacks":[0-9]+,"user_stack_missing":[0-9]+,"kernel_stack_missing":[0-9]+,"stack_collisions":0,"stack_errors":0,"counts_full":0\}$'
+
+# --- a full table of counts: the samples that found it full are counted ------
+O="$D/out.full"
+SHOW="$O $O.err"
+tool_start "$O" "$PR" -F $HZ -I --max-stacks 2 -j -d 1
+wait "$TOOL_PID"
+n=$(json_num "$O" samples)
+full=$(json_num "$O" counts_full)
+sum=$(grep '"type":"stack"' "$O" | sed 's/.*"count":\([0-9]*\).*/\1/' | awk '{ s += $1 } END { print s + 0 }')
+check "--max-stacks 2: two stacks kept, the rest counted ($sum + $full of $n samples)" \
+	eval '[ "$(grep -c "\"type\":\"stack\"" "$O")" -eq 2 ] && [ "$full" -gt 0 ] && [ $((sum + full)) -eq "$n" ]'
+tool_start "$O" "$PR" -F $HZ -I --max-stacks 2 -d 1
+wait "$TOOL_PID"
+check "--max-stacks 2: in text, the loss said on stderr" has "$O.err" '^profile: [0-9]+ samples lost: the table of counts was full'
 
 # --- a shared library: libc's functions in a dynamically linked program -----
 O="$D/out.lib"
