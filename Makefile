@@ -2,7 +2,7 @@
 # tracekit: one build for every tool. `make help` lists the targets.
 
 VERSION := 0.1.0
-TOOLS := opensnoop syscount biolatency tcpconnect ttysnoop sslsniff dnssnoop execsnoop exitsnoop killsnoop biosnoop mountsnoop oomkill tcpstates tcplife
+TOOLS := opensnoop syscount biolatency tcpconnect ttysnoop sslsniff dnssnoop execsnoop exitsnoop killsnoop biosnoop mountsnoop oomkill tcpstates tcplife profile
 
 # The target architecture, as the kernel names it (vmlinux/$(ARCH)/,
 # __TARGET_ARCH_$(ARCH)). `make ARCH=arm64` cross-builds with Debian's
@@ -160,6 +160,11 @@ $(foreach t,$(TOOLS),$(eval $(call tool_rules,$(t))))
 # --- tests ------------------------------------------------------------------
 # Workload helpers are static so the same files run in a busybox guest.
 helpers: $(addprefix $(OUT)/tests/,$(HELPERS))
+
+# profile's workload: with frame pointers in every function (gcc omits them
+# in leaf functions above -O0), so main -> spin_loop -> spin_here
+# is whole on its user stacks.
+$(OUT)/tests/tk_spin: TK_CFLAGS += -O0 -fno-omit-frame-pointer
 
 $(OUT)/tests/%: tests/helpers/%.c
 	$(call msg,CC,$@)
