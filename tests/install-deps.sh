@@ -16,7 +16,7 @@ CROSS_PKGS="gcc-aarch64-linux-gnu libc6-dev-arm64-cross libbpf-dev:arm64
 libelf-dev:arm64 zlib1g-dev:arm64 libzstd-dev:arm64"
 TEST_PKGS="busybox-static dnsmasq-base dnsutils openssl libssl-dev gnutls-bin
 libnss3-tools curl debhelper lintian man-db qemu-system-x86 libclang-rt-14-dev
-strace tcpdump util-linux lz4 zstd xz-utils qemu-user-static qemu-system-arm
+strace tcpdump util-linux lz4 zstd xz-utils qemu-user-static qemu-system-arm chromium
 libssl-dev:arm64"
 case "${1:-build}" in
 build) PKGS="$BUILD_PKGS $CROSS_PKGS" ;;
