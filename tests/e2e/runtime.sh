@@ -34,10 +34,13 @@ where_stuck() {
 # so 10 s there (the fault this guards against drained for over 15 s).
 if in_guest; then END_S=10; else END_S=2; fi
 
-# blocked_on_pipe PID: PID's main thread waits in a write to a full pipe.
+# blocked_on_pipe PID: PID's main thread sleeps in a write to stdout, a full
+# pipe: its wchan (pipe_write; anon_pipe_write since 6.16), or, where wchan
+# says nothing (5.10), its system call and state.
 blocked_on_pipe() {
 	case "$(cat "/proc/$1/wchan" 2>/dev/null)" in *pipe_write) return 0 ;; esac
-	return 1
+	case "$(cat "/proc/$1/syscall" 2>/dev/null)" in "$NR_write 0x1 "*) ;; *) return 1 ;; esac
+	[ "$(sed -n 's/^State:[[:space:]]*\([A-Z]\).*/\1/p' "/proc/$1/status" 2>/dev/null)" = S ]
 }
 
 # flood NAME: a workload opening $D/flood.NAME for as long as it is let.
@@ -99,7 +102,6 @@ for sig in INT TERM; do
 	wait_for "$D/stall.err" 'Ctrl-C to end' 30
 	# Until the pipe is full and the tool is blocked writing to it (on the
 	# host well within a second; a TCG guest sharing the CPUs may need more).
-	# (pipe_write; anon_pipe_write since 6.16)
 	_i=0
 	until blocked_on_pipe "$(cat "$D/stall.pid")" || [ $_i -ge 200 ]; do
 		sleep 0.1

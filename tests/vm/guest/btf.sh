@@ -134,6 +134,8 @@ for t in "$TK_BIN"/*; do
 		fi
 		check "$n --btf ${A:-(no variants)}: exit 0 on SIGINT" [ "$TOOL_RC" -eq 0 ]
 	done
+	# What auto must pick on the kit's BTF below: the same (no kernel BTF).
+	eval "btf_want_$n=\$want"
 done
 
 # --- No --btf: the kit's minimised BTF, found by the tools themselves. ---
@@ -283,10 +285,7 @@ for t in "$TK_BIN"/*; do
 	[ -s "$MIN" ] || break
 	n=$(basename "$t")
 	vs=$(variants "$t")
-	want=
-	for v in $vs; do
-		needs_kernel_btf "$v" || { want=$v; break; }
-	done
+	eval "want=\${btf_want_$n:-}"
 	O="$D/kit.$n"
 	SHOW="$O $O.err"
 	TOOL_RC=
