@@ -60,7 +60,7 @@ table() {
 	for t in $(tools); do
 		printf '| `%s` |' "$t"
 		for s in $_s; do
-			_p=$(column "$s" | awk -v t="$t" '$1 == t { print $2 }')
+			_p=$(column "$s" | awk -v t="$t" '$1 == t { sub(/^[^ ]* /, ""); print }')
 			printf ' %s |' "${_p:--}"
 		done
 		printf '\n'
@@ -128,7 +128,7 @@ check)
 		fi
 		_readme=$(echo "$_rows" | tail -n +3 | awk -F' *\\| *' -v c="$_col" '{ gsub(/`/, "", $2); print $2, $c }')
 		_seen=$(for t in $(tools); do
-			_p=$(column "$s" | awk -v t="$t" '$1 == t { print $2 }')
+			_p=$(column "$s" | awk -v t="$t" '$1 == t { sub(/^[^ ]* /, ""); print }')
 			echo "$t ${_p:--}"
 		done)
 		if [ "$_readme" = "$_seen" ]; then
