@@ -82,4 +82,29 @@ static __always_inline bool tk_port_in(const volatile __u64 *bits, __u16 port)
 	return bits[port / 64] & (1ULL << (port % 64));
 }
 
+#ifdef TK_SOCK_FILTERS
+/* The -4/-6 and -L/-D filters of the tools that report every socket's state
+ * changes (tcpstates, tcplife), set by userspace before load. */
+const volatile __u8 targ_ip = 0;		/* -4 or -6: 4 or 6; 0: both */
+const volatile bool filter_sport = false;	/* -L */
+const volatile bool filter_dport = false;	/* -D */
+const volatile __u64 targ_sports[TK_PORT_WORDS] = {};
+const volatile __u64 targ_dports[TK_PORT_WORDS] = {};
+
+/* The socket of a state change, if it passes -4/-6 and -L/-D. */
+static __always_inline bool
+tk_sock_wanted(const struct trace_event_raw_inet_sock_set_state *ctx, struct tk_sock_tuple *t)
+{
+	if (!tk_sock_tuple(ctx, t))
+		return false;
+	if (targ_ip && targ_ip != t->ip)
+		return false;
+	if (filter_sport && !tk_port_in(targ_sports, t->sport))
+		return false;
+	if (filter_dport && !tk_port_in(targ_dports, t->dport))
+		return false;
+	return true;
+}
+#endif
+
 #endif

@@ -13,13 +13,9 @@
 
 #define TK_EVENT_MAX_SIZE sizeof(struct tcpstates_event)
 #include "events.bpf.h"
+#define TK_SOCK_FILTERS
 #include "sockstate.bpf.h"
 
-const volatile __u8 targ_ip = 0;		/* -4 or -6: 4 or 6; 0: both */
-const volatile bool filter_sport = false;	/* -L */
-const volatile bool filter_dport = false;	/* -D */
-const volatile __u64 targ_sports[TK_PORT_WORDS] = {};
-const volatile __u64 targ_dports[TK_PORT_WORDS] = {};
 
 /* When each socket entered its current state, by sock; an entry goes at
  * CLOSE. LRU: the sockets that were open before the tool started and stay
@@ -58,13 +54,7 @@ int inet_sock_set_state_tp(struct trace_event_raw_inet_sock_set_state *ctx)
 	id = bpf_get_current_pid_tgid();
 	if (!tk_filter_pass(id))
 		return 0;
-	if (!tk_sock_tuple(ctx, &t))
-		return 0;
-	if (targ_ip && targ_ip != t.ip)
-		return 0;
-	if (filter_sport && !tk_port_in(targ_sports, t.sport))
-		return 0;
-	if (filter_dport && !tk_port_in(targ_dports, t.dport))
+	if (!tk_sock_wanted(ctx, &t))
 		return 0;
 
 	e = tk_reserve(sizeof(*e));
