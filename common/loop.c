@@ -54,6 +54,25 @@ void tk_report_lost(uint64_t n, bool json)
 	}
 }
 
+void tk_report_misses(struct bpf_object *obj, uint64_t *reported, bool json)
+{
+	struct bpf_program *prog;
+	uint64_t misses = 0;
+
+	bpf_object__for_each_program(prog, obj) {
+		struct bpf_prog_info info = {};
+		__u32 len = sizeof(info);
+
+		if (bpf_program__fd(prog) >= 0 &&
+		    !bpf_obj_get_info_by_fd(bpf_program__fd(prog), &info, &len))
+			misses += info.recursion_misses;
+	}
+	if (misses > *reported) {
+		tk_report_lost(misses - *reported, json);
+		*reported = misses;
+	}
+}
+
 /* The reader of stdout stopped reading and the grace period ran out: what
  * stdio still holds can never be written, and must not block exit(). */
 static bool output_stalled(void)

@@ -49,6 +49,12 @@ int tk_summary_run(struct tk_session *s, const struct tk_summary *sum);
 
 /* "N events lost" on stderr, or a {"type":"lost",...} record in JSON mode. */
 void tk_report_lost(uint64_t n, bool json);
+/* Events the kernel did not run a program for, because a program was
+ * already running on that CPU (an interrupt's event inside another's: a
+ * completion interrupting a completion, a wakeup from an interrupt during a
+ * wakeup): the kernel counts them per program. Reports those since
+ * *@reported, as tk_report_lost does, and moves *@reported on. */
+void tk_report_misses(struct bpf_object *obj, uint64_t *reported, bool json);
 /* Total of the per-CPU drop counter. */
 uint64_t tk_drops_read(struct bpf_map *drops);
 

@@ -9,6 +9,7 @@
 #include "args.h"
 #include "disks.h"
 #include "hist.h"
+#include "histmap.h"
 #include "log.h"
 #include "loop.h"
 #include "output.h"
@@ -137,48 +138,24 @@ static __u32 hist_entries(int ncpu)
 
 /* ---- reports -------------------------------------------------------------- */
 
-/* Every key seen: what was reported up to the last report, and the growth
- * since then. The kernel's counters are never reset (see biolatency.h). */
-struct tally {
-	struct biolatency_key key;
-	struct biolatency_hist seen;
-	struct biolatency_hist now;	/* growth since the last report */
+/* The names of a histogram's key, made once (tk_hist_growth.data). */
+struct names {
 	char disk[TK_DISK_NAME_LEN];
 	char flags[160];
 };
 
 static struct biolatency_bpf *skel;
-static struct tally *tallies, **shown;
-static int ntallies, cap_tallies;
-static struct biolatency_hist *percpu;
-static int ncpu;
-static __u64 misses_reported;
+static struct tk_histmap hists;
+static uint64_t misses_reported;
 
-static struct tally *tally_of(const struct biolatency_key *key)
+static const struct biolatency_key *key_of(const struct tk_hist_growth *g)
 {
-	struct tally *t;
-	int i;
+	return g->key;
+}
 
-	for (i = 0; i < ntallies; i++)
-		if (tallies[i].key.dev == key->dev && tallies[i].key.flags == key->flags)
-			return &tallies[i];
-	if (ntallies == cap_tallies) {
-		int cap = cap_tallies ? cap_tallies * 2 : 16;
-		struct tally **s = realloc(shown, cap * sizeof(*s));
-
-		if (!s)
-			return NULL;
-		shown = s;
-		t = realloc(tallies, cap * sizeof(*t));
-		if (!t)
-			return NULL;
-		tallies = t;
-		cap_tallies = cap;
-	}
-	t = &tallies[ntallies++];
-	memset(t, 0, sizeof(*t));
-	t->key = *key;
-	return t;
+static const struct names *names_of(const struct tk_hist_growth *g)
+{
+	return g->data;
 }
 
 /* Name of disk @dev; a disk that appeared since the table was read makes
@@ -198,76 +175,45 @@ static void disk_name(__u32 dev, char *buf, size_t size, bool *reloaded)
 		snprintf(buf, size, "%u:%u", TK_MAJOR(dev), TK_MINOR(dev));
 }
 
-/* Sum the CPUs of every histogram and note what grew since the last report.
- * Returns how many grew, in shown[]. */
+/* What grew since the last report, in hists.grown[], named; how many. */
 static int collect(void)
 {
-	int fd = bpf_map__fd(skel->maps.hists), n = 0, cpu, i;
-	struct biolatency_key key, next, *prev = NULL;
+	int n = tk_histmap_collect(&hists), i;
 	bool reloaded = false;
-	struct tally *t;
 
-	while (!bpf_map_get_next_key(fd, prev, &next)) {
-		struct biolatency_hist sum = {};
+	for (i = 0; i < n; i++) {
+		struct tk_hist_growth *g = hists.grown[i];
+		struct names *nm = g->data;
 
-		key = next;
-		prev = &key;
-		if (bpf_map_lookup_elem(fd, &key, percpu))
+		if (nm)
 			continue;
-		for (cpu = 0; cpu < ncpu; cpu++) {
-			for (i = 0; i < BIOLATENCY_SLOTS; i++)
-				sum.slots[i] += percpu[cpu].slots[i];
-			sum.count += percpu[cpu].count;
-			sum.total_ns += percpu[cpu].total_ns;
-		}
-		t = tally_of(&key);
-		if (!t)
+		nm = calloc(1, sizeof(*nm));
+		if (!nm)
 			return -ENOMEM;
-		for (i = 0; i < BIOLATENCY_SLOTS; i++)
-			t->now.slots[i] = sum.slots[i] - t->seen.slots[i];
-		t->now.count = sum.count - t->seen.count;
-		t->now.total_ns = sum.total_ns - t->seen.total_ns;
-		t->seen = sum;
-	}
-	for (i = 0; i < ntallies; i++) {
-		t = &tallies[i];
-		if (!t->now.count)
-			continue;
-		if (env.per_disk && !t->disk[0])
-			disk_name(t->key.dev, t->disk, sizeof(t->disk), &reloaded);
-		if (env.per_flag && !t->flags[0])
-			tk_rq_flags_name(&rq_flags, t->key.flags, t->flags, sizeof(t->flags));
-		shown[n++] = t;
+		g->data = nm;
+		if (env.per_disk)
+			disk_name(key_of(g)->dev, nm->disk, sizeof(nm->disk), &reloaded);
+		if (env.per_flag)
+			tk_rq_flags_name(&rq_flags, key_of(g)->flags, nm->flags, sizeof(nm->flags));
 	}
 	return n;
 }
 
-/* hist.c counts in uint64_t, the BPF side in __u64: the same bits, but two
- * types to C (unsigned long and unsigned long long). */
-static const uint64_t *slots_of(const struct biolatency_hist *h, uint64_t *out)
-{
-	int i;
-
-	for (i = 0; i < BIOLATENCY_SLOTS; i++)
-		out[i] = h->slots[i];
-	return out;
-}
-
 static int by_disk_then_flags(const void *a, const void *b)
 {
-	const struct tally *x = *(const struct tally *const *)a, *y = *(const struct tally *const *)b;
-	int c = strverscmp(x->disk, y->disk);
+	const struct tk_hist_growth *x = *(struct tk_hist_growth *const *)a;
+	const struct tk_hist_growth *y = *(struct tk_hist_growth *const *)b;
+	int c = strverscmp(names_of(x)->disk, names_of(y)->disk);
 
 	if (c)
 		return c;
-	return x->key.flags < y->key.flags ? -1 : x->key.flags > y->key.flags;
+	return key_of(x)->flags < key_of(y)->flags ? -1 : key_of(x)->flags > key_of(y)->flags;
 }
 
 static void print_text(int n)
 {
 	const char *unit = env.millis ? "msecs" : "usecs";
 	__u64 div = env.millis ? 1000000 : 1000;
-	uint64_t slots[BIOLATENCY_SLOTS];
 	char tbuf[16];
 	int i;
 
@@ -279,19 +225,19 @@ static void print_text(int n)
 		printf("%-8s\n", tbuf);
 	}
 	for (i = 0; i < n; i++) {
-		const struct biolatency_hist *h = &shown[i]->now;
+		const struct tk_hist_growth *h = hists.grown[i];
 
 		if (env.per_disk || env.per_flag) {
 			putchar('\n');
 			if (env.per_disk)
-				printf("disk = %s", shown[i]->disk);
+				printf("disk = %s", names_of(h)->disk);
 			if (env.per_disk && env.per_flag)
 				putchar('\t');
 			if (env.per_flag)
-				printf("flags = %s", shown[i]->flags);
+				printf("flags = %s", names_of(h)->flags);
 			putchar('\n');
 		}
-		hist_print_log2(stdout, slots_of(h, slots), BIOLATENCY_SLOTS, unit);
+		hist_print_log2(stdout, h->now, BIOLATENCY_SLOTS, unit);
 		if (env.extension)
 			printf("\navg = %llu %s, total: %llu %s, count: %llu\n\n",
 			       (unsigned long long)(h->total_ns / (div * h->count)), unit,
@@ -303,7 +249,6 @@ static void print_text(int n)
 static void print_json(int n)
 {
 	const char *unit = env.millis ? "msecs" : "usecs";
-	uint64_t slots[BIOLATENCY_SLOTS];
 	char tbuf[16];
 	struct jw w;
 	int i;
@@ -315,42 +260,20 @@ static void print_json(int n)
 	jw_str(&w, "unit", unit, 8);
 	jw_array_begin(&w, "histograms");
 	for (i = 0; i < n; i++) {
-		const struct biolatency_hist *h = &shown[i]->now;
+		const struct tk_hist_growth *h = hists.grown[i];
 
 		jw_object_begin(&w, NULL);
 		if (env.per_disk)
-			jw_str(&w, "disk", shown[i]->disk, sizeof(shown[i]->disk));
+			jw_str(&w, "disk", names_of(h)->disk, sizeof(names_of(h)->disk));
 		if (env.per_flag)
-			jw_str(&w, "flags", shown[i]->flags, sizeof(shown[i]->flags));
+			jw_str(&w, "flags", names_of(h)->flags, sizeof(names_of(h)->flags));
 		jw_uint(&w, "count", h->count);
 		jw_uint(&w, "total_ns", h->total_ns);
-		hist_json_log2(&w, "hist", slots_of(h, slots), BIOLATENCY_SLOTS, unit);
+		hist_json_log2(&w, "hist", h->now, BIOLATENCY_SLOTS, unit);
 		jw_object_end(&w);
 	}
 	jw_array_end(&w);
 	jw_end(&w);
-}
-
-/* A program the kernel found already running on the same CPU (a completion
- * interrupting a completion) is skipped; the kernel counts those per program,
- * and they are requests we did not time. */
-static void report_misses(void)
-{
-	struct bpf_program *prog;
-	__u64 misses = 0;
-
-	bpf_object__for_each_program(prog, skel->obj) {
-		struct bpf_prog_info info = {};
-		__u32 len = sizeof(info);
-
-		if (bpf_program__fd(prog) >= 0 &&
-		    !bpf_obj_get_info_by_fd(bpf_program__fd(prog), &info, &len))
-			misses += info.recursion_misses;
-	}
-	if (misses > misses_reported) {
-		tk_report_lost(misses - misses_reported, env.opts.json);
-		misses_reported = misses;
-	}
 }
 
 static int report(void *ctx, bool final)
@@ -364,12 +287,13 @@ static int report(void *ctx, bool final)
 		tk_warn("reading the histograms failed: %s", strerror(-n));
 		return n;
 	}
-	qsort(shown, n, sizeof(*shown), by_disk_then_flags);
+	qsort(hists.grown, n, sizeof(*hists.grown), by_disk_then_flags);
 	if (env.opts.json)
 		print_json(n);
 	else
 		print_text(n);
-	report_misses();
+	/* A completion interrupting a completion: a request not timed. */
+	tk_report_misses(skel->obj, &misses_reported, env.opts.json);
 	return 0;
 }
 
@@ -381,21 +305,20 @@ int main(int argc, char **argv)
 		.nvariants = NVARIANTS,
 	};
 	struct tk_summary summary = { .report = report };
-	int err = 1;
+	int err = 1, e;
 
 	tk_prog = "biolatency";
 	parse_args(argc, argv);
 	tk_session_init(&env.opts);
 
-	ncpu = libbpf_num_possible_cpus();
-	percpu = calloc(ncpu > 0 ? ncpu : 1, sizeof(*percpu));
 	skel = biolatency_bpf__open_opts(tk_open_opts(&env.opts));
 	if (!skel) {
 		tk_open_failed(&env.opts);
 		goto cleanup;
 	}
-	if (!percpu || ncpu <= 0) {
-		tk_warn("cannot count the CPUs: %s", strerror(errno));
+	e = tk_histmap_init(&hists, skel->maps.hists, BIOLATENCY_SLOTS);
+	if (e) {
+		tk_warn("cannot read the histograms: %s", strerror(-e));
 		goto cleanup;
 	}
 	session.bpf = TK_BPF_SUMMARY(skel);
@@ -410,7 +333,7 @@ int main(int argc, char **argv)
 	skel->rodata->targ_per_flag = env.per_flag;
 	skel->rodata->filter_dev = env.disk != NULL;
 	skel->rodata->targ_dev = env.disk_dev;
-	bpf_map__set_max_entries(skel->maps.hists, hist_entries(ncpu));
+	bpf_map__set_max_entries(skel->maps.hists, hist_entries(hists.ncpu));
 	if (tk_session_prepare(&session))
 		goto cleanup;
 	/* Without -Q the insert hook has nothing to do: don't pay for it. */
@@ -430,8 +353,6 @@ cleanup:
 	tk_session_detach(&session);
 	biolatency_bpf__destroy(skel);
 	tk_disks_free(&disks);
-	free(percpu);
-	free(tallies);
-	free(shown);
+	tk_histmap_free(&hists);
 	return err;
 }

@@ -1,0 +1,129 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <bpf/bpf.h>
+#include "histmap.h"
+
+/* One key: the growth, its key, the value's tail, and what was seen, in one
+ * allocation. */
+static struct tk_hist_growth *entry_new(const struct tk_histmap *m, const void *key)
+{
+	size_t head = (sizeof(struct tk_hist_growth) + 7) & ~(size_t)7;
+	size_t counters = (2 * m->nslots + 2) * sizeof(uint64_t);
+	size_t tail = m->value_size - (m->nslots + 2) * sizeof(uint64_t);
+	struct tk_hist_growth *g = calloc(1, head + counters + m->key_size + tail);
+	char *p = (char *)g + head;
+
+	if (!g)
+		return NULL;
+	g->seen = (uint64_t *)p;
+	g->now = g->seen + m->nslots + 2;
+	memcpy(p + counters, key, m->key_size);
+	g->key = p + counters;
+	g->extra = p + counters + m->key_size;
+	return g;
+}
+
+static struct tk_hist_growth *entry_of(struct tk_histmap *m, const void *key)
+{
+	struct tk_hist_growth *g;
+	int i;
+
+	for (i = 0; i < m->nall; i++)
+		if (!memcmp(m->all[i]->key, key, m->key_size))
+			return m->all[i];
+	if (m->nall == m->cap) {
+		int cap = m->cap ? m->cap * 2 : 16;
+		struct tk_hist_growth **a = realloc(m->all, cap * sizeof(*a));
+
+		if (!a)
+			return NULL;
+		m->all = a;
+		a = realloc(m->grown, cap * sizeof(*a));
+		if (!a)
+			return NULL;
+		m->grown = a;
+		m->cap = cap;
+	}
+	g = entry_new(m, key);
+	if (g)
+		m->all[m->nall++] = g;
+	return g;
+}
+
+int tk_histmap_init(struct tk_histmap *m, struct bpf_map *map, int nslots)
+{
+	memset(m, 0, sizeof(*m));
+	m->map = map;
+	m->nslots = nslots;
+	m->key_size = bpf_map__key_size(map);
+	m->value_size = bpf_map__value_size(map);
+	m->ncpu = libbpf_num_possible_cpus();
+	if (m->ncpu <= 0)
+		return m->ncpu ? m->ncpu : -EINVAL;
+	if (m->value_size < (nslots + 2) * sizeof(uint64_t))
+		return -EINVAL;
+	/* The kernel hands out each CPU's value rounded up to 8 bytes. */
+	m->value_size = (m->value_size + 7) & ~(size_t)7;
+	m->percpu = calloc(m->ncpu, m->value_size);
+	return m->percpu ? 0 : -ENOMEM;
+}
+
+int tk_histmap_collect(struct tk_histmap *m)
+{
+	int fd = bpf_map__fd(m->map), n = 0, cpu, i, nc = m->nslots + 2;
+	char key[m->key_size], next[m->key_size];
+	size_t tail_size = m->value_size - nc * sizeof(uint64_t);
+	void *prev = NULL;
+	uint64_t sum[nc];
+
+	while (!bpf_map_get_next_key(fd, prev, next)) {
+		struct tk_hist_growth *g;
+		const char *tail = NULL;
+		uint64_t *now;
+
+		memcpy(key, next, m->key_size);
+		prev = key;
+		if (bpf_map_lookup_elem(fd, key, m->percpu))
+			continue;
+		memset(sum, 0, sizeof(sum));
+		for (cpu = 0; cpu < m->ncpu; cpu++) {
+			const uint64_t *v = (const uint64_t *)((char *)m->percpu + cpu * m->value_size);
+
+			for (i = 0; i < nc; i++)
+				sum[i] += v[i];
+			if (v[m->nslots])
+				tail = (const char *)(v + nc);
+		}
+		g = entry_of(m, key);
+		if (!g)
+			return -ENOMEM;
+		now = (uint64_t *)g->now;
+		for (i = 0; i < m->nslots; i++)
+			now[i] = sum[i] - g->seen[i];
+		g->count = sum[m->nslots] - g->seen[m->nslots];
+		g->total_ns = sum[m->nslots + 1] - g->seen[m->nslots + 1];
+		memcpy(g->seen, sum, sizeof(sum));
+		if (tail && tail_size)
+			memcpy((void *)g->extra, tail, tail_size);
+	}
+	for (i = 0; i < m->nall; i++)
+		if (m->all[i]->count)
+			m->grown[n++] = m->all[i];
+	return n;
+}
+
+void tk_histmap_free(struct tk_histmap *m)
+{
+	int i;
+
+	for (i = 0; i < m->nall; i++) {
+		free(m->all[i]->data);
+		free(m->all[i]);
+	}
+	free(m->all);
+	free(m->grown);
+	free(m->percpu);
+	memset(m, 0, sizeof(*m));
+}
