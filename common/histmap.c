@@ -4,6 +4,8 @@
 #include <string.h>
 #include <bpf/bpf.h>
 #include "histmap.h"
+#include "log.h"
+#include "loop.h"
 
 /* One key: the growth, its key, the value's tail, and what was seen, in one
  * allocation. */
@@ -60,14 +62,18 @@ int tk_histmap_init(struct tk_histmap *m, struct bpf_map *map, int nslots)
 	m->key_size = bpf_map__key_size(map);
 	m->value_size = bpf_map__value_size(map);
 	m->ncpu = libbpf_num_possible_cpus();
-	if (m->ncpu <= 0)
-		return m->ncpu ? m->ncpu : -EINVAL;
-	if (m->value_size < (nslots + 2) * sizeof(uint64_t))
-		return -EINVAL;
+	if (m->ncpu <= 0) {
+		tk_warn("cannot count the CPUs: %s", strerror(m->ncpu ? -m->ncpu : EINVAL));
+		return -1;
+	}
 	/* The kernel hands out each CPU's value rounded up to 8 bytes. */
 	m->value_size = (m->value_size + 7) & ~(size_t)7;
 	m->percpu = calloc(m->ncpu, m->value_size);
-	return m->percpu ? 0 : -ENOMEM;
+	if (!m->percpu) {
+		tk_warn("cannot read the histograms: %s", strerror(ENOMEM));
+		return -1;
+	}
+	return 0;
 }
 
 int tk_histmap_collect(struct tk_histmap *m)
@@ -112,6 +118,32 @@ int tk_histmap_collect(struct tk_histmap *m)
 		if (m->all[i]->count)
 			m->grown[n++] = m->all[i];
 	return n;
+}
+
+int tk_histmap_report(void *ctx, bool final)
+{
+	struct tk_histmap *m = ctx;
+	int n = tk_histmap_collect(m), i, e;
+
+	(void)final;
+	if (n < 0) {
+		tk_warn("reading the histograms failed: %s", strerror(-n));
+		return n;
+	}
+	for (i = 0; i < n && m->name; i++) {
+		if (m->grown[i]->data)
+			continue;
+		e = m->name(m->grown[i]);
+		if (e < 0) {
+			tk_warn("reading the histograms failed: %s", strerror(-e));
+			return e;
+		}
+	}
+	if (m->cmp)
+		qsort(m->grown, n, sizeof(*m->grown), m->cmp);
+	m->print(n);
+	tk_report_misses(m->obj, &m->misses_reported, m->json);
+	return 0;
 }
 
 void tk_histmap_free(struct tk_histmap *m)

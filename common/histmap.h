@@ -4,10 +4,12 @@
  * counters are never reset, so nothing counted between a read and a reset is
  * lost. A value starts with __u64 slots[nslots], count, total_ns (log2 slots,
  * as bpf/log2.bpf.h fills them); what follows (a comm, say) is the tool's,
- * taken from a CPU that counted. */
+ * taken from a CPU that counted. A report ends with the loss report of
+ * common/loop (tk_report_misses). */
 #ifndef TK_HISTMAP_H
 #define TK_HISTMAP_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <bpf/libbpf.h>
 
@@ -24,20 +26,32 @@ struct tk_hist_growth {
 struct tk_histmap {
 	struct bpf_map *map;
 	int nslots;
+	/* For tk_histmap_report, set by the tool: */
+	int (*name)(struct tk_hist_growth *g);	/* once per key, before it is
+						 * first sorted (may be NULL) */
+	int (*cmp)(const void *a, const void *b);	/* qsort of grown[] (or NULL) */
+	void (*print)(int n);			/* grown[0..n) */
+	struct bpf_object *obj;			/* whose skipped runs are lost events */
+	bool json;
 	/* Filled by tk_histmap_collect. */
 	struct tk_hist_growth **grown;
 	/* Private. */
 	struct tk_hist_growth **all;
 	int nall, cap;
+	uint64_t misses_reported;
 	int ncpu;
 	size_t key_size, value_size;
 	void *percpu;
 };
 
-/* 0, or -errno. */
+/* 0, or -1 after saying why. @map's values must start with nslots + 2 __u64. */
 int tk_histmap_init(struct tk_histmap *m, struct bpf_map *map, int nslots);
 /* Read the map: how many keys grew since the last call, in m->grown[]. */
 int tk_histmap_collect(struct tk_histmap *m);
+/* One summary, as a tk_summary's report (@ctx: the struct tk_histmap): what
+ * grew, named, sorted and printed; then the runs the kernel skipped
+ * (tk_report_misses). */
+int tk_histmap_report(void *ctx, bool final);
 void tk_histmap_free(struct tk_histmap *m);
 
 #endif

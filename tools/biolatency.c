@@ -146,7 +146,6 @@ struct names {
 
 static struct biolatency_bpf *skel;
 static struct tk_histmap hists;
-static uint64_t misses_reported;
 
 static const struct biolatency_key *key_of(const struct tk_hist_growth *g)
 {
@@ -175,28 +174,21 @@ static void disk_name(__u32 dev, char *buf, size_t size, bool *reloaded)
 		snprintf(buf, size, "%u:%u", TK_MAJOR(dev), TK_MINOR(dev));
 }
 
-/* What grew since the last report, in hists.grown[], named; how many. */
-static int collect(void)
+static bool reloaded;	/* the table of disks, at most once per report */
+
+/* A histogram's key's names, once (tk_histmap's name). */
+static int name(struct tk_hist_growth *g)
 {
-	int n = tk_histmap_collect(&hists), i;
-	bool reloaded = false;
+	struct names *nm = calloc(1, sizeof(*nm));
 
-	for (i = 0; i < n; i++) {
-		struct tk_hist_growth *g = hists.grown[i];
-		struct names *nm = g->data;
-
-		if (nm)
-			continue;
-		nm = calloc(1, sizeof(*nm));
-		if (!nm)
-			return -ENOMEM;
-		g->data = nm;
-		if (env.per_disk)
-			disk_name(key_of(g)->dev, nm->disk, sizeof(nm->disk), &reloaded);
-		if (env.per_flag)
-			tk_rq_flags_name(&rq_flags, key_of(g)->flags, nm->flags, sizeof(nm->flags));
-	}
-	return n;
+	if (!nm)
+		return -ENOMEM;
+	g->data = nm;
+	if (env.per_disk)
+		disk_name(key_of(g)->dev, nm->disk, sizeof(nm->disk), &reloaded);
+	if (env.per_flag)
+		tk_rq_flags_name(&rq_flags, key_of(g)->flags, nm->flags, sizeof(nm->flags));
+	return 0;
 }
 
 static int by_disk_then_flags(const void *a, const void *b)
@@ -276,25 +268,15 @@ static void print_json(int n)
 	jw_end(&w);
 }
 
-static int report(void *ctx, bool final)
+/* A completion interrupting a completion is a request not timed: the
+ * kernel's skipped runs are reported as lost (tk_histmap_report). */
+static void print(int n)
 {
-	int n;
-
-	(void)ctx;
-	(void)final;
-	n = collect();
-	if (n < 0) {
-		tk_warn("reading the histograms failed: %s", strerror(-n));
-		return n;
-	}
-	qsort(hists.grown, n, sizeof(*hists.grown), by_disk_then_flags);
 	if (env.opts.json)
 		print_json(n);
 	else
 		print_text(n);
-	/* A completion interrupting a completion: a request not timed. */
-	tk_report_misses(skel->obj, &misses_reported, env.opts.json);
-	return 0;
+	reloaded = false;
 }
 
 int main(int argc, char **argv)
@@ -304,8 +286,8 @@ int main(int argc, char **argv)
 		.variants = variants,
 		.nvariants = NVARIANTS,
 	};
-	struct tk_summary summary = { .report = report };
-	int err = 1, e;
+	struct tk_summary summary = { .report = tk_histmap_report, .ctx = &hists };
+	int err = 1;
 
 	tk_prog = "biolatency";
 	parse_args(argc, argv);
@@ -316,11 +298,13 @@ int main(int argc, char **argv)
 		tk_open_failed(&env.opts);
 		goto cleanup;
 	}
-	e = tk_histmap_init(&hists, skel->maps.hists, BIOLATENCY_SLOTS);
-	if (e) {
-		tk_warn("cannot read the histograms: %s", strerror(-e));
+	if (tk_histmap_init(&hists, skel->maps.hists, BIOLATENCY_SLOTS))
 		goto cleanup;
-	}
+	hists.name = name;
+	hists.cmp = by_disk_then_flags;
+	hists.print = print;
+	hists.obj = skel->obj;
+	hists.json = env.opts.json;
 	session.bpf = TK_BPF_SUMMARY(skel);
 	if (env.per_flag) {
 		tk_rq_flags_load(&rq_flags, env.opts.btf_path);
