@@ -28,3 +28,22 @@ int floor_sys_enter_btf(void *ctx) { return 0; }
 
 SEC("tp_btf/sys_exit")
 int floor_sys_exit_btf(void *ctx) { return 0; }
+
+/* runqlat's hooks (tests/bench/runqlat.sh) */
+SEC("raw_tp/sched_wakeup")
+int floor_wakeup(void *ctx) { return 0; }
+
+SEC("raw_tp/sched_wakeup_new")
+int floor_wakeup_new(void *ctx) { return 0; }
+
+SEC("raw_tp/sched_switch")
+int floor_switch(void *ctx) { return 0; }
+
+SEC("tp_btf/sched_wakeup")
+int floor_wakeup_btf(void *ctx) { return 0; }
+
+SEC("tp_btf/sched_wakeup_new")
+int floor_wakeup_new_btf(void *ctx) { return 0; }
+
+SEC("tp_btf/sched_switch")
+int floor_switch_btf(void *ctx) { return 0; }

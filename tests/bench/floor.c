@@ -5,7 +5,9 @@
  *   floor exit            raw_tp sys_exit
  *   floor enter-exit      raw_tp sys_enter + sys_exit
  *   floor btf-exit        tp_btf sys_exit
- *   floor btf-enter-exit  tp_btf sys_enter + sys_exit */
+ *   floor btf-enter-exit  tp_btf sys_enter + sys_exit
+ *   floor sched           raw_tp sched_wakeup, sched_wakeup_new, sched_switch
+ *   floor btf-sched       tp_btf the same */
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -29,6 +31,8 @@ int main(int argc, char **argv)
 		{ "enter-exit", { "floor_sys_enter", "floor_sys_exit" } },
 		{ "btf-exit", { "floor_sys_exit_btf" } },
 		{ "btf-enter-exit", { "floor_sys_enter_btf", "floor_sys_exit_btf" } },
+		{ "sched", { "floor_wakeup", "floor_wakeup_new", "floor_switch" } },
+		{ "btf-sched", { "floor_wakeup_btf", "floor_wakeup_new_btf", "floor_switch_btf" } },
 	};
 	struct floor_bpf *skel;
 	struct bpf_program *prog;
@@ -38,7 +42,7 @@ int main(int argc, char **argv)
 		if (argc == 2 && !strcmp(argv[1], modes[m].mode))
 			break;
 	if (m == (int)(sizeof(modes) / sizeof(modes[0]))) {
-		fprintf(stderr, "usage: floor open|exit|enter-exit|btf-exit|btf-enter-exit\n");
+		fprintf(stderr, "usage: floor open|exit|enter-exit|btf-exit|btf-enter-exit|sched|btf-sched\n");
 		return 2;
 	}
 	signal(SIGINT, on_signal);

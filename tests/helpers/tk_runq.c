@@ -13,6 +13,7 @@
  *   tid TID switches N			(one line per thread, main first)
  *   rounds ROUNDS
  *   switches S voluntary V nonvoluntary NV new 4
+ *   ns_per_round N			(the ping-pong's wall time per round)
  * S counts the main thread's switch-ins from after the go FIFO to its last
  * read of its counters, and every other thread's whole life; each thread
  * reads its counters while running, so it counts no switch away whose
@@ -109,6 +110,7 @@ int main(int argc, char **argv)
 	struct counts start, end, th[4];
 	const char *go = NULL;
 	pthread_t t[4];
+	double t0, t1 = 0;
 	long s, v, nv;
 	int i, opt;
 
@@ -133,6 +135,7 @@ int main(int argc, char **argv)
 	read_counts(&start);
 	memset(th, 0, sizeof(th));
 	/* One pair after the other: the spinners would delay the ping-pong. */
+	t0 = now();
 	for (i = 0; i < 4; i += 2) {
 		if (pthread_create(&t[i], NULL, fn[i], &th[i]) ||
 		    pthread_create(&t[i + 1], NULL, fn[i + 1], &th[i + 1])) {
@@ -141,6 +144,8 @@ int main(int argc, char **argv)
 		}
 		pthread_join(t[i], NULL);
 		pthread_join(t[i + 1], NULL);
+		if (!i)
+			t1 = now();
 	}
 	read_counts(&end);
 	v = end.v - start.v;
@@ -153,6 +158,7 @@ int main(int argc, char **argv)
 	printf("tid %d switches %ld\n", (int)end.tid, end.v - start.v + end.nv - start.nv);
 	for (i = 0; i < 4; i++)
 		printf("tid %d switches %ld\n", (int)th[i].tid, th[i].v + th[i].nv + 1);
+	printf("ns_per_round %.0f\n", rounds ? (t1 - t0) * 1e9 / rounds : 0);
 	printf("rounds %ld\nswitches %ld voluntary %ld nonvoluntary %ld new 4\n", rounds, s, v, nv);
 	return 0;
 }
