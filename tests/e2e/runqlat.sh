@@ -133,6 +133,11 @@ near() {
 	[ -n "$2" ] && [ "$2" -gt $((2 * ROUNDS)) ] && in_range "$1" $(($2 - 2)) $(($2 + 12))
 }
 
+# all 'CMD1' 'CMD2'...: every shell command succeeds (check runs one command).
+all() {
+	for _c; do eval "$_c" || return 1; done
+}
+
 # --- every attach variant: --cgroup counts exactly the workload's ----------
 
 for v in $VARIANTS; do
@@ -195,13 +200,14 @@ check "-m: the same workload's switches in milliseconds (got $(hist_sum "$D/m"),
 	near "$(hist_sum "$D/m")" "$S"
 check "-m: header in msecs" has "$D/m" '^ +msecs +: count +distribution$'
 # The spinners wait a time slice for each other, milliseconds: -m shifts the
-# same latencies ten slots down. Waits of 1 ms or more (-m's slots from 1) are
-# those the usecs histogram has from 1024 us, and some from 512 us.
-ms1=$(awk '$2 == "->" && $4 == ":" && $1 >= 1 { s += $5 } END { print s + 0 }' "$D/m")
+# same latencies ten slots down. -m's first slot holds 0 and 1 ms; waits of
+# 2 ms or more (its slots from 2) are at least those the usecs histogram has
+# from 2048 us, and at most those from 1024 us.
+ms2=$(awk '$2 == "->" && $4 == ":" && $1 >= 2 { s += $5 } END { print s + 0 }' "$D/m")
+us2048=$(json_bucket_sum "$D/j" 2048)
 us1024=$(json_bucket_sum "$D/j" 1024)
-us512=$(json_bucket_sum "$D/j" 512)
-check "-m: $ms1 waits of 1 ms or more: between usecs' $us1024 from 1024 us and $us512 from 512 us" \
-	[ "$us1024" -gt 0 ] && [ "$ms1" -ge "$us1024" ] && [ "$ms1" -le "$us512" ]
+check "-m: $ms2 waits of 2 ms or more: between usecs' $us2048 from 2048 us and $us1024 from 1024 us" \
+	all '[ "$us2048" -gt 0 ]' '[ "$ms2" -ge "$us2048" ]' '[ "$ms2" -le "$us1024" ]'
 
 SHOW="$D/j $D/j.err"
 check "-j: the buckets count the workload's switches (got $(json_bucket_sum "$D/j"), truth $S)" \
@@ -226,7 +232,7 @@ check "interval: the tables add up to the one-shot run's count ($(hist_sum "$D/i
 rc=$?
 SHOW="$D/c $D/c.err"
 check "interval and count: 0.1 3 prints 3 reports and exits 0 by itself" \
-	[ $rc -eq 0 ] && [ "$(grep -c '^$' "$D/c")" -eq 3 ]
+	all '[ $rc -eq 0 ]' '[ "$(grep -c "^\$" "$D/c")" -eq 3 ]'
 
 # --- -P -p: one process, by pid --------------------------------------------
 
@@ -243,7 +249,7 @@ stop_tool TERM
 S=$(switches a)
 check "-p: exit 0 on SIGTERM" [ "$TOOL_RC" -eq 0 ]
 check "-P -p: one histogram, the process's, with its name" \
-	[ "$(grep -c '^pid = ' "$O")" -eq 1 ] && has "$O" "^pid = $pa tk_runq\$"
+	all '[ "$(grep -c "^pid = " "$O")" -eq 1 ]' 'has "$O" "^pid = $pa tk_runq\$"'
 check "-p: counts the process's $S switches back (got $(hist_sum "$O"))" near "$(hist_sum "$O")" "$S"
 
 # --- --pidnss: one histogram per PID namespace -------------------------------
@@ -257,14 +263,15 @@ go a
 stop_tool INT
 S=$(switches a)
 check "--pidnss: the workload's PID namespace ($ns), its count" \
-	[ "$(grep -c '^pidns = ' "$O")" -eq 1 ] && has "$O" "^pidns = $ns " &&
-	near "$(hist_sum "$O")" "$S"
+	all '[ "$(grep -c "^pidns = " "$O")" -eq 1 ]' 'has "$O" "^pidns = $ns "' \
+		'near "$(hist_sum "$O")" "$S"'
 
 # --- -d ends the run; nothing left behind -----------------------------------
 
 tool_start "$D/d" "$RQ" -d 0.5 || exit 1
 wait "$TOOL_PID"
-check "-d 0.5: exits 0 by itself, with a histogram" [ $? -eq 0 ] && has "$D/d" 'usecs'
+rc=$?
+check "-d 0.5: exits 0 by itself, with a histogram" all '[ $rc -eq 0 ]' 'has "$D/d" usecs'
 
 leak_check "no BPF program, link or map left behind"
 finish
