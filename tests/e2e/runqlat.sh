@@ -182,6 +182,11 @@ wait $ga
 for p in $TOOLS4; do kill -INT "$p"; done
 for p in $TOOLS4; do wait "$p"; done
 S=$(switches a)
+for f in L m j i; do
+	SHOW="$D/$f.err"
+	check "($f) nothing lost" not has "$D/$f.err" 'lost'
+done
+check "(j) no lost record" not has "$D/j" '"type":"lost"'
 
 SHOW="$D/L $D/work.a"
 sed -n 's/^tid \([0-9]*\) switches \([0-9]*\)$/\1 \2/p' "$D/work.a" | sort -n >"$D/tids.want"
