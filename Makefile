@@ -77,7 +77,7 @@ endif
 .DELETE_ON_ERROR:
 .SECONDARY:
 .PHONY: all static helpers units check check-host check-vm variants-table test-unit test-e2e install uninstall \
-	vmlinux syscall-tables deps test-deps clean help bench fuzz fuzz-replay
+	vmlinux syscall-tables deps deps-cross test-deps clean help bench fuzz fuzz-replay
 
 all: $(addprefix $(BIN)/,$(TOOLS)) helpers units
 
@@ -87,6 +87,7 @@ help:
 	@echo "make check      run the whole test suite (root, for the end-to-end part),"
 	@echo "                 qemu lane included; check-host: without it; check-vm: it alone"
 	@echo "make deps       install the build dependencies (Debian 12, root)"
+	@echo "make deps-cross  and the arm64 cross compiler and libraries (make kit makes both kits)"
 	@echo "make test-deps  install the build and test dependencies (for check)"
 	@echo "make install    install to \$$(DESTDIR)\$$(PREFIX)/sbin, share/man/man8 and bash completions"
 	@echo "make multi      bin/multi/tracekit: every tool in one static binary (links in bin/multi/links)"
@@ -300,7 +301,7 @@ test-e2e-multi: multi helpers
 	TK_BIN=$(CURDIR)/$(BIN)/multi/links sh tests/run.sh e2e
 
 # On an x86 host `make kit` makes the arm64 kit too (build/arm64/kit/), when
-# the cross compiler and the arm64 libraries are installed (make deps).
+# the cross compiler and the arm64 libraries are installed (make deps-cross).
 KIT_CROSS := $(if $(filter x86,$(HOST_ARCH)),$(if $(filter x86,$(ARCH)),arm64))
 kit: $(KIT) $(addprefix kit-,$(KIT_CROSS))
 
@@ -309,7 +310,7 @@ kit-arm64: kit-%:
 		[ -n "$$($(CROSS_$*)gcc -print-file-name=libbpf.a 2>/dev/null)" ]; then \
 		$(MAKE) --no-print-directory ARCH=$* kit; \
 	else \
-		echo "kit: no $* kit: $(CROSS_$*)gcc or the $* libraries are not installed (make deps)"; \
+		echo "kit: no $* kit: $(CROSS_$*)gcc or the $* libraries are not installed (make deps-cross)"; \
 	fi
 
 # Minimised BTFs (make btf) present in $(OUT)/btf/ go into the kit's btf/.
@@ -374,6 +375,9 @@ syscall-tables:
 
 deps:
 	sh tests/install-deps.sh build
+
+deps-cross:
+	sh tests/install-deps.sh cross
 
 test-deps:
 	sh tests/install-deps.sh test
