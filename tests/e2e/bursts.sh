@@ -206,6 +206,32 @@ if stalled tcpstates "$TK_BIN/tcpstates" -D "$qport"; then
 	verdict tcpstates $((N * 3)) "$produced" "$delivered"
 fi
 
+# --- tcpaccept -p: a listener's accepts (80-byte records) ---------------------
+# The listener (pinned: its accepts are the events) prints each accept it
+# made; the clients close with a reset, as for tcplife.
+N=15000
+$PIN "$TK_HELPERS/tk_tcp" listen -P 127.0.0.1 0 >"$D/listen.ta" 2>&1 &
+apid=$!
+T_PIDS="$T_PIDS $apid"
+wait_for "$D/listen.ta" '^port ' 10 || not_ok "tk_tcp listen -P did not start" "$D/listen.ta"
+aport=$(sed -n 's/^port //p' "$D/listen.ta")
+workload ta "$TK_HELPERS/tk_tcp" connect -g "$D/go.ta" -l -G "$((N - TAIL)):$D/go2.ta" \
+	127.0.0.1 "$aport" $N
+if stalled tcpaccept "$TK_BIN/tcpaccept" -p "$apid"; then
+	burst ta
+	released tcpaccept
+	tail_of ta
+	_i=0
+	while [ "$(grep -c '^accept ' "$D/listen.ta")" -lt "$N" ] && [ $_i -lt 200 ]; do
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	stopped tcpaccept
+	produced=$(grep -c '^accept ' "$D/listen.ta")
+	delivered=$(grep -c "^{\"ts_ns\":[0-9]*,\"pid\":$apid," "$D/tcpaccept.out")
+	verdict tcpaccept $N "$produced" "$delivered"
+fi
+
 # --- ttysnoop: write(2)s to a pseudo-terminal ---------------------------------
 # A write of one byte is one record at any -s (the man page: a write is cut
 # into records of SIZE bytes), so writes lost are records lost.

@@ -325,6 +325,41 @@ not_root_check() {
 	fi
 }
 
+# --- listeners and connects of our own (tcpconnect, tcpaccept): tk_tcp ---
+
+# listener NAME ADDR [TK_TCP_LISTEN_OPTIONS...]: listen on a free port of
+# ADDR in the background; sets L_PORT and L_PID (also L_BG_NAME). Its
+# output (with -P, every accept) goes to $T_DIR/listen.NAME.
+listener() {
+	_n=$1
+	_a=$2
+	shift 2
+	# Emptied here: the background job would do it too late for wait_for,
+	# which could then read the last run's port.
+	: >"$T_DIR/listen.$_n"
+	"$TK_HELPERS/tk_tcp" listen "$@" "$_a" 0 >"$T_DIR/listen.$_n" 2>&1 &
+	L_PID=$!
+	T_PIDS="$T_PIDS $L_PID"
+	eval "L_BG_$_n=$L_PID"
+	wait_for "$T_DIR/listen.$_n" '^port ' 5 || not_ok "listener $_n did not start" "$T_DIR/listen.$_n"
+	L_PORT=$(sed -n 's/^port \([0-9]*\)$/\1/p' "$T_DIR/listen.$_n")
+}
+
+# tcp NAME TK_TCP_CONNECT_ARGS...: a connecting workload in the background,
+# waiting for `go NAME`; sets W_PID. It prints each connect's local port.
+tcp() {
+	_n=$1
+	shift
+	rm -f "$T_DIR/go.$_n"
+	mkfifo "$T_DIR/go.$_n"
+	: >"$T_DIR/work.$_n"	# as in listener: no stale pid for wait_for
+	"$TK_HELPERS/tk_tcp" connect -g "$T_DIR/go.$_n" "$@" >"$T_DIR/work.$_n" 2>&1 &
+	T_PIDS="$T_PIDS $!"
+	eval "W_BG_$_n=$!"
+	wait_for "$T_DIR/work.$_n" '^pid ' 5 || not_ok "workload $_n did not start" "$T_DIR/work.$_n"
+	W_PID=$(sed -n 's/^pid \([0-9]*\)$/\1/p' "$T_DIR/work.$_n")
+}
+
 # --- TCP sessions of our own (tcpstates, tcplife): tk_tcp serve and talk ---
 
 # server NAME ADDR [TK_TCP_SERVE_OPTIONS...]: a tk_tcp serve in the
