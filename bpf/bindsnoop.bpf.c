@@ -50,14 +50,6 @@ struct {
 	__type(value, struct start);
 } starts SEC(".maps");
 
-/* One zeroed struct start to fill, off the 512-byte stack. */
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct start);
-} scratch SEC(".maps");
-
 char LICENSE[] SEC("license") = "GPL";
 
 /* --- sys_enter_bind: the call and the caller's sockaddr -------------------- */
@@ -66,10 +58,10 @@ SEC("tracepoint/syscalls/sys_enter_bind")
 int bind_enter(struct trace_event_raw_sys_enter *ctx)
 {
 	__u64 id = bpf_get_current_pid_tgid();
-	__u32 tid = (__u32)id, zero = 0;
+	__u32 tid = (__u32)id;
 	const void *uaddr = (const void *)ctx->args[1];
 	struct sockaddr_in6 sa = {};
-	struct start *s;
+	struct start st = {}, *s = &st;
 
 	if (!tk_filter_pass(id))
 		return 0;
@@ -78,10 +70,6 @@ int bind_enter(struct trace_event_raw_sys_enter *ctx)
 	    bpf_probe_read_user(&sa, sizeof(struct sockaddr_in), uaddr) &&
 	    bpf_probe_read_user(&sa, sizeof(sa.sin6_family), uaddr))
 		sa.sin6_family = AF_UNSPEC;	/* EFAULT: known at exit */
-	s = bpf_map_lookup_elem(&scratch, &zero);
-	if (!s)
-		return 0;
-	__builtin_memset(s, 0, sizeof(*s));
 	s->fd = (__s32)ctx->args[0];
 	s->e.ts_ns = bpf_ktime_get_ns();
 	s->e.addr_src = BINDSNOOP_ADDR_USER;
