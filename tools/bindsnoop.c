@@ -32,7 +32,10 @@ static struct env {
 } env;
 
 static const struct tk_variant variants[] = {
-	{ .name = "cgroup", .progs = { "bind4", "bind6", "bind_enter", "bind_exit" } },
+	/* The hooks find the bind's thread by its tid, with a helper not
+	 * every kernel offers sock_addr programs (probed for the last one). */
+	{ .name = "cgroup", .progs = { "bind_enter", "bind_exit", "bind4", "bind6" },
+	  .helpers = { BPF_FUNC_get_current_pid_tgid } },
 	{ .name = "tracepoint", .progs = { "bind_enter", "bind_exit" } },
 };
 #define NVARIANTS (int)(sizeof(variants) / sizeof(variants[0]))
