@@ -33,7 +33,7 @@
 #include "events.bpf.h"
 #define TK_SOCK_FILTERS
 #include "sockstate.bpf.h"
-#include "task.bpf.h"
+#include "fdfile.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
 

@@ -34,7 +34,7 @@
 
 #define TK_EVENT_MAX_SIZE (sizeof(struct ttysnoop_event) + TTYSNOOP_MAX_SIZE)
 #include "events.bpf.h"
-#include "task.bpf.h"
+#include "fdfile.bpf.h"
 
 #define MINORBITS 20
 #define MKDEV(ma, mi) (((__u32)(ma) << MINORBITS) | (__u32)(mi))

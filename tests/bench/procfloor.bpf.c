@@ -29,3 +29,17 @@ int floor_kill_enter(void *ctx) { return 0; }
 
 SEC("tracepoint/syscalls/sys_exit_kill")
 int floor_kill_exit(void *ctx) { return 0; }
+
+/* bindsnoop: the bind system-call tracepoints (both variants) and, for
+ * variant "cgroup", the cgroup bind hooks (1: allow). */
+SEC("tracepoint/syscalls/sys_enter_bind")
+int floor_bind_enter(void *ctx) { return 0; }
+
+SEC("tracepoint/syscalls/sys_exit_bind")
+int floor_bind_exit(void *ctx) { return 0; }
+
+SEC("cgroup/bind4")
+int floor_bind4(void *ctx) { return 1; }
+
+SEC("cgroup/bind6")
+int floor_bind6(void *ctx) { return 1; }

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 # Benchmark of the process tools: added ns per event for execsnoop (per
 # fork+exec+wait of a small static program), exitsnoop (per fork+exit+wait)
-# and killsnoop (per kill(getpid(), 0)), against no tracer and against the
+# killsnoop (per kill(getpid(), 0)) and bindsnoop (per socket()+bind()+close()
+# of a UDP socket on 127.0.0.1, port 0; bindloop.c), against no tracer and against the
 # floor (empty programs on the same hooks, for the variant the tool picks
 # here), in one run. Each round measures a baseline, then each configuration
 # between two baselines; "added" is traced minus the mean of the baselines
@@ -13,7 +14,7 @@
 # that pass) per event of the hook, every process's on the machine.
 # Run as root from anywhere: sh tests/bench/procsnoop.sh [TOOL...]
 # Knobs (environment): ROUNDS (5), EXEC_N (2000 forks per measurement),
-# KILL_N (200000 kill calls), STATS (1: also the bpf_stats pass).
+# KILL_N (200000 kill calls), BIND_N (50000 binds), STATS (1: also the bpf_stats pass).
 set -u
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -25,17 +26,21 @@ BPFTOOL=${BPFTOOL:-bpftool}
 ROUNDS=${ROUNDS:-5}
 EXEC_N=${EXEC_N:-2000}
 KILL_N=${KILL_N:-200000}
+BIND_N=${BIND_N:-50000}
+# Where the floor's cgroup programs go: where bindsnoop's do, the cgroup2 root.
+TK_CGROUP2=$(awk '$3 == "cgroup2" { print $2; exit }' /proc/mounts)
+export TK_CGROUP2
 STATS=${STATS:-1}
 STATS_SYSCTL=/proc/sys/kernel/bpf_stats_enabled
 STATS_WAS=
-TOOLS=${*:-execsnoop exitsnoop killsnoop}
+TOOLS=${*:-execsnoop exitsnoop killsnoop bindsnoop}
 
 log() { echo "bench: $*" >&2; }
 die() { log "$*"; exit 1; }
 
 [ "$(id -u)" = 0 ] || die "needs root (BPF)"
 for t in $TOOLS; do
-	case $t in execsnoop | exitsnoop | killsnoop) ;; *) die "no benchmark for $t" ;; esac
+	case $t in execsnoop | exitsnoop | killsnoop | bindsnoop) ;; *) die "no benchmark for $t" ;; esac
 	if [ ! -x bin/$t ] || [ ! -x build/tests/tk_proc ]; then
 		log "building bin/$t and build/tests/tk_proc"
 		make -s bin/$t build/tests/tk_proc >&2 || die "build failed"
@@ -46,7 +51,8 @@ MULTIARCH=$($CC -print-multiarch 2>/dev/null)
 $CLANG -g -O2 -target bpf -D__TARGET_ARCH_x86 -Wall -Ivmlinux/x86 -Ibpf \
 	-I/usr/include/$MULTIARCH -c tests/bench/procfloor.bpf.c -o $B/procfloor.bpf.o &&
 	$BPFTOOL gen skeleton $B/procfloor.bpf.o name procfloor_bpf > $B/procfloor.skel.h &&
-	$CC -O2 -g -Wall -I$B tests/bench/procfloor.c -lbpf -lelf -lz -o $B/procfloor ||
+	$CC -O2 -g -Wall -I$B tests/bench/procfloor.c -lbpf -lelf -lz -o $B/procfloor &&
+	$CC -O2 -g -Wall tests/bench/bindloop.c -o $B/bindloop ||
 	die "building the floor failed"
 
 T=$(mktemp -d /tmp/tkbench-proc.XXXXXX) || die "mktemp failed"
@@ -100,9 +106,14 @@ work() {
 	execsnoop) _n=$EXEC_N; set -- -n "$EXEC_N" exec build/tests/tk_proc tkbench ;;
 	exitsnoop) _n=$EXEC_N; set -- -n "$EXEC_N" exit 0 ;;
 	killsnoop) _n=$KILL_N; set -- -n "$KILL_N" kill0 ;;
+	bindsnoop) _n=$BIND_N ;;
 	esac
 	_t0=$(date +%s%N)
-	taskset -c $CPU build/tests/tk_proc "$@" >/dev/null
+	if [ "$1" = bindsnoop ]; then
+		taskset -c $CPU $B/bindloop "$BIND_N"
+	else
+		taskset -c $CPU build/tests/tk_proc "$@" >/dev/null
+	fi
 	_t1=$(date +%s%N)
 	echo $(((_t1 - _t0) / _n))
 }
@@ -123,7 +134,8 @@ row() { printf '%-48s %22s %9s\n' "$1" "$2" "$3"; }
 READY='Ctrl-C to end'
 
 for TOOL in $TOOLS; do
-	VARIANT=$(timeout 10 bin/$TOOL -v -d 0.5 2>&1 >/dev/null | sed -n 's/.*attach: using //p' | head -1)
+	VARIANT=$(timeout 10 bin/$TOOL -v -d 0.5 2>&1 >/dev/null |
+		sed -n 's/.*attach: using \([^ ]*\).*/\1/p' | head -1)
 	case $TOOL.$VARIANT in
 	execsnoop.tp_btf) FLOOR="floor_exec_btf" ;;
 	execsnoop.raw_tp) FLOOR="floor_exec_raw" ;;
@@ -132,12 +144,15 @@ for TOOL in $TOOLS; do
 	exitsnoop.raw_tp) FLOOR="floor_exit_raw" ;;
 	exitsnoop.tracepoint) FLOOR="floor_exit_tp" ;;
 	killsnoop.tracepoint) FLOOR="floor_kill_enter floor_kill_exit" ;;
+	bindsnoop.cgroup) FLOOR="floor_bind_enter floor_bind_exit floor_bind4 floor_bind6" ;;
+	bindsnoop.tracepoint) FLOOR="floor_bind_enter floor_bind_exit" ;;
 	*) die "$TOOL cannot attach here" ;;
 	esac
 	case $TOOL in
 	execsnoop) CFGS="floor t t_x t_j"; PAT='^exec_'; UNIT=exec ;;
 	exitsnoop) CFGS="floor t t_T t_j"; PAT='^exit_'; UNIT="fork+exit" ;;
 	killsnoop) CFGS="floor t t_j"; PAT='^kill_exit$'; UNIT="kill()" ;;
+	bindsnoop) CFGS="floor t t_j"; PAT='^bind_exit$'; UNIT="bind()" ;;
 	esac
 	start() {
 		case $1 in

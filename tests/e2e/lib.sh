@@ -313,6 +313,24 @@ has_text() {
 	grep -Fq -- "$2" "$1"
 }
 
+# bad_input TOOL 'EXPECTED FIRST LINE' ARGS...: TOOL ARGS fails as bad
+# input must: that line, then "Try 'TOOL --help'.", on stderr, nothing on
+# stdout, status 2 (nothing loaded: no root needed).
+bad_input() {
+	_bt=$1
+	_bw=$2
+	shift 2
+	"$TK_BIN/$_bt" "$@" >"$T_DIR/bad.out" 2>"$T_DIR/bad.err" </dev/null
+	_brc=$?
+	printf '%s\nTry '\''%s --help'\''.\n' "$_bw" "$_bt" >"$T_DIR/bad.want"
+	if [ $_brc -eq 2 ] && cmp -s "$T_DIR/bad.err" "$T_DIR/bad.want" && [ ! -s "$T_DIR/bad.out" ]; then
+		ok "$_bt $*"
+	else
+		echo "# got status $_brc"
+		not_ok "$_bt $*: want '$_bw', status 2" "$T_DIR/bad.err"
+	fi
+}
+
 # not_root_check TOOL ARGS...: run as nobody: one clear line, status 1.
 not_root_check() {
 	"$TK_HELPERS/tk_work" -u 65534 exec "$@" >"$T_DIR/nr.out" 2>"$T_DIR/nr.err"
@@ -380,10 +398,19 @@ server() {
 talk() {
 	_n=$1
 	shift
+	helper_go "$_n" "$TK_HELPERS/tk_tcp" talk -g "$T_DIR/go.$_n" "$@"
+}
+
+# helper_go NAME COMMAND...: start a helper that prints "pid PID" and waits
+# for the FIFO $T_DIR/go.NAME (its -g; `go NAME` opens it); sets W_PID.
+# Its lines go to $T_DIR/work.NAME.
+helper_go() {
+	_n=$1
+	shift
 	rm -f "$T_DIR/go.$_n"
 	mkfifo "$T_DIR/go.$_n"
 	: >"$T_DIR/work.$_n"
-	"$TK_HELPERS/tk_tcp" talk -g "$T_DIR/go.$_n" "$@" >"$T_DIR/work.$_n" 2>&1 &
+	"$@" >"$T_DIR/work.$_n" 2>&1 &
 	T_PIDS="$T_PIDS $!"
 	eval "W_BG_$_n=$!"
 	wait_for "$T_DIR/work.$_n" '^pid ' 5 || not_ok "workload $_n did not start" "$T_DIR/work.$_n"

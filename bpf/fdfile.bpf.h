@@ -1,14 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
-/* The current task's open files: what a file descriptor it was handed (or
- * is about to use) refers to, through CO-RE (task -> files -> fdt -> fd[]),
- * for the tools whose hooks see only the number (ttysnoop's write(2),
- * tcpaccept's accept(2) return). */
-#ifndef TK_TASK_BPF_H
-#define TK_TASK_BPF_H
+/* The current task's open file behind a descriptor, through a CO-RE walk of
+ * its file table (task -> files -> fdt -> fd[]): for tracepoint programs,
+ * which get the descriptor, not the file. */
+#ifndef TK_FDFILE_BPF_H
+#define TK_FDFILE_BPF_H
 
 #include <bpf/bpf_core_read.h>
+#include <bpf/bpf_helpers.h>
 
-/* The file of the current task's descriptor @fd, or NULL. */
+/* The file of @fd, or NULL (no such descriptor). */
 static __always_inline struct file *tk_fd_file(long fd)
 {
 	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
