@@ -408,12 +408,17 @@ lossy_link() {
 	AA=10.250.$(($$ % 250)).1
 	AB=10.250.$(($$ % 250)).2
 	T_NETNS="$NA $NB"
-	LOSSY_WHY="cannot make network namespaces and a veth pair"
-	"$IP" netns add "$NA" && "$IP" netns add "$NB" &&
+	# ip makes /var/run/netns, not its parents (the guest has no /var/run).
+	mkdir -p /var/run/netns 2>/dev/null
+	if ! { "$IP" netns add "$NA" && "$IP" netns add "$NB" &&
 		"$IP" link add "$NA" netns "$NA" type veth peer name "$NB" netns "$NB" &&
 		"$IP" -n "$NA" addr add "$AA/24" dev "$NA" &&
 		"$IP" -n "$NB" addr add "$AB/24" dev "$NB" &&
-		"$IP" -n "$NA" link set "$NA" up && "$IP" -n "$NB" link set "$NB" up || return 1
+		"$IP" -n "$NA" link set "$NA" up && "$IP" -n "$NB" link set "$NB" up; } \
+		2>"$T_DIR/ip.err"; then
+		LOSSY_WHY="cannot make network namespaces and a veth pair: $(tr '\n' ' ' <"$T_DIR/ip.err")"
+		return 1
+	fi
 	if "$TC" -n "$NA" qdisc add dev "$NA" root netem loss "$1%" 2>"$T_DIR/tc.err"; then
 		LOSSY_HOW="netem loss $1% on the sender's veth"
 		return 0
