@@ -408,8 +408,9 @@ lossy_link() {
 	AA=10.250.$(($$ % 250)).1
 	AB=10.250.$(($$ % 250)).2
 	T_NETNS="$NA $NB"
-	# ip makes /var/run/netns, not its parents (the guest has no /var/run).
-	mkdir -p /var/run/netns 2>/dev/null
+	# ip makes /run/netns (older ones /var/run/netns), not its parents:
+	# the guest has neither.
+	mkdir -p /run/netns /var/run/netns 2>/dev/null
 	if ! { "$IP" netns add "$NA" && "$IP" netns add "$NB" &&
 		"$IP" link add "$NA" netns "$NA" type veth peer name "$NB" netns "$NB" &&
 		"$IP" -n "$NA" addr add "$AA/24" dev "$NA" &&
