@@ -46,7 +46,7 @@ static const struct tk_variant variants[] = {
 #define NVARIANTS (int)(sizeof(variants) / sizeof(variants[0]))
 
 static const char help[] =
-"  -l, --lossprobe        also tail-loss probes (T> L; needs fentry or kprobes:\n"
+"  -l, --lossprobe        also tail-loss probes (L>; needs fentry or kprobes:\n"
 "                         where the kernel has neither, says so and traces\n"
 "                         retransmits only)\n"
 "  -c, --count            count retransmits (and segments, TLPs) per flow\n"
@@ -105,8 +105,8 @@ static void option(int key, const char *arg)
 
 static const struct tk_cli cli = {
 	.usage = "Usage: tcpretrans [OPTION]... [INTERVAL [COUNT]]\n"
-		 "Trace TCP retransmits: the flow, its state, and T> R (a retransmit) or\n"
-		 "L (a tail-loss probe, -l). PID is the task on the CPU: mostly 0, as\n"
+		 "Trace TCP retransmits: the flow, its state, and in T> R> (a retransmit)\n"
+		 "or L> (a tail-loss probe, -l). PID is the task on the CPU: mostly 0, as\n"
 		 "retransmit timers run in softirq. With -c, count them per flow\n"
 		 "instead, printing the counts at the end or every INTERVAL seconds\n"
 		 "(COUNT times).",
