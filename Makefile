@@ -2,7 +2,7 @@
 # tracekit: one build for every tool. `make help` lists the targets.
 
 VERSION := 0.1.0
-TOOLS := opensnoop syscount biolatency tcpconnect ttysnoop sslsniff dnssnoop execsnoop exitsnoop killsnoop biosnoop mountsnoop oomkill tcpstates tcplife profile tcpaccept bindsnoop
+TOOLS := opensnoop syscount biolatency tcpconnect ttysnoop sslsniff dnssnoop execsnoop exitsnoop killsnoop biosnoop mountsnoop oomkill tcpstates tcplife profile tcpaccept bindsnoop tcpretrans
 
 # The target architecture, as the kernel names it (vmlinux/$(ARCH)/,
 # __TARGET_ARCH_$(ARCH)). `make ARCH=arm64` cross-builds with Debian's

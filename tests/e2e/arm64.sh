@@ -11,17 +11,6 @@
 D=$T_DIR
 TOOLS=$(sed -n 's/^TOOLS := //p' "$ROOT/Makefile")
 
-# skip_or_fail REASON: under CI=true a missing piece fails; elsewhere it skips.
-skip_or_fail() {
-	if [ "${CI:-}" = true ]; then
-		not_ok "$1 (CI=true: not skipping; make test-deps)"
-	else
-		echo "# SKIP $T_NAME: $1 (make test-deps)"
-	fi
-	finish
-	exit $?
-}
-
 QEMU=
 for q in ${TK_QEMU_AARCH64:-} qemu-aarch64-static qemu-aarch64; do
 	command -v "$q" >/dev/null 2>&1 && { QEMU=$(command -v "$q"); break; }

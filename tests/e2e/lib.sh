@@ -18,6 +18,7 @@ trap 'exit 130' INT TERM
 t_cleanup() {
 	# Background tools and workloads of this file go with it.
 	for p in $T_PIDS; do kill "$p" 2>/dev/null; done
+	for n in $T_NETNS; do "$IP" netns del "$n" 2>/dev/null; done
 	rm -rf "$T_DIR"
 }
 
@@ -82,6 +83,17 @@ need_root() {
 		not_ok "needs root to load BPF (CI=true: not skipping)"
 	else
 		echo "# SKIP $T_NAME: needs root"
+	fi
+	finish
+	exit $?
+}
+
+# skip_or_fail REASON: under CI=true a missing piece fails; elsewhere it skips.
+skip_or_fail() {
+	if [ "${CI:-}" = true ]; then
+		not_ok "$1 (CI=true: not skipping; make test-deps)"
+	else
+		echo "# SKIP $T_NAME: $1 (make test-deps)"
 	fi
 	finish
 	exit $?
@@ -432,5 +444,61 @@ one_of() {
 	_w=$1
 	shift
 	for _c; do [ "$_w" = "$_c" ] && return 0; done
+	return 1
+}
+
+# --- a lossy link between two network namespaces (tcpretrans) ------------
+
+# lossy_link PERCENT: network namespaces NA (sender, address AA) and NB
+# (receiver, AB) of this file's own, joined by a veth pair, on which PERCENT
+# of what NA sends is lost; removed at exit. Sets IP and TC (iproute2's, not
+# busybox's applets, which the guest's shell prefers to PATH: they have no
+# netns), and LOSSY_HOW. Returns 1 with LOSSY_WHY when it cannot be made.
+lossy_link() {
+	IP=
+	for _c in $(command -v ip) /bin/ip /sbin/ip /usr/sbin/ip /usr/bin/ip; do
+		[ -x "$_c" ] && "$_c" netns list >/dev/null 2>&1 && { IP=$_c; break; }
+	done
+	TC=
+	for _c in $(command -v tc) /bin/tc /sbin/tc /usr/sbin/tc /usr/bin/tc; do
+		[ -x "$_c" ] && "$_c" -V 2>&1 | grep -q iproute2 && { TC=$_c; break; }
+	done
+	LOSSY_WHY="no ip with netns, or no tc (package iproute2)"
+	[ -n "$IP" ] && [ -n "$TC" ] || return 1
+	NA=tk$$a
+	NB=tk$$b
+	AA=10.250.$(($$ % 250)).1
+	AB=10.250.$(($$ % 250)).2
+	T_NETNS="$NA $NB"
+	# ip makes /run/netns (older ones /var/run/netns), not its parents:
+	# the guest has neither.
+	mkdir -p /run/netns /var/run/netns 2>/dev/null
+	if ! { "$IP" netns add "$NA" && "$IP" netns add "$NB" &&
+		"$IP" link add "$NA" netns "$NA" type veth peer name "$NB" netns "$NB" &&
+		"$IP" -n "$NA" addr add "$AA/24" dev "$NA" &&
+		"$IP" -n "$NB" addr add "$AB/24" dev "$NB" &&
+		"$IP" -n "$NA" link set "$NA" up && "$IP" -n "$NB" link set "$NB" up; } \
+		2>"$T_DIR/ip.err"; then
+		LOSSY_WHY="cannot make network namespaces and a veth pair: $(tr '\n' ' ' <"$T_DIR/ip.err")"
+		return 1
+	fi
+	if "$TC" -n "$NA" qdisc add dev "$NA" root netem loss "$1%" 2>"$T_DIR/tc.err"; then
+		LOSSY_HOW="netem loss $1% on the sender's veth"
+		return 0
+	fi
+	# No netem (CONFIG_NET_SCH_NETEM off, as on the development kernel,
+	# or no module). Classic BPF in direct-action mode: a random number
+	# (SKF_AD_RANDOM) at or above (1 - PERCENT/100) * 2^32 returns
+	# TC_ACT_SHOT. At the receiver's ingress, not the sender's egress: a
+	# packet dropped on the sender's own qdisc is a failed transmit there
+	# (counted by TcpRetransSegs, not sent).
+	_k=$(awk -v p="$1" 'BEGIN { printf "%.0f", (1 - p / 100) * 4294967296 }')
+	if "$TC" -n "$NB" qdisc add dev "$NB" clsact 2>>"$T_DIR/tc.err" &&
+	   "$TC" -n "$NB" filter add dev "$NB" ingress bpf da bytecode \
+		"4,32 0 0 4294963256,53 0 1 $_k,6 0 0 2,6 0 0 0," 2>>"$T_DIR/tc.err"; then
+		LOSSY_HOW="no netem here ($(head -n 1 "$T_DIR/tc.err")); a BPF filter drops $1% at the receiver"
+		return 0
+	fi
+	LOSSY_WHY="no way to lose packets here: no netem, no cls_bpf ($(tr '\n' ' ' <"$T_DIR/tc.err"))"
 	return 1
 }

@@ -41,13 +41,13 @@ VM=$ROOT/build/vm
 : "${TKVM_TIMEOUT:=2700}" "${TKVM_FILE_TIMEOUT:=400}" "${TKVM_CPUS:=2}" "${TKVM_MEM:=1536}" "${TKVM_TESTS:=}" "${TKVM_CMD:=}"
 : "${TKVM_JOBS:=$(nproc)}"
 # Loaded in the guest, with what they depend on.
-MODULES="loop mq_deadline"
+MODULES="loop mq_deadline veth sch_netem"
 # Programs some tests run that busybox lacks (PROGRAM:DEBIAN_PACKAGE),
 # installed here if missing and copied in with their shared libraries. (Not
 # for busybox's own applets: its shell runs those in preference to PATH.)
 PROGS="dnsmasq:dnsmasq-base dig:bind9-dnsutils openssl:openssl curl:curl
 gnutls-cli:gnutls-bin tstclnt:libnss3-tools certutil:libnss3-tools
-bpftool:bpftool"
+bpftool:bpftool ip:iproute2 tc:iproute2 nstat:iproute2"
 # Libraries that programs above load with dlopen (ldd does not list them):
 # NSS's soft token and its helpers, with their .chk files.
 DLOPEN_PKGS="libnss3"
