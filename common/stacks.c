@@ -56,6 +56,12 @@ static void unknown(struct frame *f, const char *module)
 	}
 }
 
+static bool is_hook_frame(const char *name)
+{
+	return !strncmp(name, "bpf_prog_", 9) || !strncmp(name, "bpf_trace_run", 13) ||
+	       !strncmp(name, "__bpf_trace_", 12) || !strncmp(name, "__traceiter_", 12);
+}
+
 /* The frames of stack @id, innermost first. */
 static int read_stack(struct ctx *c, __s32 id, bool kernel, __u32 pid, struct frame *out)
 {
@@ -71,6 +77,12 @@ static int read_stack(struct ctx *c, __s32 id, bool kernel, __u32 pid, struct fr
 
 			if (!s) {
 				unknown(f, NULL);
+				continue;
+			}
+			/* The tracer's own frames, innermost: the program and
+			 * the tracepoint's trampoline. */
+			if (!n && c->r->skip_hook_frames && is_hook_frame(s->name)) {
+				n--;
 				continue;
 			}
 			f->name = s->name;

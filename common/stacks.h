@@ -20,6 +20,8 @@ struct tk_stacks_report {
 	bool tid;			/* JSON: the key's tid (per-thread counts) */
 	enum tk_stacks_format format;
 	bool annotate;			/* folded: kernel frames end in _[k] */
+	bool skip_hook_frames;		/* leave out the innermost kernel frames of
+					 * the BPF program and its tracepoint */
 	uint64_t divisor;		/* a count is printed as count / divisor (0: 1) */
 	const char *value_name;		/* JSON: the count's name ("count", "us") */
 	const char *svg;		/* NULL: no flame graph */
