@@ -93,14 +93,18 @@ truth() {
 
 # json_sum FILE PID USER_RE KERNEL_RE: the microseconds of PID's stacks whose
 # user frames (the JSON array) match USER_RE and kernel frames KERNEL_RE.
+# (The regexes go through the environment: awk -v would take their
+# backslashes as escapes, and busybox's awk drops them.)
 json_sum() {
-	grep "^{\"type\":\"stack\",\"pid\":$2," "$1" | awk -v u="$3" -v k="$4" '
+	grep "^{\"type\":\"stack\",\"pid\":$2," "$1" | TK_U=$3 TK_K=$4 awk '
 		{
 			kf = $0; sub(/"user_frames":.*/, "", kf)
 			if (!sub(/.*"kernel_frames":/, "", kf)) kf = ""
 			uf = $0
 			if (!sub(/.*"user_frames":/, "", uf)) uf = ""
-			if (kf ~ k && uf ~ u) { v = $0; sub(/.*"us":/, "", v); sub(/,.*/, "", v); s += v }
+			if (kf ~ ENVIRON["TK_K"] && uf ~ ENVIRON["TK_U"]) {
+				v = $0; sub(/.*"us":/, "", v); sub(/,.*/, "", v); s += v
+			}
 		}
 		END { print s + 0 }'
 }
@@ -125,8 +129,18 @@ K_VFORK='"name":"kernel_clone".*'
 # bound, 5% of the windows (one missed round of ten is 10%). Under
 # USER_RE_ANY the whole of the round's off-CPU time is counted, whatever the
 # kernel stack; under the exact stack, the upper bound holds.
+# In the qemu lane's TCG guest more of the windows is in neither (on 6.1,
+# 9.5% of one run's; most likely interrupts, slow under TCG, handled while
+# the thread ran: with IRQ time accounting that is not the thread's CPU
+# time, and it is not off-CPU either): there only the upper bound is checked.
+NEAR=near
+in_guest && NEAR="at most"
 # within SUM_US WALL_NS CPU_NS
 within() {
+	if in_guest; then
+		at_most "$1" "$2"
+		return
+	fi
 	awk -v s="$1" -v w="$2" -v c="$3" 'BEGIN {
 		lo = (w - c) / 1000 - w / 20000; hi = w / 1000 + 1
 		exit !(w > 0 && s >= lo && s <= hi) }'
@@ -163,9 +177,9 @@ for v in $VARIANTS; do
 		not has "$O" '"name":"(bpf_prog_[0-9a-f]+_[a-z_]+|bpf_trace_run[0-9]+|__bpf_trace_sched_switch)"'
 	check "[$v] nanosleep stack: at most the measured windows ($s_exact us <= $((sw / 1000)))" \
 		at_most "$s_exact" "$sw"
-	check "[$v] sleep_here's off-CPU time near the measured (windows $((sw / 1000)) us - CPU $((sc / 1000)) - 5% <= $s_any <= windows)" \
+	check "[$v] sleep_here's off-CPU time $NEAR the measured (windows $((sw / 1000)) us - CPU $((sc / 1000)) - 5% <= $s_any <= windows)" \
 		within "$s_any" "$sw" "$sc"
-	check "[$v] vfork's wait near the measured ($v_exact us; windows $((vw / 1000)), CPU $((vc / 1000)))" \
+	check "[$v] vfork's wait $NEAR the measured ($v_exact us; windows $((vw / 1000)), CPU $((vc / 1000)))" \
 		within "$v_exact" "$vw" "$vc"
 	n=$(grep '"type":"stack"' "$O" | sed 's/.*"us":\([0-9]*\).*/\1/' | awk '{ s += $1 } END { print s + 0 }')
 	check "[$v] JSON: the summary's total_us is the stacks' sum ($n)" \
@@ -205,7 +219,7 @@ fsum=$(awk '/;sleep_here;/ { s += $NF } END { print s + 0 }' "$O")
 check "folded: every line is FRAMES MICROSECONDS" not grep -Evq '^[^ ;][^;]*(;[^;]+)* [0-9]+$' "$O"
 check "folded: comm, user frames outermost first, then the kernel's" \
 	has "$O" '^tk_sleep;(.*;)?main;sleep_loop;sleep_here;(.*;)?(do_nanosleep|hrtimer_nanosleep)(;| )'
-check "folded: sleep_here's lines sum near the measured ($fsum us; windows $(($1 / 1000)), CPU $(($2 / 1000)))" \
+check "folded: sleep_here's lines sum $NEAR the measured ($fsum us; windows $(($1 / 1000)), CPU $(($2 / 1000)))" \
 	within "$fsum" "$1" "$2"
 check "SVG: well-formed, the chain, the root's total, script and search box, all blue" \
 	flame_check "$D/off.svg" "$O" --cold tk_sleep main sleep_loop sleep_here
