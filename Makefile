@@ -2,7 +2,7 @@
 # tracekit: one build for every tool. `make help` lists the targets.
 
 VERSION := 0.1.0
-TOOLS := opensnoop syscount biolatency tcpconnect ttysnoop sslsniff dnssnoop execsnoop exitsnoop killsnoop biosnoop mountsnoop oomkill tcpstates tcplife profile tcpaccept bindsnoop tcpretrans
+TOOLS := opensnoop syscount biolatency tcpconnect ttysnoop sslsniff dnssnoop execsnoop exitsnoop killsnoop biosnoop mountsnoop oomkill tcpstates tcplife profile tcpaccept bindsnoop tcpretrans offcputime
 
 # The target architecture, as the kernel names it (vmlinux/$(ARCH)/,
 # __TARGET_ARCH_$(ARCH)). `make ARCH=arm64` cross-builds with Debian's
@@ -169,6 +169,8 @@ helpers: $(addprefix $(OUT)/tests/,$(HELPERS))
 # in leaf functions above -O0), so main -> spin_loop -> spin_here
 # is whole on its user stacks.
 $(OUT)/tests/tk_spin: TK_CFLAGS += -O0 -fno-omit-frame-pointer
+# offcputime's: main -> sleep_loop -> sleep_here the same way.
+$(OUT)/tests/tk_sleep: TK_CFLAGS += -O0 -fno-omit-frame-pointer
 
 $(OUT)/tests/%: tests/helpers/%.c
 	$(call msg,CC,$@)

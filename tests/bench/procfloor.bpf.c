@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-/* The floor for execsnoop, exitsnoop and killsnoop: empty programs on their
+/* The floor for execsnoop, exitsnoop, killsnoop (and offcputime): empty programs on their
  * hooks. Whatever a tool adds per event beyond these is its own work. */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -43,3 +43,10 @@ int floor_bind4(void *ctx) { return 1; }
 
 SEC("cgroup/bind6")
 int floor_bind6(void *ctx) { return 1; }
+
+/* offcputime's floor (tests/bench/offcputime.sh). */
+SEC("tp_btf/sched_switch")
+int floor_switch_btf(void *ctx) { return 0; }
+
+SEC("raw_tp/sched_switch")
+int floor_switch_raw(void *ctx) { return 0; }

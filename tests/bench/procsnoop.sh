@@ -12,9 +12,13 @@
 # exitsnoop is noisy; the second figure is the kernel's own count of the
 # time spent in the tool's programs (kernel.bpf_stats_enabled, on only for
 # that pass) per event of the hook, every process's on the machine.
+# offcputime (per context switch of switchloop: two processes passing a byte
+# through pipes on one CPU) is measured the same way, against empty
+# programs on sched_switch; -p OTHER is the tool filtering every switch out.
 # Run as root from anywhere: sh tests/bench/procsnoop.sh [TOOL...]
 # Knobs (environment): ROUNDS (5), EXEC_N (2000 forks per measurement),
-# KILL_N (200000 kill calls), BIND_N (50000 binds), STATS (1: also the bpf_stats pass).
+# KILL_N (200000 kill calls), BIND_N (50000 binds), SWITCH_N (200000 round
+# trips), STATS (1: also the bpf_stats pass).
 set -u
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -30,6 +34,7 @@ BIND_N=${BIND_N:-50000}
 # Where the floor's cgroup programs go: where bindsnoop's do, the cgroup2 root.
 TK_CGROUP2=$(awk '$3 == "cgroup2" { print $2; exit }' /proc/mounts)
 export TK_CGROUP2
+SWITCH_N=${SWITCH_N:-200000}
 STATS=${STATS:-1}
 STATS_SYSCTL=/proc/sys/kernel/bpf_stats_enabled
 STATS_WAS=
@@ -40,7 +45,7 @@ die() { log "$*"; exit 1; }
 
 [ "$(id -u)" = 0 ] || die "needs root (BPF)"
 for t in $TOOLS; do
-	case $t in execsnoop | exitsnoop | killsnoop | bindsnoop) ;; *) die "no benchmark for $t" ;; esac
+	case $t in execsnoop | exitsnoop | killsnoop | bindsnoop | offcputime) ;; *) die "no benchmark for $t" ;; esac
 	if [ ! -x bin/$t ] || [ ! -x build/tests/tk_proc ]; then
 		log "building bin/$t and build/tests/tk_proc"
 		make -s bin/$t build/tests/tk_proc >&2 || die "build failed"
@@ -52,7 +57,8 @@ $CLANG -g -O2 -target bpf -D__TARGET_ARCH_x86 -Wall -Ivmlinux/x86 -Ibpf \
 	-I/usr/include/$MULTIARCH -c tests/bench/procfloor.bpf.c -o $B/procfloor.bpf.o &&
 	$BPFTOOL gen skeleton $B/procfloor.bpf.o name procfloor_bpf > $B/procfloor.skel.h &&
 	$CC -O2 -g -Wall -I$B tests/bench/procfloor.c -lbpf -lelf -lz -o $B/procfloor &&
-	$CC -O2 -g -Wall tests/bench/bindloop.c -o $B/bindloop ||
+	$CC -O2 -g -Wall tests/bench/bindloop.c -o $B/bindloop &&
+	$CC -O2 -g -Wall tests/bench/switchloop.c -o $B/switchloop ||
 	die "building the floor failed"
 
 T=$(mktemp -d /tmp/tkbench-proc.XXXXXX) || die "mktemp failed"
@@ -107,6 +113,7 @@ work() {
 	exitsnoop) _n=$EXEC_N; set -- -n "$EXEC_N" exit 0 ;;
 	killsnoop) _n=$KILL_N; set -- -n "$KILL_N" kill0 ;;
 	bindsnoop) _n=$BIND_N ;;
+	offcputime) $B/switchloop "$SWITCH_N" $CPU; return ;;
 	esac
 	_t0=$(date +%s%N)
 	if [ "$1" = bindsnoop ]; then
@@ -146,6 +153,8 @@ for TOOL in $TOOLS; do
 	killsnoop.tracepoint) FLOOR="floor_kill_enter floor_kill_exit" ;;
 	bindsnoop.cgroup) FLOOR="floor_bind_enter floor_bind_exit floor_bind4 floor_bind6" ;;
 	bindsnoop.tracepoint) FLOOR="floor_bind_enter floor_bind_exit" ;;
+	offcputime.tp_btf) FLOOR="floor_switch_btf" ;;
+	offcputime.raw_tp) FLOOR="floor_switch_raw" ;;
 	*) die "$TOOL cannot attach here" ;;
 	esac
 	case $TOOL in
@@ -153,6 +162,7 @@ for TOOL in $TOOLS; do
 	exitsnoop) CFGS="floor t t_T t_j"; PAT='^exit_'; UNIT="fork+exit" ;;
 	killsnoop) CFGS="floor t t_j"; PAT='^kill_exit$'; UNIT="kill()" ;;
 	bindsnoop) CFGS="floor t t_j"; PAT='^bind_exit$'; UNIT="bind()" ;;
+	offcputime) CFGS="floor t t_p"; PAT='^sched_switch'; UNIT=switch ;;
 	esac
 	start() {
 		case $1 in
@@ -161,9 +171,10 @@ for TOOL in $TOOLS; do
 		t_x) tracer_start $T/err.$1 "$READY" bin/$TOOL -x -v ;;
 		t_T) tracer_start $T/err.$1 "$READY" bin/$TOOL -T -v ;;
 		t_j) tracer_start $T/err.$1 "$READY" bin/$TOOL -j -v ;;
+		t_p) tracer_start $T/err.$1 "$READY" bin/$TOOL -p 1 -v ;;
 		esac
 	}
-	rm -f $T/base $T/floor $T/t $T/t_x $T/t_T $T/t_j $T/stats.*
+	rm -f $T/base $T/floor $T/t $T/t_x $T/t_T $T/t_j $T/t_p $T/stats.*
 	log "$TOOL, variant $VARIANT: $ROUNDS rounds x {baseline, $CFGS}"
 	for r in $(seq "$ROUNDS"); do
 		prev=$(work $TOOL)
@@ -210,6 +221,7 @@ for TOOL in $TOOLS; do
 		t_x) name="$TOOL -x (+ execve(at) syscall hooks)" ;;
 		t_T) name="$TOOL -T (every thread)" ;;
 		t_j) name="$TOOL -j" ;;
+		t_p) name="$TOOL -p 1 (every switch filtered out)" ;;
 		esac
 		v=$(added $T/$c)
 		row "$name" "$(plus "$v") [$(added_range $T/$c)]" "$(ratio "$v" "$F")"
@@ -217,7 +229,7 @@ for TOOL in $TOOLS; do
 	if [ -f $T/stats.t ]; then
 		echo "-- time in $TOOL's BPF programs per run of its main hook (kernel bpf_stats)"
 		for c in $CFGS; do
-			[ -f $T/stats.$c ] && row "$TOOL$(case $c in t_x) echo ' -x';; t_T) echo ' -T';; t_j) echo ' -j';; esac)" "$(cat $T/stats.$c)" ""
+			[ -f $T/stats.$c ] && row "$TOOL$(case $c in t_x) echo ' -x';; t_T) echo ' -T';; t_j) echo ' -j';; t_p) echo ' -p 1';; esac)" "$(cat $T/stats.$c)" ""
 		done
 	fi
 done

@@ -500,5 +500,53 @@ lossy_link() {
 		return 0
 	fi
 	LOSSY_WHY="no way to lose packets here: no netem, no cls_bpf ($(tr '\n' ' ' <"$T_DIR/tc.err"))"
+
+# flame_check SVG FOLDED [--cold] NAME...: SVG is a well-formed flame graph of
+# the folded stacks in FOLDED: a rect and a title per frame, the root's count
+# their total, the script (zoom, search) and the search box, a frame named
+# each NAME; --cold: every frame in off-CPU blues (blue the strongest of its
+# fill). With python3 (its XML parser); without it (busybox guests) only the
+# names and the script are looked for. Why it failed goes to stdout as "# ".
+flame_check() {
+	_svg=$1
+	_fold=$2
+	shift 2
+	if ! command -v python3 >/dev/null; then
+		[ "${1:-}" = --cold ] && shift
+		for _n in "$@"; do
+			has "$_svg" "data-n=\"$_n\"" || { echo "# no frame $_n"; return 1; }
+		done
+		has "$_svg" "function zoom"
+		return
+	fi
+	python3 - "$_svg" "$_fold" "$@" >"$T_DIR/svg.check" 2>&1 <<'PY'
+import re, sys, xml.dom.minidom
+doc = xml.dom.minidom.parse(sys.argv[1])
+args = sys.argv[3:]
+cold = args[:1] == ["--cold"]
+names_wanted = args[1:] if cold else args
+gs = [g for g in doc.getElementsByTagName("g") if g.getAttribute("class") == "f"]
+names = [g.getAttribute("data-n") for g in gs]
+assert all(len(g.getElementsByTagName("rect")) == 1 for g in gs), "a rect per frame"
+assert all(g.getElementsByTagName("title") for g in gs), "a title per frame"
+assert names[0] == "all", names[:3]
+for want in names_wanted:
+    assert want in names, want
+# The root's count is the folded output's total.
+total = sum(int(l.rsplit(" ", 1)[1]) for l in open(sys.argv[2]) if l.strip())
+assert int(gs[0].getAttribute("data-c")) == total, (gs[0].getAttribute("data-c"), total)
+if cold:
+    for g in gs:
+        r, gr, b = map(int, re.match(r"rgb\((\d+),(\d+),(\d+)\)",
+                                     g.getElementsByTagName("rect")[0].getAttribute("fill")).groups())
+        assert b > r and b > gr, ("not blue", g.getAttribute("data-n"), r, gr, b)
+scripts = doc.getElementsByTagName("script")
+assert scripts and "function zoom" in scripts[0].firstChild.data, "script"
+assert "function search" in scripts[0].firstChild.data
+assert doc.getElementsByTagName("input"), "search box"
+print("ok", len(gs), "frames")
+PY
+	has "$T_DIR/svg.check" '^ok' && return 0
+	sed 's/^/# /' "$T_DIR/svg.check"
 	return 1
 }
