@@ -500,6 +500,8 @@ lossy_link() {
 		return 0
 	fi
 	LOSSY_WHY="no way to lose packets here: no netem, no cls_bpf ($(tr '\n' ' ' <"$T_DIR/tc.err"))"
+	return 1
+}
 
 # flame_check SVG FOLDED [--cold] NAME...: SVG is a well-formed flame graph of
 # the folded stacks in FOLDED: a rect and a title per frame, the root's count
