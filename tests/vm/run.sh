@@ -527,6 +527,9 @@ initramfs() {
 	cp "$K/x/lib/modules/$KVER/modules.builtin" "$K/x/lib/modules/$KVER/modules.order" \
 		"$MR/lib/modules/$KVER/" 2>/dev/null
 	"$BUSYBOX" depmod -b "$MR" "$KVER" || return 1
+	# The kernel's config, for checks that ask what it was built with.
+	mkdir -p "$MR/boot"
+	cp "$K/x/boot/config-$KVER" "$MR/boot/" || return 1
 	# The kit's minimised BTF for this kernel (btf.sh hides the kernel's own).
 	if [ -s "$VM/kernels/$KVER.btf/$KVER.btf" ]; then
 		mkdir -p "$MR/$kit_dir/btf"
