@@ -260,11 +260,16 @@ x86_programs() {
 arm64_programs() {
 	_sr=$VM/arm64/sysroot
 	_pk=$(for p in $PROGS; do echo "${p#*:}:arm64"; done | sort -u)
-	# The library packages (libX, and X-libs such as bind9-libs).
+	# The library packages: those of the dependencies that are Multi-Arch:
+	# same (libX, X-libs such as bind9-libs, and zlib1g: by their names
+	# alone, libz.so.1 was missed, and dig, curl and bpftool could not start).
 	# shellcheck disable=SC2086
 	_all=$(apt-cache depends --recurse --no-recommends --no-suggests --no-conflicts \
 		--no-breaks --no-replaces --no-enhances $_pk 2>/dev/null |
-		grep -E '^(lib[a-z0-9.+-]*|[a-z0-9.+-]*-libs):arm64$' | sort -u)
+		grep -E '^[a-z0-9][a-z0-9.+-]*:arm64$' | sort -u)
+	# shellcheck disable=SC2086
+	_all=$(apt-cache show --no-all-versions $_all 2>/dev/null |
+		awk '/^Package:/ { p = $2 } /^Multi-Arch: same/ { print p ":arm64" }' | sort -u)
 	# Unpacked again when the list changed.
 	if ! [ -f "$_sr/.done" ] || [ "$(cat "$_sr/.done")" != "$(echo $_pk $_all)" ]; then
 		rm -rf "$_sr" "$VM/arm64/debs" && mkdir -p "$_sr" "$VM/arm64/debs"
