@@ -162,9 +162,10 @@ $(foreach t,$(TOOLS),$(eval $(call tool_rules,$(t))))
 helpers: $(addprefix $(OUT)/tests/,$(HELPERS))
 
 # profile's workload: with frame pointers in every function (gcc omits them
-# in leaf functions above -O0), so main -> spin_loop -> spin_here
+# in leaf functions above -O0, and on arm64 at -O0 too: spin_loop was
+# missing from its stacks there), so main -> spin_loop -> spin_here
 # is whole on its user stacks.
-$(OUT)/tests/tk_spin: TK_CFLAGS += -O0 -fno-omit-frame-pointer
+$(OUT)/tests/tk_spin: TK_CFLAGS += -O0 -fno-omit-frame-pointer -mno-omit-leaf-frame-pointer
 
 $(OUT)/tests/%: tests/helpers/%.c
 	$(call msg,CC,$@)
