@@ -76,7 +76,7 @@ endif
 
 .DELETE_ON_ERROR:
 .SECONDARY:
-.PHONY: all static helpers units check check-host check-vm variants-table test-unit test-e2e install uninstall \
+.PHONY: all static helpers units check check-host check-vm check-arm64 variants-table test-unit test-e2e install uninstall \
 	vmlinux syscall-tables deps test-deps clean help bench fuzz fuzz-replay
 
 all: $(addprefix $(BIN)/,$(TOOLS)) helpers units
@@ -86,6 +86,7 @@ help:
 	@echo "make static     build bin/static/<tool>: no shared libraries needed"
 	@echo "make check      run the whole test suite (root, for the end-to-end part),"
 	@echo "                 qemu lane included; check-host: without it; check-vm: it alone"
+	@echo "make check-arm64  the qemu lane's arm64 6.1 guest alone, whole (some 30 minutes)"
 	@echo "make deps       install the build dependencies (Debian 12, root)"
 	@echo "make test-deps  install the build and test dependencies (for check)"
 	@echo "make install    install to \$$(DESTDIR)\$$(PREFIX)/sbin, share/man/man8 and bash completions"
@@ -203,6 +204,11 @@ check-host: all
 
 check-vm: all
 	sh tests/run.sh vm
+
+# The arm64 guest whole (Debian's arm64 6.1 under qemu-system-aarch64, TCG:
+# some 30 minutes alone); TKVM_QUICK=arm64-6.1 makes it a quick pass.
+check-arm64: all
+	TKVM_SERIES=arm64-6.1 sh tests/run.sh vm
 
 # README's table of the variant auto picks per kernel: from the guests of the
 # last check-vm (build/vm/variants/) and a moment of each tool here.
