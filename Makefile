@@ -76,7 +76,7 @@ endif
 
 .DELETE_ON_ERROR:
 .SECONDARY:
-.PHONY: all static helpers units check check-host check-vm variants-table test-unit test-e2e install uninstall \
+.PHONY: all static helpers units check check-host check-vm check-arm64 variants-table test-unit test-e2e install uninstall \
 	vmlinux syscall-tables deps deps-cross test-deps clean help bench fuzz fuzz-replay
 
 all: $(addprefix $(BIN)/,$(TOOLS)) helpers units
@@ -86,6 +86,7 @@ help:
 	@echo "make static     build bin/static/<tool>: no shared libraries needed"
 	@echo "make check      run the whole test suite (root, for the end-to-end part),"
 	@echo "                 qemu lane included; check-host: without it; check-vm: it alone"
+	@echo "make check-arm64  the qemu lane's arm64 6.1 guest alone, whole (some 30 minutes)"
 	@echo "make deps       install the build dependencies (Debian 12, root)"
 	@echo "make deps-cross  and the arm64 cross compiler and libraries (make kit makes both kits)"
 	@echo "make test-deps  install the build and test dependencies (for check)"
@@ -166,11 +167,12 @@ $(foreach t,$(TOOLS),$(eval $(call tool_rules,$(t))))
 helpers: $(addprefix $(OUT)/tests/,$(HELPERS))
 
 # profile's workload: with frame pointers in every function (gcc omits them
-# in leaf functions above -O0), so main -> spin_loop -> spin_here
+# in leaf functions above -O0, and on arm64 at -O0 too: spin_loop was
+# missing from its stacks there), so main -> spin_loop -> spin_here
 # is whole on its user stacks.
-$(OUT)/tests/tk_spin: TK_CFLAGS += -O0 -fno-omit-frame-pointer
+$(OUT)/tests/tk_spin: TK_CFLAGS += -O0 -fno-omit-frame-pointer -mno-omit-leaf-frame-pointer
 # offcputime's: main -> sleep_loop -> sleep_here the same way.
-$(OUT)/tests/tk_sleep: TK_CFLAGS += -O0 -fno-omit-frame-pointer
+$(OUT)/tests/tk_sleep: TK_CFLAGS += -O0 -fno-omit-frame-pointer -mno-omit-leaf-frame-pointer
 
 $(OUT)/tests/%: tests/helpers/%.c
 	$(call msg,CC,$@)
@@ -208,6 +210,11 @@ check-host: all
 
 check-vm: all
 	sh tests/run.sh vm
+
+# The arm64 guest whole (Debian's arm64 6.1 under qemu-system-aarch64, TCG:
+# some 30 minutes alone); TKVM_QUICK=arm64-6.1 makes it a quick pass.
+check-arm64: all
+	TKVM_SERIES=arm64-6.1 sh tests/run.sh vm
 
 # README's table of the variant auto picks per kernel: from the guests of the
 # last check-vm (build/vm/variants/) and a moment of each tool here.

@@ -16,6 +16,11 @@
 #include "log.h"
 #include "tracefs.h"
 
+/* The kernel's internal "not supported" (include/linux/errno.h). */
+#ifndef ENOTSUPP
+#define ENOTSUPP 524
+#endif
+
 #define KPROBE_PMU "/sys/bus/event_source/devices/kprobe"
 
 void tk_variant_check(const struct tk_variant *v, int n, const char *name)
@@ -136,7 +141,14 @@ static int probe_tracing(const char *target, enum bpf_attach_type eat, char *why
 	if (fd < 0)
 		return fd;
 	lfd = bpf_raw_tracepoint_open(NULL, fd);
-	if (lfd < 0) {
+	if (lfd < 0 && errno == ENOTSUPP && eat != BPF_TRACE_RAW_TP) {
+		/* The kernel's own errno, unknown to libc ("Unknown error
+		 * 524"): it has no BPF trampoline for kernel functions (arm64
+		 * before 6.4, without ftrace direct calls). */
+		lfd = -ENOTSUPP;
+		snprintf(why, size, "attaching failed: not supported by this kernel (error %d, "
+			 "ENOTSUPP: no BPF trampoline for kernel functions)", ENOTSUPP);
+	} else if (lfd < 0) {
 		lfd = -errno;
 		snprintf(why, size, "attaching failed: %s", strerror(-lfd));
 	} else {
