@@ -221,15 +221,30 @@ if stalled tcpaccept "$TK_BIN/tcpaccept" -p "$apid"; then
 	burst ta
 	released tcpaccept
 	tail_of ta
+	# Until all N are accepted, or none more for 3 s: a client's connect
+	# can succeed while the listener's full accept queue drops its last
+	# ACK, and its reset then ends a connection the listener never gets
+	# (seen on 5.10 in TCG: 14996 of 15000). The listener's own accepts
+	# are the truth; the burst must still be nearly all of N.
 	_i=0
-	while [ "$(grep -c '^accept ' "$D/listen.ta")" -lt "$N" ] && [ $_i -lt 200 ]; do
+	_was=-1
+	while :; do
+		_got=$(grep -c '^accept ' "$D/listen.ta")
+		[ "$_got" -ge "$N" ] && break
+		if [ "$_got" -ne "$_was" ]; then
+			_was=$_got
+			_i=0
+		fi
+		[ $_i -ge 30 ] && break
 		sleep 0.1
 		_i=$((_i + 1))
 	done
 	stopped tcpaccept
 	produced=$(grep -c '^accept ' "$D/listen.ta")
 	delivered=$(grep -c "^{\"ts_ns\":[0-9]*,\"pid\":$apid," "$D/tcpaccept.out")
-	verdict tcpaccept $N "$produced" "$delivered"
+	check "tcpaccept: the listener accepted nearly all of the $N connections ($produced)" \
+		[ "$produced" -ge $((N * 19 / 20)) ]
+	verdict tcpaccept "$produced" "$produced" "$delivered"
 fi
 
 # --- ttysnoop: write(2)s to a pseudo-terminal ---------------------------------
