@@ -12,6 +12,7 @@
 
 #define TK_EVENT_MAX_SIZE sizeof(struct killsnoop_event)
 #include "events.bpf.h"
+#include "fdfile.bpf.h"
 
 const volatile bool targ_failed = false;	/* -x */
 const volatile int targ_sig = -1;		/* -s; -1: any */
@@ -83,16 +84,10 @@ out:
 /* The pid a pidfd refers to (in the initial namespace), or -1. */
 static __always_inline __s32 pidfd_pid(int fd)
 {
-	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
-	struct file **fds = BPF_CORE_READ(task, files, fdt, fd);
-	unsigned int max = BPF_CORE_READ(task, files, fdt, max_fds);
-	struct file *f = NULL;
+	struct file *f = tk_fd_file(fd);
 	struct pid *pid;
 	int nr = -1;
 
-	if (fd < 0 || (unsigned int)fd >= max)
-		return -1;
-	bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]);
 	if (!f)
 		return -1;
 	/* Before pidfs (6.9) the file's private_data; since, its inode's

@@ -16,6 +16,7 @@
 
 #define TK_EVENT_MAX_SIZE sizeof(struct opensnoop_event)
 #include "events.bpf.h"
+#include "fdfile.bpf.h"
 #include "path.bpf.h"
 
 #define AT_FDCWD -100
@@ -68,12 +69,7 @@ static __always_inline void dir_components(struct opensnoop_event *e, int dfd)
 	if (dfd == AT_FDCWD) {
 		BPF_CORE_READ_INTO(&p, task, fs, pwd);
 	} else {
-		struct file **fds = BPF_CORE_READ(task, files, fdt, fd);
-		unsigned int max = BPF_CORE_READ(task, files, fdt, max_fds);
-
-		if (dfd < 0 || (unsigned int)dfd >= max)
-			return;
-		bpf_probe_read_kernel(&f, sizeof(f), &fds[dfd]);
+		f = tk_fd_file(dfd);
 		if (!f)
 			return;
 		BPF_CORE_READ_INTO(&p, f, f_path);

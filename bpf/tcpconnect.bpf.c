@@ -301,35 +301,12 @@ int inet_sock_set_state_tp(struct trace_event_raw_inet_sock_set_state *ctx)
 	return 0;
 }
 
-/* Until the retransmit tracepoint got its own event class (with an err
- * field), it was of class tcp_event_sk_skb; both have skaddr, and the port
- * is read from the sock itself. Both shapes are declared here, not taken
- * from vmlinux.h: each architecture's header comes from a different kernel
- * (arm64's from 6.1, which has only the old class). */
-struct trace_event_raw_tcp_retransmit_skb___new {
-	struct trace_entry ent;
-	const void *skbaddr;
-	const void *skaddr;
-} __attribute__((preserve_access_index));
-
-struct trace_event_raw_tcp_event_sk_skb___old {
-	struct trace_entry ent;
-	const void *skbaddr;
-	const void *skaddr;
-} __attribute__((preserve_access_index));
-
 /* An unanswered SYN is retransmitted after about a second (TCP_TIMEOUT_INIT):
  * the record need not wait for the connect to time out. */
 SEC("tracepoint/tcp/tcp_retransmit_skb")
 int tcp_retransmit_skb_tp(void *ctx)
 {
-	const struct sock *sk;
+	const struct sock *sk = tk_retransmit_sk(ctx, NULL, NULL);
 
-	/* Probe reads: the compiler merges the two branches into one load
-	 * through a computed context pointer, which the verifier refuses. */
-	if (bpf_core_type_exists(struct trace_event_raw_tcp_retransmit_skb___new))
-		sk = BPF_CORE_READ((struct trace_event_raw_tcp_retransmit_skb___new *)ctx, skaddr);
-	else
-		sk = BPF_CORE_READ((struct trace_event_raw_tcp_event_sk_skb___old *)ctx, skaddr);
 	return port_known(ctx, sk, BPF_CORE_READ(sk, __sk_common.skc_num));
 }

@@ -34,6 +34,7 @@
 
 #define TK_EVENT_MAX_SIZE (sizeof(struct ttysnoop_event) + TTYSNOOP_MAX_SIZE)
 #include "events.bpf.h"
+#include "fdfile.bpf.h"
 
 #define MINORBITS 20
 #define MKDEV(ma, mi) (((__u32)(ma) << MINORBITS) | (__u32)(mi))
@@ -391,19 +392,6 @@ int BPF_KPROBE(redirected_tty_write_kprobe)
 
 /* --- variant "tracepoint": write(2) and writev(2) on the watched terminal -- */
 
-static __always_inline struct file *fd_file(long fd)
-{
-	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
-	struct file **fds = BPF_CORE_READ(task, files, fdt, fd);
-	unsigned int max = BPF_CORE_READ(task, files, fdt, max_fds);
-	struct file *f = NULL;
-
-	if (fd < 0 || fd >= max)
-		return NULL;
-	bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]);
-	return f;
-}
-
 /* A write seen at sys_enter, waiting for its sys_exit: by thread (a thread
  * is in one syscall at a time). LRU: a thread that never returns (the tool
  * attached between its enter and exit) is forgotten in time. */
@@ -431,7 +419,7 @@ static __always_inline int write_enter(long fd, const void *ubuf, __u64 nr, __u3
 
 	if (!tk_filter_pass(bpf_get_current_pid_tgid()))
 		return 0;
-	f = fd_file(fd);
+	f = tk_fd_file(fd);
 	w.dev = f ? watched(f) : 0;
 	if (!w.dev)
 		return 0;

@@ -368,3 +368,12 @@ void tk_arg_no_positional(int argc, char **argv, int first)
 	if (first < argc)
 		tk_usage_error("unexpected argument '%s'", argv[first]);
 }
+
+void tk_arg_conflicts(const struct tk_conflict *c, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (*c[i].a && *c[i].b)
+			tk_usage_error("%s", c[i].msg);
+}

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <linux/types.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -87,6 +88,15 @@ const char *tk_arg_cgroup(const char *path);
 /* Trailing [interval [count]] for summary tools; interval in seconds. */
 void tk_arg_interval_count(int argc, char **argv, int first,
 			   uint64_t *interval_ms, long long *count);
+/* Options that cannot go together, declared as data: when both *a and *b
+ * are set, usage error @msg. */
+struct tk_conflict {
+	const bool *a, *b;
+	const char *msg;
+};
+void tk_arg_conflicts(const struct tk_conflict *c, size_t n);
+#define TK_ARG_CONFLICTS(table) tk_arg_conflicts(table, sizeof(table) / sizeof(table[0]))
+
 /* No positional arguments allowed beyond @first. */
 void tk_arg_no_positional(int argc, char **argv, int first);
 

@@ -16,6 +16,11 @@
 #include "log.h"
 #include "tracefs.h"
 
+/* The kernel's internal "not supported" (include/linux/errno.h). */
+#ifndef ENOTSUPP
+#define ENOTSUPP 524
+#endif
+
 #define KPROBE_PMU "/sys/bus/event_source/devices/kprobe"
 
 void tk_variant_check(const struct tk_variant *v, int n, const char *name)
@@ -55,33 +60,56 @@ static int load_probe(enum bpf_prog_type type, enum bpf_attach_type eat, int btf
 	return fd;
 }
 
-/* Parsed only when a probe needs an id from it, and freed once the choice
- * is made: it is some 6 MB that the run itself never needs. */
-static struct btf *btf;
-static int btf_err;
+/* Parsed only when a question needs it, once for the whole run (the probes
+ * below, a tool's own questions through tk_btf()), and freed before the BPF
+ * object loads: it is some 6 MB that the run itself never needs, and libbpf
+ * parses its own copy to relocate. Each parse costs as much again at start. */
+static struct {
+	struct btf *btf;
+	char *path;	/* NULL: the running kernel's */
+	int err;
+} btfs[2];
+
+struct btf *tk_btf(const char *path)
+{
+	int i = path ? 1 : 0;
+
+	if (path && btfs[1].path && strcmp(btfs[1].path, path))
+		tk_btf_release();
+	if (!btfs[i].btf && !btfs[i].err) {
+		btfs[i].btf = path ? btf__parse(path, NULL) : btf__load_vmlinux_btf();
+		if (!btfs[i].btf)
+			btfs[i].err = errno ? -errno : -ENOENT;
+		else if (path)
+			btfs[i].path = strdup(path);
+	}
+	if (!btfs[i].btf)
+		errno = -btfs[i].err;
+	return btfs[i].btf;
+}
+
+void tk_btf_release(void)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(btfs) / sizeof(btfs[0]); i++) {
+		btf__free(btfs[i].btf);
+		free(btfs[i].path);
+		btfs[i].btf = NULL;
+		btfs[i].path = NULL;
+		btfs[i].err = 0;
+	}
+}
 
 static struct btf *kernel_btf(char *why, size_t size)
 {
-	int err;
+	/* Always the running kernel's own BTF, even with --btf: attach ids
+	 * are resolved by the kernel against its own. */
+	struct btf *btf = tk_btf(NULL);
 
-	if (!btf && !btf_err) {
-		/* Always the running kernel's own BTF, even with --btf: attach ids
-		 * are resolved by the kernel against its own. */
-		btf = btf__load_vmlinux_btf();
-		if (!btf)
-			btf_err = -errno ? -errno : -ENOENT;
-	}
-	err = btf_err;
 	if (!btf)
-		snprintf(why, size, "the kernel has no BTF of its own (%s)", strerror(-err));
+		snprintf(why, size, "the kernel has no BTF of its own (%s)", strerror(errno));
 	return btf;
-}
-
-static void kernel_btf_release(void)
-{
-	btf__free(btf);
-	btf = NULL;
-	btf_err = 0;
 }
 
 static int btf_id(const char *name, __u32 kind, char *why, size_t size)
@@ -113,7 +141,14 @@ static int probe_tracing(const char *target, enum bpf_attach_type eat, char *why
 	if (fd < 0)
 		return fd;
 	lfd = bpf_raw_tracepoint_open(NULL, fd);
-	if (lfd < 0) {
+	if (lfd < 0 && errno == ENOTSUPP && eat != BPF_TRACE_RAW_TP) {
+		/* The kernel's own errno, unknown to libc ("Unknown error
+		 * 524"): it has no BPF trampoline for kernel functions (arm64
+		 * before 6.4, without ftrace direct calls). */
+		lfd = -ENOTSUPP;
+		snprintf(why, size, "attaching failed: not supported by this kernel (error %d, "
+			 "ENOTSUPP: no BPF trampoline for kernel functions)", ENOTSUPP);
+	} else if (lfd < 0) {
 		lfd = -errno;
 		snprintf(why, size, "attaching failed: %s", strerror(-lfd));
 	} else {
@@ -510,7 +545,6 @@ int tk_attach_select(struct bpf_object *obj, const struct tk_variant *v, int n,
 		snprintf(all + strlen(all), sizeof(all) - strlen(all), "%s%s: %s",
 			 all[0] ? "; " : "", v[i].name, why);
 	}
-	kernel_btf_release();
 	if (chosen < 0) {
 		if (forced)
 			tk_warn("cannot attach with --attach=%s: %s", forced, why);

@@ -21,6 +21,13 @@ struct tk_variant {
 };
 
 /* For option parsing: exits 2 unless @name is one of the variants. */
+/* The BTF the run asks its own questions of: the running kernel's (path
+ * NULL) or --btf's file. Parsed once, kept until tk_session_load_attach frees
+ * it (libbpf parses its own to relocate); NULL with errno set if none. */
+struct btf;
+struct btf *tk_btf(const char *path);
+void tk_btf_release(void);
+
 void tk_variant_check(const struct tk_variant *v, int n, const char *name);
 
 /* Choose among @v[0..n-1] (only @forced if non-NULL) and disable the programs

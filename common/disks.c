@@ -8,6 +8,7 @@
 #include <unistd.h>
 #include <bpf/btf.h>
 #include "args.h"
+#include "attach.h"
 #include "disks.h"
 #include "log.h"
 
@@ -343,13 +344,12 @@ size_t tk_rq_flags_name(const struct tk_rq_flags *f, uint32_t cmd_flags, char *b
 
 void tk_rq_flags_load(struct tk_rq_flags *f, const char *btf_path)
 {
-	struct btf *btf = btf_path ? btf__parse(btf_path, NULL) : btf__load_vmlinux_btf();
+	struct btf *btf = tk_btf(btf_path);
 
 	if (!btf)
 		tk_info(1, "no kernel BTF to name the I/O flags (%s): using Linux 5.10's",
 			strerror(errno));
 	tk_rq_flags_init(f, btf);
-	btf__free(btf);
 }
 
 uint32_t tk_disk_arg(struct tk_disks *d, const char *arg)

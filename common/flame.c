@@ -19,6 +19,7 @@ struct node {
 struct tk_flame {
 	struct node root;
 	int depth;		/* of the deepest frame below the root */
+	bool cold;		/* off-CPU palette */
 };
 
 #define SVG_WIDTH 1200
@@ -89,6 +90,11 @@ uint64_t tk_flame_total(const struct tk_flame *fg)
 	return fg->root.count;
 }
 
+void tk_flame_cold(struct tk_flame *fg)
+{
+	fg->cold = true;
+}
+
 static void free_node(struct node *n)
 {
 	size_t i;
@@ -139,11 +145,15 @@ static double name_hash(const char *s, unsigned salt)
 	return (h % 1000) / 1000.0;
 }
 
-static void fill(FILE *f, const struct node *n)
+static void fill(FILE *f, const struct node *n, bool cold)
 {
 	double a = name_hash(n->name, 0), b = name_hash(n->name, 1);
 
-	if (n->kernel)	/* the kernel's frames: blue-green, apart from the warm user ones */
+	if (cold && n->kernel)	/* blocked in the kernel: violet-blue */
+		fprintf(f, "rgb(%d,%d,%d)", 110 + (int)(50 * a), 90 + (int)(40 * b), 200 + (int)(55 * b));
+	else if (cold)		/* flamegraph.pl's "blue" (off-CPU) palette */
+		fprintf(f, "rgb(%d,%d,%d)", 80 + (int)(60 * a), 80 + (int)(60 * a), 190 + (int)(55 * b));
+	else if (n->kernel)	/* the kernel's frames: blue-green, apart from the warm user ones */
 		fprintf(f, "rgb(%d,%d,%d)", 60 + (int)(60 * a), 170 + (int)(50 * b), 200 + (int)(55 * a));
 	else		/* flamegraph.pl's "hot" palette */
 		fprintf(f, "rgb(%d,%d,%d)", 205 + (int)(50 * b), (int)(230 * a), (int)(55 * b));
@@ -161,6 +171,7 @@ struct layout {
 	double total, width;
 	int height;
 	const char *unit;
+	bool cold;
 };
 
 static void frame(const struct layout *l, struct node *n, uint64_t start, int depth)
@@ -180,7 +191,7 @@ static void frame(const struct layout *l, struct node *n, uint64_t start, int de
 	fprintf(l->f, " (%llu %s, %.2f%%)</title><rect x=\"%.1f\" y=\"%d\" width=\"%.1f\" "
 		"height=\"%d\" rx=\"2\" fill=\"", (unsigned long long)n->count, l->unit,
 		100.0 * n->count / l->total, x, y, w, FRAME_H - 1);
-	fill(l->f, n);
+	fill(l->f, n, l->cold);
 	fprintf(l->f, "\"/><text x=\"%.1f\" y=\"%d\">", x + 3, y + FRAME_H - 5);
 	/* The label the script would give it, for readers without scripts. */
 	chars = (int)((w - 6) / 7);
@@ -245,6 +256,7 @@ void tk_flame_svg(const struct tk_flame *fg, FILE *f, const char *title, const c
 		.width = SVG_WIDTH - 2 * SVG_XPAD,
 		.height = TOP_PAD + (fg->depth + 1) * FRAME_H + BOTTOM_PAD,
 		.unit = unit,
+		.cold = fg->cold,
 	};
 
 	fprintf(f, "<?xml version=\"1.0\" standalone=\"no\"?>\n"

@@ -19,6 +19,9 @@ struct tk_flame *tk_flame_new(void);
 int tk_flame_add(struct tk_flame *fg, const char *const *path, const bool *kernel, int n,
 		 uint64_t count);
 uint64_t tk_flame_total(const struct tk_flame *fg);
+/* Off-CPU colours: blues (user) and violets (kernel), flamegraph.pl's
+ * convention for time spent blocked, instead of the warm CPU palette. */
+void tk_flame_cold(struct tk_flame *fg);
 /* The SVG to @f; @unit names what is counted ("samples", "us"). */
 void tk_flame_svg(const struct tk_flame *fg, FILE *f, const char *title, const char *unit);
 /* The same to the file @path: 0, or -1 after saying why. */

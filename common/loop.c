@@ -322,3 +322,43 @@ int tk_summary_run(struct tk_session *s, const struct tk_summary *sum)
 		return 1;
 	return 0;
 }
+
+int tk_map_drain(int fd, size_t key_size, size_t value_off, size_t row_size,
+		 void **rows, int *cap)
+{
+	char key[256], next[256], *r;
+	void *prev = NULL;
+	int i, n = 0, kept = 0;
+
+	if (key_size > sizeof(key))
+		return -EINVAL;
+	while (!bpf_map_get_next_key(fd, prev, next)) {
+		if (n == *cap) {
+			int c = *cap ? *cap * 2 : 256;
+			void *grown = realloc(*rows, (size_t)c * row_size);
+
+			if (!grown)
+				return -ENOMEM;
+			*rows = grown;
+			*cap = c;
+		}
+		memcpy((char *)*rows + (size_t)n++ * row_size, next, key_size);
+		memcpy(key, next, key_size);
+		prev = key;
+	}
+	/* After the walk, which deleting would disturb. Lookup-and-delete
+	 * (5.14+) loses nothing counted between the two; older kernels fall
+	 * back to a lookup, then a delete. */
+	for (i = 0; i < n; i++) {
+		r = (char *)*rows + (size_t)i * row_size;
+		if (bpf_map_lookup_and_delete_elem(fd, r, r + value_off)) {
+			if (errno == ENOENT || bpf_map_lookup_elem(fd, r, r + value_off))
+				continue;
+			bpf_map_delete_elem(fd, r);
+		}
+		if (kept != i)
+			memcpy((char *)*rows + (size_t)kept * row_size, r, row_size);
+		kept++;
+	}
+	return kept;
+}

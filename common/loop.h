@@ -58,6 +58,13 @@ void tk_report_misses(struct bpf_object *obj, uint64_t *reported, bool json);
 /* Total of the per-CPU drop counter. */
 uint64_t tk_drops_read(struct bpf_map *drops);
 
+/* Move every entry of the hash map @fd into *@rows, @row_size bytes a row:
+ * the key at 0 (@key_size bytes), the value at @value_off,
+ * growing *@rows (*@cap rows; free() it at the end). Each report then covers
+ * the time since the previous one. The number of rows, or -errno. */
+int tk_map_drain(int fd, size_t key_size, size_t value_off, size_t row_size,
+		 void **rows, int *cap);
+
 /* Monotonic clock in ns. */
 uint64_t tk_now_ns(void);
 

@@ -47,3 +47,18 @@ void tk_ports_bitmap(const uint16_t *ports, int n, __u64 *words)
 	for (i = 0; i < n; i++)
 		words[ports[i] / 64] |= 1ULL << (ports[i] % 64);
 }
+
+static const char *const tcp_state_names[] = {
+	[1] = "ESTABLISHED", [2] = "SYN_SENT", [3] = "SYN_RECV", [4] = "FIN_WAIT1",
+	[5] = "FIN_WAIT2", [6] = "TIME_WAIT", [7] = "CLOSE", [8] = "CLOSE_WAIT",
+	[9] = "LAST_ACK", [10] = "LISTEN", [11] = "CLOSING", [12] = "NEW_SYN_RECV",
+	[13] = "BOUND_INACTIVE",
+};
+
+const char *tk_tcp_state_name(unsigned state, char *buf, size_t size)
+{
+	if (state < sizeof(tcp_state_names) / sizeof(tcp_state_names[0]) && tcp_state_names[state])
+		return tcp_state_names[state];
+	snprintf(buf, size, "STATE_%u", state);
+	return buf;
+}

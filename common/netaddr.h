@@ -25,4 +25,18 @@ int tk_arg_ports(const char *s, uint16_t *ports, int max);
 #define TK_PORT_WORDS (65536 / 64)
 void tk_ports_bitmap(const uint16_t *ports, int n, __u64 *words);
 
+/* The -4/-6 and -L/-D filters of bpf/sockstate.bpf.h (TK_SOCK_FILTERS)
+ * into a skeleton's @rodata, before load. */
+#define TK_SOCK_FILTERS_SET(rodata, ip, sports, nsports, dports, ndports) do {	\
+	(rodata)->targ_ip = (ip);						\
+	(rodata)->filter_sport = (nsports) > 0;				\
+	(rodata)->filter_dport = (ndports) > 0;				\
+	tk_ports_bitmap(sports, nsports, (rodata)->targ_sports);		\
+	tk_ports_bitmap(dports, ndports, (rodata)->targ_dports);		\
+} while (0)
+
+/* A TCP state as the kernel's tcp_states.h names it, without TCP_
+ * ("ESTABLISHED"); one unknown here as "STATE_<n>" in @buf. */
+const char *tk_tcp_state_name(unsigned state, char *buf, size_t size);
+
 #endif

@@ -348,3 +348,13 @@ void tk_format_clock(char *buf, size_t size)
 	localtime_r(&t, &tm);
 	strftime(buf, size, "%H:%M:%S", &tm);
 }
+
+void jw_summary_begin(struct jw *w, FILE *f, const char *type)
+{
+	char tbuf[16];
+
+	tk_format_clock(tbuf, sizeof(tbuf));
+	jw_begin(w, f);
+	jw_str(w, "type", type, strlen(type));
+	jw_str(w, "time", tbuf, sizeof(tbuf));
+}

@@ -50,6 +50,9 @@ void jw_uint(struct jw *w, const char *key, uint64_t v);
 void jw_double(struct jw *w, const char *key, double v);
 void jw_bool(struct jw *w, const char *key, bool v);
 void jw_null(struct jw *w, const char *key);
+/* A summary record's start: jw_begin, then "type":@type and "time": the
+ * wall-clock HH:MM:SS now. */
+void jw_summary_begin(struct jw *w, FILE *f, const char *type);
 
 /* A record that is not data, {"type":TYPE,"message":...}, for -j runs:
  * warnings, errors and end-of-run notes a log consumer needs to see. */

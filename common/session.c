@@ -269,7 +269,10 @@ static void load_failed(const struct tk_opts *o, int err)
 
 int tk_session_load_attach(struct tk_session *s)
 {
-	int err = bpf_object__load_skeleton(s->bpf.skeleton);
+	int err;
+
+	tk_btf_release();	/* libbpf parses its own */
+	err = bpf_object__load_skeleton(s->bpf.skeleton);
 
 	if (err) {
 		load_failed(s->opts, err);

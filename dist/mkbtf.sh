@@ -9,7 +9,8 @@
 #            a vmlinux ELF file with a .BTF section, a vmlinux with DWARF
 #            only (pahole --btf_encode_detached, package dwarves), or a
 #            compressed kernel image (vmlinuz/bzImage: the ELF inside is
-#            taken out as the kernel's scripts/extract-vmlinux does)
+#            taken out as the kernel's scripts/extract-vmlinux does), or
+#            arm64's Image (its .BTF blob, dist/image-btf.sh)
 #   RELEASE  the kernel's `uname -r`; empty: the running kernel's for
 #            /sys/kernel/btf/vmlinux, else from a name vmlinux-RELEASE or
 #            vmlinuz-RELEASE
@@ -39,6 +40,19 @@ trap 'rm -rf "$tmp"' EXIT
 
 # magic FILE OFFSET N: N bytes of FILE at OFFSET, in hex.
 magic() { od -An -t x1 -j "$2" -N "$3" "$1" | tr -d ' \n'; }
+
+# arm64's Image (its vmlinuz; "ARM\x64" at 56, after an EFI stub's "MZ"),
+# raw or gzip'd: no ELF inside, only the .BTF blob (dist/image-btf.sh).
+img=$src
+if gzip -t "$src" 2>/dev/null; then
+	gzip -dc "$src" >"$tmp/Image"
+	img=$tmp/Image
+fi
+if [ "$(magic "$img" 56 4)" = 41524d64 ]; then
+	BPFTOOL=$BPFTOOL sh "$(dirname "$0")/image-btf.sh" "$img" "$tmp/full.btf" >/dev/null ||
+		die "no kernel BTF found in the arm64 Image '$given'"
+	src=$tmp/full.btf
+fi
 
 # A compressed kernel image: the first stream that decompresses to an ELF
 # file is the kernel (a magic number can also occur by chance, earlier).

@@ -6,10 +6,7 @@
 # - Otherwise Debian's newest 6.1 cloud kernel of ARCH (apt-get download; the
 #   architecture must be known to dpkg: dpkg --add-architecture arm64, as
 #   tests/install-deps.sh does). Its vmlinuz is a raw Image (gzip'd in some
-#   releases) without ELF sections, so the .BTF blob is found by its header:
-#   magic 0xeb9f, version 1, hdr_len 24, then type_off, type_len, str_off,
-#   str_len; the blob is hdr_len + the end of the later of the two sections.
-#   Each candidate is checked by bpftool before it is taken.
+#   releases) without ELF sections: dist/image-btf.sh finds its .BTF blob.
 # The package is cached in CACHE_DIR (default build/vm/debs).
 set -eu
 arch=${1:?usage: vmlinux-btf.sh ARCH OUT.btf [CACHE_DIR]}
@@ -41,22 +38,6 @@ tmp=$(mktemp -d /tmp/tk-btf.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$tmp" --wildcards './boot/vmlinuz-*' ||
 	die "no /boot/vmlinuz-* in $deb"
-img=$tmp/Image
-for z in "$tmp"/boot/vmlinuz-*; do
-	if gzip -t "$z" 2>/dev/null; then gzip -dc "$z" >"$img"; else cp "$z" "$img"; fi
-done
-for off in $(LC_ALL=C grep -obUaP '\x9f\xeb\x01\x00\x18\x00\x00\x00' "$img" | cut -d: -f1); do
-	# shellcheck disable=SC2046
-	set -- $(od -An -tu4 -j $((off + 8)) -N 16 "$img")
-	t_end=$(($1 + $2)) s_end=$(($3 + $4))
-	len=$((24 + (t_end > s_end ? t_end : s_end)))
-	tail -c +$((off + 1)) "$img" | head -c "$len" >"$out.tmp"
-	if "$BPFTOOL" btf dump file "$out.tmp" format raw 2>/dev/null |
-		grep -q "STRUCT 'task_struct'"; then
-		mv "$out.tmp" "$out"
-		echo "vmlinux-btf.sh: $arch: the BTF of $(basename "$deb") ($len bytes at $off)"
-		exit 0
-	fi
-done
-rm -f "$out.tmp"
-die "no kernel BTF found in $(basename "$deb")'s Image"
+where=$(BPFTOOL=$BPFTOOL sh "$(dirname "$0")/image-btf.sh" "$tmp"/boot/vmlinuz-* "$out") ||
+	die "no kernel BTF found in $(basename "$deb")'s Image"
+echo "vmlinux-btf.sh: $arch: the BTF of $(basename "$deb") ($where)"

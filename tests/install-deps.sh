@@ -1,8 +1,9 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 # Install tracekit's dependencies from Debian 12's packages (root).
-# Usage: tests/install-deps.sh [build|test]
+# Usage: tests/install-deps.sh [build|cross|test]
 #   build  what make, make static, multi, kit and install need (make deps)
+#   cross  build's, and the arm64 cross build's (make deps-cross)
 #   test   build's, and what the test suite drives: workloads, peers, the
 #          package checks, the qemu lane, the fuzzers (make test-deps)
 # Another apt or dpkg holding the lock (unattended upgrades, a second
@@ -19,9 +20,10 @@ libnss3-tools curl debhelper lintian man-db qemu-system-x86 libclang-rt-14-dev
 strace tcpdump util-linux lz4 zstd xz-utils qemu-user-static qemu-system-arm chromium
 libssl-dev:arm64"
 case "${1:-build}" in
-build) PKGS="$BUILD_PKGS $CROSS_PKGS" ;;
+build) PKGS="$BUILD_PKGS" ;;
+cross) PKGS="$BUILD_PKGS $CROSS_PKGS" ;;
 test) PKGS="$BUILD_PKGS $CROSS_PKGS $TEST_PKGS" ;;
-*) echo "usage: $0 [build|test]" >&2; exit 2 ;;
+*) echo "usage: $0 [build|cross|test]" >&2; exit 2 ;;
 esac
 missing=
 for p in $PKGS; do

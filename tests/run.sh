@@ -76,7 +76,7 @@ run_e2e() {
 
 # The streaming tools' files again, forced onto the perf buffer that kernels
 # before 5.8 get instead of the ring buffer (auto variant only).
-PERFBUF_FILES="opensnoop tcpconnect ttysnoop dnssnoop sslsniff execsnoop exitsnoop killsnoop tcpstates tcplife bursts runtime"
+PERFBUF_FILES="opensnoop tcpconnect ttysnoop dnssnoop sslsniff execsnoop exitsnoop killsnoop tcpstates tcplife tcpaccept bindsnoop tcpretrans bursts runtime"
 run_perfbuf() {
 	export TRACEKIT_PERF_BUFFER=1 TK_VARIANTS_opensnoop=auto \
 		TK_VARIANTS_tcpconnect=auto TK_VARIANTS_ttysnoop=auto \

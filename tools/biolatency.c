@@ -241,14 +241,10 @@ static void print_text(int n)
 static void print_json(int n)
 {
 	const char *unit = env.millis ? "msecs" : "usecs";
-	char tbuf[16];
 	struct jw w;
 	int i;
 
-	tk_format_clock(tbuf, sizeof(tbuf));
-	jw_begin(&w, stdout);
-	jw_str(&w, "type", "histograms", 16);
-	jw_str(&w, "time", tbuf, sizeof(tbuf));
+	jw_summary_begin(&w, stdout, "histograms");
 	jw_str(&w, "unit", unit, 8);
 	jw_array_begin(&w, "histograms");
 	for (i = 0; i < n; i++) {

@@ -11,16 +11,14 @@
 #include <linux/perf_event.h>
 #include <bpf/bpf.h>
 #include "args.h"
-#include "flame.h"
 #include "log.h"
 #include "loop.h"
 #include "output.h"
 #include "session.h"
-#include "syms.h"
-#include "profile.h"
+#include "stacks.h"
 #include "profile.skel.h"
 
-_Static_assert(sizeof(struct profile_key) == 32, "profile_key layout changed");
+_Static_assert(sizeof(struct tk_stack_key) == 32, "tk_stack_key layout changed");
 
 static struct env {
 	struct tk_opts opts;
@@ -244,264 +242,33 @@ static int attach_events(void)
 
 /* ---- the report --------------------------------------------------------------- */
 
-struct entry {
-	struct profile_key key;
-	__u64 count;
-};
-
-struct frame {
-	const char *name;	/* "[unknown]" when nothing covers the address */
-	uint64_t offset;
-	const char *module;	/* NULL: not known */
-	char buf[TK_SYMS_MAX_NAME + 16];
-};
-
-static struct tk_ksyms *ksyms;
-static struct tk_usyms *usyms;
-static __u64 ips[PROFILE_MAX_DEPTH];
-static struct frame kframes[PROFILE_MAX_DEPTH], uframes[PROFILE_MAX_DEPTH];
-
-static int by_count(const void *a, const void *b)
+static int report(void *ctx, bool final)
 {
-	const struct entry *x = a, *y = b;
+	struct tk_stacks_report r = {
+		.stacks_fd = bpf_map__fd(skel->maps.stacks),
+		.counts_fd = bpf_map__fd(skel->maps.counts),
+		.user = !env.kernel_only,
+		.kernel = !env.user_only,
+		.tid = env.opts.filter.tid != 0,
+		.format = env.opts.json ? TK_STACKS_JSON : env.folded ? TK_STACKS_FOLDED : TK_STACKS_TEXT,
+		.annotate = env.annotate,
+		.value_name = "count",
+		.svg = env.svg,
+		.svg_unit = "samples",
+	};
+	struct tk_stacks_sum sum;
+	uint64_t errs[TK_STACK_NERR];
+	char title[96];
+	int err;
 
-	if (x->count != y->count)
-		return x->count < y->count ? -1 : 1;
-	return x->key.pid < y->key.pid ? -1 : x->key.pid > y->key.pid;
-}
-
-static void unknown(struct frame *f, const char *module)
-{
-	f->offset = 0;
-	f->module = module;
-	if (module) {
-		snprintf(f->buf, sizeof(f->buf), "[unknown] (%s)", module);
-		f->name = f->buf;
-	} else {
-		f->name = "[unknown]";
-	}
-}
-
-/* The frames of stack @id, innermost first. */
-static int read_stack(__s32 id, bool kernel, __u32 pid, struct frame *out)
-{
-	int i, n = 0;
-
-	if (id < 0 || bpf_map_lookup_elem(bpf_map__fd(skel->maps.stacks), &id, ips))
-		return 0;
-	for (i = 0; i < PROFILE_MAX_DEPTH && ips[i]; i++, n++) {
-		struct frame *f = &out[n];
-
-		if (kernel) {
-			const struct tk_ksym *s = ksyms ? tk_ksyms_find(ksyms, ips[i]) : NULL;
-
-			if (!s) {
-				unknown(f, NULL);
-				continue;
-			}
-			f->name = s->name;
-			f->offset = ips[i] - s->addr;
-			f->module = s->module ? s->module : "kernel";
-		} else {
-			struct tk_usym s = {};
-
-			if (tk_usyms_find(usyms, pid, ips[i], &s) || !s.name) {
-				unknown(f, s.module);
-				continue;
-			}
-			f->name = s.name;
-			f->offset = s.offset;
-			f->module = s.module;
-		}
-	}
-	return n;
-}
-
-/* A stack that was asked for but not read: bcc's placeholder. A missing
- * stack (-EFAULT: a kernel thread's user side, a user-mode sample's kernel
- * side) has no frames and no placeholder. */
-static bool stack_failed(__s32 id)
-{
-	return id < 0 && id != -EFAULT;
-}
-
-static void print_name(const char *s)
-{
-	tk_print_escaped(stdout, s, strlen(s));
-}
-
-static void print_text(const struct entry *e, int nk, int nu)
-{
-	int i;
-
-	if (!env.user_only) {
-		if (stack_failed(e->key.kernel_stack_id))
-			printf("    [Missed Kernel Stack]\n");
-		for (i = 0; i < nk; i++) {
-			printf("    ");
-			print_name(kframes[i].name);
-			putchar('\n');
-		}
-	}
-	if (!env.kernel_only) {
-		if (nk && (nu || stack_failed(e->key.user_stack_id)))
-			printf("    --\n");
-		if (stack_failed(e->key.user_stack_id))
-			printf("    [Missed User Stack]\n");
-		for (i = 0; i < nu; i++) {
-			printf("    ");
-			print_name(uframes[i].name);
-			putchar('\n');
-		}
-	}
-	printf("    %-16s ", "-");
-	print_name(e->key.comm);
-	printf(" (%u)\n        %llu\n\n", e->key.pid, (unsigned long long)e->count);
-}
-
-/* Folded: a ';' or a line break inside a name would split the frame. */
-static void print_folded_name(const char *s, bool kernel)
-{
-	char buf[TK_SYMS_MAX_NAME + 16];
-	size_t i, n = strlen(s);
-
-	if (n >= sizeof(buf))
-		n = sizeof(buf) - 1;
-	for (i = 0; i < n; i++)
-		buf[i] = s[i] == ';' ? ':' : (s[i] == '\n' || s[i] == '\r') ? ' ' : s[i];
-	buf[n] = 0;
-	print_name(buf);
-	if (kernel && env.annotate)
-		fputs("_[k]", stdout);
-}
-
-static void print_folded(const struct entry *e, int nk, int nu)
-{
-	char comm[sizeof(e->key.comm) + 1] = {};
-	int i;
-
-	memcpy(comm, e->key.comm, sizeof(e->key.comm));
-	print_folded_name(comm, false);
-	if (!env.kernel_only) {
-		if (stack_failed(e->key.user_stack_id))
-			fputs(";[Missed User Stack]", stdout);
-		for (i = nu - 1; i >= 0; i--) {
-			putchar(';');
-			print_folded_name(uframes[i].name, false);
-		}
-	}
-	if (!env.user_only) {
-		if (stack_failed(e->key.kernel_stack_id))
-			fputs(";[Missed Kernel Stack]", stdout);
-		for (i = nk - 1; i >= 0; i--) {
-			putchar(';');
-			print_folded_name(kframes[i].name, true);
-		}
-	}
-	printf(" %llu\n", (unsigned long long)e->count);
-}
-
-static void json_frames(struct jw *w, const char *key, const struct frame *f, int n)
-{
-	int i;
-
-	jw_array_begin(w, key);
-	for (i = 0; i < n; i++) {
-		jw_object_begin(w, NULL);
-		jw_str(w, "name", f[i].name, TK_SYMS_MAX_NAME + 16);
-		jw_uint(w, "offset", f[i].offset);
-		if (f[i].module)
-			jw_str(w, "module", f[i].module, TK_SYMS_MAX_NAME);
-		else
-			jw_null(w, "module");
-		jw_object_end(w);
-	}
-	jw_array_end(w);
-}
-
-static void print_json(const struct entry *e, int nk, int nu)
-{
-	struct jw w;
-
-	jw_begin(&w, stdout);
-	jw_str(&w, "type", "stack", 8);
-	jw_uint(&w, "pid", e->key.pid);
-	if (env.opts.filter.tid)
-		jw_uint(&w, "tid", e->key.tid);
-	jw_str(&w, "comm", e->key.comm, sizeof(e->key.comm));
-	jw_uint(&w, "count", e->count);
-	if (!env.user_only) {
-		if (stack_failed(e->key.kernel_stack_id))
-			jw_int(&w, "kernel_stack_error", e->key.kernel_stack_id);
-		json_frames(&w, "kernel_frames", kframes, nk);
-	}
-	if (!env.kernel_only) {
-		if (stack_failed(e->key.user_stack_id))
-			jw_int(&w, "user_stack_error", e->key.user_stack_id);
-		json_frames(&w, "user_frames", uframes, nu);
-	}
-	jw_end(&w);
-}
-
-/* The flame graph's path of one stack, outermost first: comm, user frames,
- * kernel frames (marked, for their colour). */
-static void flame_add(struct tk_flame *fg, const struct entry *e, int nk, int nu)
-{
-	const char *path[2 * PROFILE_MAX_DEPTH + 3];
-	bool kern[2 * PROFILE_MAX_DEPTH + 3];
-	char comm[sizeof(e->key.comm) + 1] = {};
-	int i, n = 0;
-
-	memcpy(comm, e->key.comm, sizeof(e->key.comm));
-	kern[n] = false;
-	path[n++] = comm;
-	if (!env.kernel_only) {
-		if (stack_failed(e->key.user_stack_id)) {
-			kern[n] = false;
-			path[n++] = "[Missed User Stack]";
-		}
-		for (i = nu - 1; i >= 0; i--) {
-			kern[n] = false;
-			path[n++] = uframes[i].name;
-		}
-	}
-	if (!env.user_only) {
-		if (stack_failed(e->key.kernel_stack_id)) {
-			kern[n] = true;
-			path[n++] = "[Missed Kernel Stack]";
-		}
-		for (i = nk - 1; i >= 0; i--) {
-			kern[n] = true;
-			path[n++] = kframes[i].name;
-		}
-	}
-	tk_flame_add(fg, path, kern, n, e->count);
-}
-
-static __u64 errs_read(__u64 out[PROFILE_NERR])
-{
-	__u64 *percpu = calloc(libbpf_num_possible_cpus(), sizeof(__u64));
-	int fd = bpf_map__fd(skel->maps.errs), cpus = libbpf_num_possible_cpus();
-	__u32 i;
-	int c;
-
-	memset(out, 0, PROFILE_NERR * sizeof(__u64));
-	if (!percpu)
-		return 0;
-	for (i = 0; i < PROFILE_NERR; i++) {
-		if (bpf_map_lookup_elem(fd, &i, percpu))
-			continue;
-		for (c = 0; c < cpus; c++)
-			out[i] += percpu[c];
-	}
-	free(percpu);
-	return out[PROFILE_SAMPLES];
-}
-
-/* What the kernel could not read, never dropped silently: a line on stderr,
- * or a record in JSON mode. */
-static void report_errs(const __u64 *errs, size_t nstacks)
-{
+	(void)ctx;
+	(void)final;
+	snprintf(title, sizeof(title), "CPU profile: %s at %lld Hz", event_name, env.freq);
+	r.svg_title = title;
+	err = tk_stacks_print(&r, &sum);
+	tk_stacks_errs_read(bpf_map__fd(skel->maps.errs), errs, TK_STACK_NERR);
+	/* What the kernel could not read, never dropped silently: a line on
+	 * stderr, or a record in JSON mode. */
 	if (env.opts.json) {
 		struct jw w;
 
@@ -509,99 +276,13 @@ static void report_errs(const __u64 *errs, size_t nstacks)
 		jw_str(&w, "type", "profile", 8);
 		jw_str(&w, "event", event_name, 16);
 		jw_uint(&w, "hz", env.freq);
-		jw_uint(&w, "samples", errs[PROFILE_SAMPLES]);
-		jw_uint(&w, "stacks", nstacks);
-		jw_uint(&w, "user_stack_missing", errs[PROFILE_USER_EFAULT]);
-		jw_uint(&w, "kernel_stack_missing", errs[PROFILE_KERNEL_EFAULT]);
-		jw_uint(&w, "stack_collisions", errs[PROFILE_COLLISION]);
-		jw_uint(&w, "stack_errors", errs[PROFILE_STACK_OTHER]);
-		jw_uint(&w, "counts_full", errs[PROFILE_COUNTS_FULL]);
+		jw_uint(&w, "samples", errs[TK_STACK_EVENTS]);
+		jw_uint(&w, "stacks", sum.stacks);
+		tk_stacks_errs_json(&w, errs);
 		jw_end(&w);
-		return;
+	} else {
+		tk_stacks_errs_warn(errs, sum.stacks, "samples");
 	}
-	tk_info(1, "%llu samples in %zu stacks; without a user stack %llu (kernel threads), "
-		"without a kernel stack %llu (in user mode)",
-		(unsigned long long)errs[PROFILE_SAMPLES], nstacks,
-		(unsigned long long)errs[PROFILE_USER_EFAULT],
-		(unsigned long long)errs[PROFILE_KERNEL_EFAULT]);
-	if (errs[PROFILE_COLLISION] || errs[PROFILE_STACK_OTHER])
-		tk_warn("%llu stack traces could not be read: %llu hash collisions, %llu "
-			"other errors (a larger --stack-storage-size may help)",
-			(unsigned long long)(errs[PROFILE_COLLISION] + errs[PROFILE_STACK_OTHER]),
-			(unsigned long long)errs[PROFILE_COLLISION],
-			(unsigned long long)errs[PROFILE_STACK_OTHER]);
-	if (errs[PROFILE_COUNTS_FULL])
-		tk_warn("%llu samples lost: the table of counts was full (raise --max-stacks)",
-			(unsigned long long)errs[PROFILE_COUNTS_FULL]);
-}
-
-static int report(void *ctx, bool final)
-{
-	int fd = bpf_map__fd(skel->maps.counts), err = 0;
-	struct profile_key key, next, *prev = NULL;
-	struct tk_flame *fg = NULL;
-	struct entry *entries = NULL, *e;
-	size_t n = 0, cap = 0, i;
-	__u64 errs[PROFILE_NERR];
-
-	(void)ctx;
-	(void)final;
-	while (!bpf_map_get_next_key(fd, prev, &next)) {
-		key = next;
-		prev = &key;
-		if (n == cap) {
-			cap = cap ? cap * 2 : 256;
-			e = realloc(entries, cap * sizeof(*e));
-			if (!e) {
-				free(entries);
-				return -ENOMEM;
-			}
-			entries = e;
-		}
-		if (bpf_map_lookup_elem(fd, &key, &entries[n].count))
-			continue;
-		entries[n++].key = key;
-	}
-	qsort(entries, n, sizeof(*entries), by_count);
-	if (!env.user_only) {
-		ksyms = tk_ksyms_load();
-		if (!ksyms)
-			tk_warn("cannot read /proc/kallsyms: %s: kernel frames are shown as [unknown]",
-				strerror(errno));
-		else if (tk_ksyms_hidden(ksyms))
-			tk_warn("kernel addresses are hidden (kernel.kptr_restrict): kernel "
-				"frames are shown as [unknown]");
-	}
-	if (!env.kernel_only)
-		usyms = tk_usyms_new();
-	if (env.svg)
-		fg = tk_flame_new();
-	for (i = 0; i < n; i++) {
-		e = &entries[i];
-		int nk = env.user_only ? 0 : read_stack(e->key.kernel_stack_id, true, 0, kframes);
-		int nu = env.kernel_only || !usyms ? 0 :
-			read_stack(e->key.user_stack_id, false, e->key.pid, uframes);
-
-		if (env.opts.json)
-			print_json(e, nk, nu);
-		else if (env.folded)
-			print_folded(e, nk, nu);
-		else
-			print_text(e, nk, nu);
-		if (fg)
-			flame_add(fg, e, nk, nu);
-	}
-	errs_read(errs);
-	report_errs(errs, n);
-	if (fg) {
-		char title[96];
-
-		snprintf(title, sizeof(title), "CPU profile: %s at %lld Hz", event_name, env.freq);
-		if (tk_flame_write_svg(fg, env.svg, title, "samples"))
-			err = -EIO;
-		tk_flame_free(fg);
-	}
-	free(entries);
 	return err;
 }
 
@@ -658,8 +339,6 @@ cleanup:
 	if (event_links && !session.detach)
 		close_events(NULL);
 	profile_bpf__destroy(skel);
-	tk_usyms_free(usyms);
-	tk_ksyms_free(ksyms);
 	free(event_fds);
 	free(event_links);
 	return err;

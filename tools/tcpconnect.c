@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* tcpconnect: trace active TCP connections, or count them (-c). */
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -76,10 +77,7 @@ static const struct option longopts[] = {
 };
 
 /* Options that cannot go together, and why. */
-static const struct {
-	const bool *a, *b;
-	const char *msg;
-} conflicts[] = {
+static const struct tk_conflict conflicts[] = {
 	{ &env.ip4, &env.ip6, "-4 and -6 cannot be used together" },
 	{ &env.count, &env.lport, "-L cannot be used with -c (counts have no local port)" },
 	{ &env.count, &env.timestamp, "-t cannot be used with -c (counts have no time column)" },
@@ -118,11 +116,8 @@ static const struct tk_cli cli = {
 static void parse_args(int argc, char **argv)
 {
 	int first = tk_parse_args(&cli, argc, argv, &env.opts);
-	size_t i;
 
-	for (i = 0; i < sizeof(conflicts) / sizeof(conflicts[0]); i++)
-		if (*conflicts[i].a && *conflicts[i].b)
-			tk_usage_error("%s", conflicts[i].msg);
+	TK_ARG_CONFLICTS(conflicts);
 	if (first < argc && !env.count)
 		tk_usage_error("INTERVAL needs -c (without it, connects are printed as they happen)");
 	tk_arg_interval_count(argc, argv, first, &env.interval_ms, &env.reports);
@@ -225,40 +220,15 @@ struct row {
 static struct row *rows;
 static int nrows, cap_rows;
 
-/* Move the kernel's counts into rows[], so each report covers the time
- * since the previous one. */
+/* Move the kernel's counts into rows[]. */
 static int drain_counts(void)
 {
-	int fd = bpf_map__fd(skel->maps.counts);
-	struct tcpconnect_key key, next, *prev = NULL;
-	int i, n = 0;
+	int n = tk_map_drain(bpf_map__fd(skel->maps.counts), sizeof(struct tcpconnect_key),
+			     offsetof(struct row, count), sizeof(struct row),
+			     (void **)&rows, &cap_rows);
 
-	nrows = 0;
-	while (!bpf_map_get_next_key(fd, prev, &next)) {
-		if (nrows == cap_rows) {
-			int cap = cap_rows ? cap_rows * 2 : 256;
-			struct row *r = realloc(rows, cap * sizeof(*r));
-
-			if (!r)
-				return -ENOMEM;
-			rows = r;
-			cap_rows = cap;
-		}
-		rows[nrows++].key = next;
-		key = next;
-		prev = &key;
-	}
-	/* After the walk, which deleting would disturb. Lookup-and-delete
-	 * (5.14+) loses no connect counted between the two; older kernels
-	 * fall back to a lookup, then a delete. */
-	for (i = 0; i < nrows; i++) {
-		if (bpf_map_lookup_and_delete_elem(fd, &rows[i].key, &rows[i].count)) {
-			if (errno == ENOENT || bpf_map_lookup_elem(fd, &rows[i].key, &rows[i].count))
-				continue;
-			bpf_map_delete_elem(fd, &rows[i].key);
-		}
-		rows[n++] = rows[i];
-	}
+	if (n < 0)
+		return n;
 	nrows = n;
 	return 0;
 }
@@ -274,14 +244,11 @@ static int by_count(const void *a, const void *b)
 
 static void print_counts_json(void)
 {
-	char tbuf[16], saddr[TK_INET_STRLEN], daddr[TK_INET_STRLEN];
+	char saddr[TK_INET_STRLEN], daddr[TK_INET_STRLEN];
 	struct jw w;
 	int i;
 
-	tk_format_clock(tbuf, sizeof(tbuf));
-	jw_begin(&w, stdout);
-	jw_str(&w, "type", "summary", 8);
-	jw_str(&w, "time", tbuf, sizeof(tbuf));
+	jw_summary_begin(&w, stdout, "summary");
 	jw_array_begin(&w, "rows");
 	for (i = 0; i < nrows; i++) {
 		const struct tcpconnect_key *k = &rows[i].key;

@@ -199,11 +199,7 @@ int main(int argc, char **argv)
 		goto cleanup;
 	}
 	session.bpf = TK_BPF_STREAM(skel);
-	skel->rodata->targ_ip = env.ip;
-	skel->rodata->filter_sport = env.nsports > 0;
-	skel->rodata->filter_dport = env.ndports > 0;
-	tk_ports_bitmap(env.sports, env.nsports, skel->rodata->targ_sports);
-	tk_ports_bitmap(env.dports, env.ndports, skel->rodata->targ_dports);
+	TK_SOCK_FILTERS_SET(skel->rodata, env.ip, env.sports, env.nsports, env.dports, env.ndports);
 	if (tk_session_prepare(&session) || tk_session_load_attach(&session))
 		goto cleanup;
 

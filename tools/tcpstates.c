@@ -91,22 +91,6 @@ static void parse_args(int argc, char **argv)
 		tk_usage_error("-4 and -6 cannot be used together");
 }
 
-/* As the kernel's tcp_states.h names them, without TCP_. */
-static const char *const state_names[] = {
-	[1] = "ESTABLISHED", [2] = "SYN_SENT", [3] = "SYN_RECV", [4] = "FIN_WAIT1",
-	[5] = "FIN_WAIT2", [6] = "TIME_WAIT", [7] = "CLOSE", [8] = "CLOSE_WAIT",
-	[9] = "LAST_ACK", [10] = "LISTEN", [11] = "CLOSING", [12] = "NEW_SYN_RECV",
-	[13] = "BOUND_INACTIVE",
-};
-
-static const char *state_name(unsigned s, char *buf, size_t size)
-{
-	if (s < sizeof(state_names) / sizeof(state_names[0]) && state_names[s])
-		return state_names[s];
-	snprintf(buf, size, "STATE_%u", s);
-	return buf;
-}
-
 static void print_header(void)
 {
 	if (env.opts.json)
@@ -141,8 +125,8 @@ static int print_event(void *ctx, const void *data, size_t size)
 		env.start_ns = e->ts_ns;
 	tk_inet_str(e->ip, e->saddr, laddr, sizeof(laddr));
 	tk_inet_str(e->ip, e->daddr, raddr, sizeof(raddr));
-	old = state_name(e->oldstate, ob, sizeof(ob));
-	new = state_name(e->newstate, nb, sizeof(nb));
+	old = tk_tcp_state_name(e->oldstate, ob, sizeof(ob));
+	new = tk_tcp_state_name(e->newstate, nb, sizeof(nb));
 	snprintf(skaddr, sizeof(skaddr), "%llx", (unsigned long long)e->skaddr);
 	if (env.wallclock)
 		tk_format_event_clock(e->ts_ns, true, wall, sizeof(wall));
@@ -202,11 +186,7 @@ int main(int argc, char **argv)
 		goto cleanup;
 	}
 	session.bpf = TK_BPF_STREAM(skel);
-	skel->rodata->targ_ip = env.ip;
-	skel->rodata->filter_sport = env.nsports > 0;
-	skel->rodata->filter_dport = env.ndports > 0;
-	tk_ports_bitmap(env.sports, env.nsports, skel->rodata->targ_sports);
-	tk_ports_bitmap(env.dports, env.ndports, skel->rodata->targ_dports);
+	TK_SOCK_FILTERS_SET(skel->rodata, env.ip, env.sports, env.nsports, env.dports, env.ndports);
 	if (tk_session_prepare(&session) || tk_session_load_attach(&session))
 		goto cleanup;
 

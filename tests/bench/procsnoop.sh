@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 # Benchmark of the process tools: added ns per event for execsnoop (per
 # fork+exec+wait of a small static program), exitsnoop (per fork+exit+wait)
-# and killsnoop (per kill(getpid(), 0)), against no tracer and against the
+# killsnoop (per kill(getpid(), 0)) and bindsnoop (per socket()+bind()+close()
+# of a UDP socket on 127.0.0.1, port 0; bindloop.c), against no tracer and against the
 # floor (empty programs on the same hooks, for the variant the tool picks
 # here), in one run. Each round measures a baseline, then each configuration
 # between two baselines; "added" is traced minus the mean of the baselines
@@ -11,9 +12,13 @@
 # exitsnoop is noisy; the second figure is the kernel's own count of the
 # time spent in the tool's programs (kernel.bpf_stats_enabled, on only for
 # that pass) per event of the hook, every process's on the machine.
+# offcputime (per context switch of switchloop: two processes passing a byte
+# through pipes on one CPU) is measured the same way, against empty
+# programs on sched_switch; -p OTHER is the tool filtering every switch out.
 # Run as root from anywhere: sh tests/bench/procsnoop.sh [TOOL...]
 # Knobs (environment): ROUNDS (5), EXEC_N (2000 forks per measurement),
-# KILL_N (200000 kill calls), STATS (1: also the bpf_stats pass).
+# KILL_N (200000 kill calls), BIND_N (50000 binds), SWITCH_N (200000 round
+# trips), STATS (1: also the bpf_stats pass).
 set -u
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -25,17 +30,22 @@ BPFTOOL=${BPFTOOL:-bpftool}
 ROUNDS=${ROUNDS:-5}
 EXEC_N=${EXEC_N:-2000}
 KILL_N=${KILL_N:-200000}
+BIND_N=${BIND_N:-50000}
+# Where the floor's cgroup programs go: where bindsnoop's do, the cgroup2 root.
+TK_CGROUP2=$(awk '$3 == "cgroup2" { print $2; exit }' /proc/mounts)
+export TK_CGROUP2
+SWITCH_N=${SWITCH_N:-200000}
 STATS=${STATS:-1}
 STATS_SYSCTL=/proc/sys/kernel/bpf_stats_enabled
 STATS_WAS=
-TOOLS=${*:-execsnoop exitsnoop killsnoop}
+TOOLS=${*:-execsnoop exitsnoop killsnoop bindsnoop}
 
 log() { echo "bench: $*" >&2; }
 die() { log "$*"; exit 1; }
 
 [ "$(id -u)" = 0 ] || die "needs root (BPF)"
 for t in $TOOLS; do
-	case $t in execsnoop | exitsnoop | killsnoop) ;; *) die "no benchmark for $t" ;; esac
+	case $t in execsnoop | exitsnoop | killsnoop | bindsnoop | offcputime) ;; *) die "no benchmark for $t" ;; esac
 	if [ ! -x bin/$t ] || [ ! -x build/tests/tk_proc ]; then
 		log "building bin/$t and build/tests/tk_proc"
 		make -s bin/$t build/tests/tk_proc >&2 || die "build failed"
@@ -46,7 +56,9 @@ MULTIARCH=$($CC -print-multiarch 2>/dev/null)
 $CLANG -g -O2 -target bpf -D__TARGET_ARCH_x86 -Wall -Ivmlinux/x86 -Ibpf \
 	-I/usr/include/$MULTIARCH -c tests/bench/procfloor.bpf.c -o $B/procfloor.bpf.o &&
 	$BPFTOOL gen skeleton $B/procfloor.bpf.o name procfloor_bpf > $B/procfloor.skel.h &&
-	$CC -O2 -g -Wall -I$B tests/bench/procfloor.c -lbpf -lelf -lz -o $B/procfloor ||
+	$CC -O2 -g -Wall -I$B tests/bench/procfloor.c -lbpf -lelf -lz -o $B/procfloor &&
+	$CC -O2 -g -Wall tests/bench/bindloop.c -o $B/bindloop &&
+	$CC -O2 -g -Wall tests/bench/switchloop.c -o $B/switchloop ||
 	die "building the floor failed"
 
 T=$(mktemp -d /tmp/tkbench-proc.XXXXXX) || die "mktemp failed"
@@ -100,9 +112,15 @@ work() {
 	execsnoop) _n=$EXEC_N; set -- -n "$EXEC_N" exec build/tests/tk_proc tkbench ;;
 	exitsnoop) _n=$EXEC_N; set -- -n "$EXEC_N" exit 0 ;;
 	killsnoop) _n=$KILL_N; set -- -n "$KILL_N" kill0 ;;
+	bindsnoop) _n=$BIND_N ;;
+	offcputime) $B/switchloop "$SWITCH_N" $CPU; return ;;
 	esac
 	_t0=$(date +%s%N)
-	taskset -c $CPU build/tests/tk_proc "$@" >/dev/null
+	if [ "$1" = bindsnoop ]; then
+		taskset -c $CPU $B/bindloop "$BIND_N"
+	else
+		taskset -c $CPU build/tests/tk_proc "$@" >/dev/null
+	fi
 	_t1=$(date +%s%N)
 	echo $(((_t1 - _t0) / _n))
 }
@@ -123,7 +141,8 @@ row() { printf '%-48s %22s %9s\n' "$1" "$2" "$3"; }
 READY='Ctrl-C to end'
 
 for TOOL in $TOOLS; do
-	VARIANT=$(timeout 10 bin/$TOOL -v -d 0.5 2>&1 >/dev/null | sed -n 's/.*attach: using //p' | head -1)
+	VARIANT=$(timeout 10 bin/$TOOL -v -d 0.5 2>&1 >/dev/null |
+		sed -n 's/.*attach: using \([^ ]*\).*/\1/p' | head -1)
 	case $TOOL.$VARIANT in
 	execsnoop.tp_btf) FLOOR="floor_exec_btf" ;;
 	execsnoop.raw_tp) FLOOR="floor_exec_raw" ;;
@@ -132,12 +151,18 @@ for TOOL in $TOOLS; do
 	exitsnoop.raw_tp) FLOOR="floor_exit_raw" ;;
 	exitsnoop.tracepoint) FLOOR="floor_exit_tp" ;;
 	killsnoop.tracepoint) FLOOR="floor_kill_enter floor_kill_exit" ;;
+	bindsnoop.cgroup) FLOOR="floor_bind_enter floor_bind_exit floor_bind4 floor_bind6" ;;
+	bindsnoop.tracepoint) FLOOR="floor_bind_enter floor_bind_exit" ;;
+	offcputime.tp_btf) FLOOR="floor_switch_btf" ;;
+	offcputime.raw_tp) FLOOR="floor_switch_raw" ;;
 	*) die "$TOOL cannot attach here" ;;
 	esac
 	case $TOOL in
 	execsnoop) CFGS="floor t t_x t_j"; PAT='^exec_'; UNIT=exec ;;
 	exitsnoop) CFGS="floor t t_T t_j"; PAT='^exit_'; UNIT="fork+exit" ;;
 	killsnoop) CFGS="floor t t_j"; PAT='^kill_exit$'; UNIT="kill()" ;;
+	bindsnoop) CFGS="floor t t_j"; PAT='^bind_exit$'; UNIT="bind()" ;;
+	offcputime) CFGS="floor t t_p"; PAT='^sched_switch'; UNIT=switch ;;
 	esac
 	start() {
 		case $1 in
@@ -146,9 +171,10 @@ for TOOL in $TOOLS; do
 		t_x) tracer_start $T/err.$1 "$READY" bin/$TOOL -x -v ;;
 		t_T) tracer_start $T/err.$1 "$READY" bin/$TOOL -T -v ;;
 		t_j) tracer_start $T/err.$1 "$READY" bin/$TOOL -j -v ;;
+		t_p) tracer_start $T/err.$1 "$READY" bin/$TOOL -p 1 -v ;;
 		esac
 	}
-	rm -f $T/base $T/floor $T/t $T/t_x $T/t_T $T/t_j $T/stats.*
+	rm -f $T/base $T/floor $T/t $T/t_x $T/t_T $T/t_j $T/t_p $T/stats.*
 	log "$TOOL, variant $VARIANT: $ROUNDS rounds x {baseline, $CFGS}"
 	for r in $(seq "$ROUNDS"); do
 		prev=$(work $TOOL)
@@ -195,6 +221,7 @@ for TOOL in $TOOLS; do
 		t_x) name="$TOOL -x (+ execve(at) syscall hooks)" ;;
 		t_T) name="$TOOL -T (every thread)" ;;
 		t_j) name="$TOOL -j" ;;
+		t_p) name="$TOOL -p 1 (every switch filtered out)" ;;
 		esac
 		v=$(added $T/$c)
 		row "$name" "$(plus "$v") [$(added_range $T/$c)]" "$(ratio "$v" "$F")"
@@ -202,7 +229,7 @@ for TOOL in $TOOLS; do
 	if [ -f $T/stats.t ]; then
 		echo "-- time in $TOOL's BPF programs per run of its main hook (kernel bpf_stats)"
 		for c in $CFGS; do
-			[ -f $T/stats.$c ] && row "$TOOL$(case $c in t_x) echo ' -x';; t_T) echo ' -T';; t_j) echo ' -j';; esac)" "$(cat $T/stats.$c)" ""
+			[ -f $T/stats.$c ] && row "$TOOL$(case $c in t_x) echo ' -x';; t_T) echo ' -T';; t_j) echo ' -j';; t_p) echo ' -p 1';; esac)" "$(cat $T/stats.$c)" ""
 		done
 	fi
 done

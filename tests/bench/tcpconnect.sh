@@ -4,7 +4,9 @@
 # (empty programs on the same hooks as the variant tcpconnect picks here), in
 # one run. tcpstates and tcplife, on the sock:inet_sock_set_state tracepoint
 # that every connect and close goes through several times (both ends), are
-# measured in the same rounds against the empty program on that tracepoint. Each round measures a baseline (nothing attached), then each
+# measured in the same rounds against the empty program on that tracepoint;
+# tcpaccept (each connect here is accepted once) against empty programs on
+# the hooks of the variant it picks. Each round measures a baseline (nothing attached), then each
 # configuration between two baselines; "added" is traced minus the mean of
 # the baselines just before and after, and the figures are medians of the
 # rounds, so drift of the machine cancels out.
@@ -35,9 +37,10 @@ log() { echo "bench: $*" >&2; }
 die() { log "$*"; exit 1; }
 
 [ "$(id -u)" = 0 ] || die "needs root (BPF)"
-if [ ! -x bin/tcpconnect ] || [ ! -x bin/tcpstates ] || [ ! -x bin/tcplife ]; then
-	log "building bin/tcpconnect bin/tcpstates bin/tcplife"
-	make -s bin/tcpconnect bin/tcpstates bin/tcplife >&2 || die "build failed"
+if [ ! -x bin/tcpconnect ] || [ ! -x bin/tcpstates ] || [ ! -x bin/tcplife ] ||
+   [ ! -x bin/tcpaccept ]; then
+	log "building bin/tcpconnect bin/tcpstates bin/tcplife bin/tcpaccept"
+	make -s bin/tcpconnect bin/tcpstates bin/tcplife bin/tcpaccept >&2 || die "build failed"
 fi
 mkdir -p $B
 MULTIARCH=$($CC -print-multiarch 2>/dev/null)
@@ -100,12 +103,14 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b + 0 <= 0 || a == "nan") print "
 
 VARIANT=$(timeout 10 bin/tcpconnect -v -d 0.5 2>&1 >/dev/null | sed -n 's/.*attach: using //p' | head -1)
 [ -n "$VARIANT" ] || die "tcpconnect cannot attach here"
+TA_VARIANT=$(timeout 10 bin/tcpaccept -v -d 0.5 2>&1 >/dev/null | sed -n 's/.*attach: using //p' | head -1)
+[ -n "$TA_VARIANT" ] || die "tcpaccept cannot attach here"
 # A process that never connects: the target of the filtered-out run.
 sleep 100000 &
 IDLE_PID=$!
 
 READY='Ctrl-C to end'
-CFGS="floor tc tc_p tc_c tc_L floor_L floor_tp ts tl tl_p"
+CFGS="floor tc tc_p tc_c tc_L floor_L floor_tp ts tl tl_p floor_ta ta ta_p"
 start() {
 	case $1 in
 	floor) tracer_start $T/err.$1 ready $B/tcpfloor "$VARIANT" ;;
@@ -124,6 +129,9 @@ start() {
 	ts) tracer_start $T/err.$1 "$READY" bin/tcpstates -v ;;
 	tl) tracer_start $T/err.$1 "$READY" bin/tcplife -v ;;
 	tl_p) tracer_start $T/err.$1 "$READY" bin/tcplife -v -p "$IDLE_PID" ;;
+	floor_ta) tracer_start $T/err.$1 ready $B/tcpfloor "accept-$TA_VARIANT" ;;
+	ta) tracer_start $T/err.$1 "$READY" bin/tcpaccept -v ;;
+	ta_p) tracer_start $T/err.$1 "$READY" bin/tcpaccept -v -p "$IDLE_PID" ;;
 	esac
 }
 connloop() { $B/connloop "$CONN_N" "$ADDR"; }
@@ -155,7 +163,7 @@ if [ "$STATS" = 1 ] && [ -w $STATS_SYSCTL ]; then
 	STATS_WAS=$(cat $STATS_SYSCTL)
 	echo 1 > $STATS_SYSCTL
 	log "bpf_stats pass: one run of $CONN_N connects per configuration"
-	for c in tc tc_p tc_c tc_L ts tl tl_p; do
+	for c in tc tc_p tc_c tc_L ts tl tl_p ta ta_p; do
 		start $c || die "could not start $c"
 		n0=$(prog_ns)
 		$B/connloop "$CONN_N" "$ADDR" 0 > /dev/null || die "connloop failed"
@@ -172,7 +180,7 @@ FLOOR=$(added $T/floor)
 FLOOR_L=$(added $T/floor_L)
 echo
 echo "tcpconnect benchmark  $(date -u '+%Y-%m-%d %H:%M UTC')  kernel $(uname -r)  $(nproc) CPUs"
-echo "variant: $VARIANT; $CONN_N connects to $ADDR per measurement; medians of $ROUNDS rounds"
+echo "variant: $VARIANT (tcpaccept: $TA_VARIANT); $CONN_N connects to $ADDR per measurement; medians of $ROUNDS rounds"
 echo "added = traced - mean(baseline before, baseline after); [min..max] over rounds"
 echo
 row "MEASURE (ns per connect)" "VALUE" "vs FLOOR"
@@ -200,6 +208,16 @@ for c in ts tl tl_p; do
 	v=$(added $T/$c)
 	row "$name" "+$v [$(added_range $T/$c)]" "$(ratio "$v" "$FLOOR_TP")"
 done
+FLOOR_TA=$(added $T/floor_ta)
+row "floor: empty programs, tcpaccept's hooks" "+$FLOOR_TA [$(added_range $T/floor_ta)]" "1.0x"
+for c in ta ta_p; do
+	case $c in
+	ta) name="tcpaccept (text to /dev/null)" ;;
+	ta_p) name="tcpaccept -p OTHER (filtered in kernel)" ;;
+	esac
+	v=$(added $T/$c)
+	row "$name" "+$v [$(added_range $T/$c)]" "$(ratio "$v" "$FLOOR_TA")"
+done
 if [ -f $T/stats.tc ]; then
 	echo "-- time in tcpconnect's BPF programs per connect (kernel bpf_stats, one run each)"
 	row "tcpconnect" "$(cat $T/stats.tc)" ""
@@ -209,4 +227,6 @@ if [ -f $T/stats.tc ]; then
 	row "tcpstates" "$(cat $T/stats.ts)" ""
 	row "tcplife" "$(cat $T/stats.tl)" ""
 	row "tcplife -p OTHER" "$(cat $T/stats.tl_p)" ""
+	row "tcpaccept" "$(cat $T/stats.ta)" ""
+	row "tcpaccept -p OTHER" "$(cat $T/stats.ta_p)" ""
 fi

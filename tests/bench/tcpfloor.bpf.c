@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-/* The benchmark floor for tcpconnect: empty programs on the hooks of each of
- * its attach variants. Whatever tcpconnect adds per connect beyond these is
- * its own work. */
+/* The benchmark floor for tcpconnect (and tcpaccept): empty programs on the
+ * hooks of each of its attach variants. Whatever the tool adds per connect
+ * (accept) beyond these is its own work. */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 
@@ -34,3 +34,16 @@ int floor_v6_kprobe(void *ctx) { return 0; }
 
 SEC("kretprobe/tcp_v6_connect")
 int floor_v6_kretprobe(void *ctx) { return 0; }
+
+/* tcpaccept's variants: "tracepoint", "fentry", "kprobe" */
+SEC("tracepoint/syscalls/sys_exit_accept4")
+int floor_accept4_exit(void *ctx) { return 0; }
+
+SEC("tracepoint/syscalls/sys_exit_accept")
+int floor_accept_exit(void *ctx) { return 0; }
+
+SEC("fentry/security_sock_graft")
+int floor_accept_fentry(void *ctx) { return 0; }
+
+SEC("kprobe/security_sock_graft")
+int floor_accept_kprobe(void *ctx) { return 0; }

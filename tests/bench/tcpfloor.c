@@ -2,7 +2,8 @@
 /* tcpconnect's benchmark floor loader: attach the empty programs of
  * tcpfloor.bpf.c for one of tcpconnect's variants, say "ready" on stderr,
  * and hold them until SIGINT/SIGTERM.
- *   tcpfloor tracepoint|tracepoint-L|fentry|kprobe */
+ *   tcpfloor tracepoint|tracepoint-L|fentry|kprobe
+ *   tcpfloor accept-tracepoint|accept-fentry|accept-kprobe (tcpaccept's) */
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -26,6 +27,9 @@ int main(int argc, char **argv)
 		{ "fentry", { "floor_v4_fexit", "floor_v6_fexit" } },
 		{ "kprobe", { "floor_v4_kprobe", "floor_v4_kretprobe",
 			      "floor_v6_kprobe", "floor_v6_kretprobe" } },
+		{ "accept-tracepoint", { "floor_accept4_exit", "floor_accept_exit" } },
+		{ "accept-fentry", { "floor_accept_fentry" } },
+		{ "accept-kprobe", { "floor_accept_kprobe" } },
 	};
 	int nmodes = (int)(sizeof(modes) / sizeof(modes[0]));
 	struct tcpfloor_bpf *skel;
@@ -36,7 +40,8 @@ int main(int argc, char **argv)
 		if (argc == 2 && !strcmp(argv[1], modes[m].mode))
 			break;
 	if (m == nmodes) {
-		fprintf(stderr, "usage: tcpfloor tracepoint|tracepoint-L|fentry|kprobe\n");
+		fprintf(stderr, "usage: tcpfloor tracepoint|tracepoint-L|fentry|kprobe|\n"
+			"                accept-tracepoint|accept-fentry|accept-kprobe\n");
 		return 2;
 	}
 	signal(SIGINT, on_signal);

@@ -5,21 +5,7 @@
 . "$(dirname "$0")/lib.sh"
 D=$T_DIR
 
-# bad TOOL 'EXPECTED FIRST LINE' ARGS...
-bad() {
-	tool=$1
-	want=$2
-	shift 2
-	"$TK_BIN/$tool" "$@" >"$D/out" 2>"$D/err" </dev/null
-	rc=$?
-	printf '%s\nTry '\''%s --help'\''.\n' "$want" "$tool" >"$D/want"
-	if [ $rc -eq 2 ] && cmp -s "$D/err" "$D/want" && [ ! -s "$D/out" ]; then
-		ok "$tool $*"
-	else
-		echo "# got status $rc"
-		not_ok "$tool $*: want '$want', status 2" "$D/err"
-	fi
-}
+bad() { bad_input "$@"; }
 
 for t in opensnoop syscount; do
 	bad $t "$t: invalid PID '12abc'" -p 12abc

@@ -79,18 +79,22 @@ deps build
 check "build: status 0" [ $DEPS_RC -eq 0 ]
 check "build: installs the compilers and libraries" \
 	wants clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev gcc make
-check "build: installs the arm64 cross compiler and libraries" \
-	wants gcc-aarch64-linux-gnu libc6-dev-arm64-cross libbpf-dev:arm64 libelf-dev:arm64 \
-	zlib1g-dev:arm64 libzstd-dev:arm64
-check "build: adds the arm64 architecture before apt-get update" \
-	[ "$(head -n 1 "$D/apt.log")" = "dpkg --add-architecture arm64" ]
-check "build: installs no test or qemu package" \
-	wants_none qemu-system-x86 qemu-user-static strace tcpdump dnsmasq-base lintian \
-	busybox-static
+check "build: installs no cross, test or qemu package, adds no architecture" both \
+	wants_none gcc-aarch64-linux-gnu libbpf-dev:arm64 qemu-system-x86 qemu-user-static \
+	strace tcpdump dnsmasq-base lintian busybox-static -- \
+	not has "$D/apt.log" 'add-architecture'
 check "build: waits for another apt's lock (DPkg::Lock::Timeout)" \
 	has "$D/apt.log" '-o DPkg::Lock::Timeout=[0-9]+ install '
 check "build: apt-get update tried again after failing (3 tries)" \
 	[ "$(grep -c ' update' "$D/apt.log")" -eq 3 ]
+deps cross
+check "cross: status 0" [ $DEPS_RC -eq 0 ]
+check "cross: the build packages, the arm64 cross compiler and libraries" both \
+	wants clang bpftool libbpf-dev gcc-aarch64-linux-gnu libc6-dev-arm64-cross \
+	libbpf-dev:arm64 libelf-dev:arm64 zlib1g-dev:arm64 libzstd-dev:arm64 -- \
+	wants_none qemu-system-x86 strace
+check "cross: adds the arm64 architecture before apt-get update" \
+	[ "$(head -n 1 "$D/apt.log")" = "dpkg --add-architecture arm64" ]
 deps test
 check "test: status 0" [ $DEPS_RC -eq 0 ]
 check "test: the build packages and the test ones" \
@@ -100,8 +104,8 @@ check "test: the build packages and the test ones" \
 deps bogus
 check "an unknown mode: usage, status 2" [ $DEPS_RC -eq 2 ]
 # The make targets run the script that way.
-make -s -n -C "$ROOT" deps test-deps >"$D/make.out" 2>&1
+make -s -n -C "$ROOT" deps deps-cross test-deps >"$D/make.out" 2>&1
 SHOW="$D/make.out"
-check "make deps and make test-deps" both has "$D/make.out" 'install-deps.sh build$' -- \
-	has "$D/make.out" 'install-deps.sh test$'
+check "make deps, deps-cross and test-deps" \
+	[ "$(grep -c 'install-deps.sh \(build\|cross\|test\)$' "$D/make.out")" -eq 3 ]
 finish

@@ -18,6 +18,7 @@ trap 'exit 130' INT TERM
 t_cleanup() {
 	# Background tools and workloads of this file go with it.
 	for p in $T_PIDS; do kill "$p" 2>/dev/null; done
+	for n in $T_NETNS; do "$IP" netns del "$n" 2>/dev/null; done
 	rm -rf "$T_DIR"
 }
 
@@ -82,6 +83,17 @@ need_root() {
 		not_ok "needs root to load BPF (CI=true: not skipping)"
 	else
 		echo "# SKIP $T_NAME: needs root"
+	fi
+	finish
+	exit $?
+}
+
+# skip_or_fail REASON: under CI=true a missing piece fails; elsewhere it skips.
+skip_or_fail() {
+	if [ "${CI:-}" = true ]; then
+		not_ok "$1 (CI=true: not skipping; make test-deps)"
+	else
+		echo "# SKIP $T_NAME: $1 (make test-deps)"
 	fi
 	finish
 	exit $?
@@ -313,6 +325,24 @@ has_text() {
 	grep -Fq -- "$2" "$1"
 }
 
+# bad_input TOOL 'EXPECTED FIRST LINE' ARGS...: TOOL ARGS fails as bad
+# input must: that line, then "Try 'TOOL --help'.", on stderr, nothing on
+# stdout, status 2 (nothing loaded: no root needed).
+bad_input() {
+	_bt=$1
+	_bw=$2
+	shift 2
+	"$TK_BIN/$_bt" "$@" >"$T_DIR/bad.out" 2>"$T_DIR/bad.err" </dev/null
+	_brc=$?
+	printf '%s\nTry '\''%s --help'\''.\n' "$_bw" "$_bt" >"$T_DIR/bad.want"
+	if [ $_brc -eq 2 ] && cmp -s "$T_DIR/bad.err" "$T_DIR/bad.want" && [ ! -s "$T_DIR/bad.out" ]; then
+		ok "$_bt $*"
+	else
+		echo "# got status $_brc"
+		not_ok "$_bt $*: want '$_bw', status 2" "$T_DIR/bad.err"
+	fi
+}
+
 # not_root_check TOOL ARGS...: run as nobody: one clear line, status 1.
 not_root_check() {
 	"$TK_HELPERS/tk_work" -u 65534 exec "$@" >"$T_DIR/nr.out" 2>"$T_DIR/nr.err"
@@ -323,6 +353,41 @@ not_root_check() {
 	else
 		not_ok "not root: one clear line, status 1 (got $_rc)" "$T_DIR/nr.err"
 	fi
+}
+
+# --- listeners and connects of our own (tcpconnect, tcpaccept): tk_tcp ---
+
+# listener NAME ADDR [TK_TCP_LISTEN_OPTIONS...]: listen on a free port of
+# ADDR in the background; sets L_PORT and L_PID (also L_BG_NAME). Its
+# output (with -P, every accept) goes to $T_DIR/listen.NAME.
+listener() {
+	_n=$1
+	_a=$2
+	shift 2
+	# Emptied here: the background job would do it too late for wait_for,
+	# which could then read the last run's port.
+	: >"$T_DIR/listen.$_n"
+	"$TK_HELPERS/tk_tcp" listen "$@" "$_a" 0 >"$T_DIR/listen.$_n" 2>&1 &
+	L_PID=$!
+	T_PIDS="$T_PIDS $L_PID"
+	eval "L_BG_$_n=$L_PID"
+	wait_for "$T_DIR/listen.$_n" '^port ' 5 || not_ok "listener $_n did not start" "$T_DIR/listen.$_n"
+	L_PORT=$(sed -n 's/^port \([0-9]*\)$/\1/p' "$T_DIR/listen.$_n")
+}
+
+# tcp NAME TK_TCP_CONNECT_ARGS...: a connecting workload in the background,
+# waiting for `go NAME`; sets W_PID. It prints each connect's local port.
+tcp() {
+	_n=$1
+	shift
+	rm -f "$T_DIR/go.$_n"
+	mkfifo "$T_DIR/go.$_n"
+	: >"$T_DIR/work.$_n"	# as in listener: no stale pid for wait_for
+	"$TK_HELPERS/tk_tcp" connect -g "$T_DIR/go.$_n" "$@" >"$T_DIR/work.$_n" 2>&1 &
+	T_PIDS="$T_PIDS $!"
+	eval "W_BG_$_n=$!"
+	wait_for "$T_DIR/work.$_n" '^pid ' 5 || not_ok "workload $_n did not start" "$T_DIR/work.$_n"
+	W_PID=$(sed -n 's/^pid \([0-9]*\)$/\1/p' "$T_DIR/work.$_n")
 }
 
 # --- TCP sessions of our own (tcpstates, tcplife): tk_tcp serve and talk ---
@@ -345,10 +410,19 @@ server() {
 talk() {
 	_n=$1
 	shift
+	helper_go "$_n" "$TK_HELPERS/tk_tcp" talk -g "$T_DIR/go.$_n" "$@"
+}
+
+# helper_go NAME COMMAND...: start a helper that prints "pid PID" and waits
+# for the FIFO $T_DIR/go.NAME (its -g; `go NAME` opens it); sets W_PID.
+# Its lines go to $T_DIR/work.NAME.
+helper_go() {
+	_n=$1
+	shift
 	rm -f "$T_DIR/go.$_n"
 	mkfifo "$T_DIR/go.$_n"
 	: >"$T_DIR/work.$_n"
-	"$TK_HELPERS/tk_tcp" talk -g "$T_DIR/go.$_n" "$@" >"$T_DIR/work.$_n" 2>&1 &
+	"$@" >"$T_DIR/work.$_n" 2>&1 &
 	T_PIDS="$T_PIDS $!"
 	eval "W_BG_$_n=$!"
 	wait_for "$T_DIR/work.$_n" '^pid ' 5 || not_ok "workload $_n did not start" "$T_DIR/work.$_n"
@@ -370,5 +444,111 @@ one_of() {
 	_w=$1
 	shift
 	for _c; do [ "$_w" = "$_c" ] && return 0; done
+	return 1
+}
+
+# --- a lossy link between two network namespaces (tcpretrans) ------------
+
+# lossy_link PERCENT: network namespaces NA (sender, address AA) and NB
+# (receiver, AB) of this file's own, joined by a veth pair, on which PERCENT
+# of what NA sends is lost; removed at exit. Sets IP and TC (iproute2's, not
+# busybox's applets, which the guest's shell prefers to PATH: they have no
+# netns), and LOSSY_HOW. Returns 1 with LOSSY_WHY when it cannot be made.
+lossy_link() {
+	IP=
+	for _c in $(command -v ip) /bin/ip /sbin/ip /usr/sbin/ip /usr/bin/ip; do
+		[ -x "$_c" ] && "$_c" netns list >/dev/null 2>&1 && { IP=$_c; break; }
+	done
+	TC=
+	for _c in $(command -v tc) /bin/tc /sbin/tc /usr/sbin/tc /usr/bin/tc; do
+		[ -x "$_c" ] && "$_c" -V 2>&1 | grep -q iproute2 && { TC=$_c; break; }
+	done
+	LOSSY_WHY="no ip with netns, or no tc (package iproute2)"
+	[ -n "$IP" ] && [ -n "$TC" ] || return 1
+	NA=tk$$a
+	NB=tk$$b
+	AA=10.250.$(($$ % 250)).1
+	AB=10.250.$(($$ % 250)).2
+	T_NETNS="$NA $NB"
+	# ip makes /run/netns (older ones /var/run/netns), not its parents:
+	# the guest has neither.
+	mkdir -p /run/netns /var/run/netns 2>/dev/null
+	if ! { "$IP" netns add "$NA" && "$IP" netns add "$NB" &&
+		"$IP" link add "$NA" netns "$NA" type veth peer name "$NB" netns "$NB" &&
+		"$IP" -n "$NA" addr add "$AA/24" dev "$NA" &&
+		"$IP" -n "$NB" addr add "$AB/24" dev "$NB" &&
+		"$IP" -n "$NA" link set "$NA" up && "$IP" -n "$NB" link set "$NB" up; } \
+		2>"$T_DIR/ip.err"; then
+		LOSSY_WHY="cannot make network namespaces and a veth pair: $(tr '\n' ' ' <"$T_DIR/ip.err")"
+		return 1
+	fi
+	if "$TC" -n "$NA" qdisc add dev "$NA" root netem loss "$1%" 2>"$T_DIR/tc.err"; then
+		LOSSY_HOW="netem loss $1% on the sender's veth"
+		return 0
+	fi
+	# No netem (CONFIG_NET_SCH_NETEM off, as on the development kernel,
+	# or no module). Classic BPF in direct-action mode: a random number
+	# (SKF_AD_RANDOM) at or above (1 - PERCENT/100) * 2^32 returns
+	# TC_ACT_SHOT. At the receiver's ingress, not the sender's egress: a
+	# packet dropped on the sender's own qdisc is a failed transmit there
+	# (counted by TcpRetransSegs, not sent).
+	_k=$(awk -v p="$1" 'BEGIN { printf "%.0f", (1 - p / 100) * 4294967296 }')
+	if "$TC" -n "$NB" qdisc add dev "$NB" clsact 2>>"$T_DIR/tc.err" &&
+	   "$TC" -n "$NB" filter add dev "$NB" ingress bpf da bytecode \
+		"4,32 0 0 4294963256,53 0 1 $_k,6 0 0 2,6 0 0 0," 2>>"$T_DIR/tc.err"; then
+		LOSSY_HOW="no netem here ($(head -n 1 "$T_DIR/tc.err")); a BPF filter drops $1% at the receiver"
+		return 0
+	fi
+	LOSSY_WHY="no way to lose packets here: no netem, no cls_bpf ($(tr '\n' ' ' <"$T_DIR/tc.err"))"
+	return 1
+}
+
+# flame_check SVG FOLDED [--cold] NAME...: SVG is a well-formed flame graph of
+# the folded stacks in FOLDED: a rect and a title per frame, the root's count
+# their total, the script (zoom, search) and the search box, a frame named
+# each NAME; --cold: every frame in off-CPU blues (blue the strongest of its
+# fill). With python3 (its XML parser); without it (busybox guests) only the
+# names and the script are looked for. Why it failed goes to stdout as "# ".
+flame_check() {
+	_svg=$1
+	_fold=$2
+	shift 2
+	if ! command -v python3 >/dev/null; then
+		[ "${1:-}" = --cold ] && shift
+		for _n in "$@"; do
+			has "$_svg" "data-n=\"$_n\"" || { echo "# no frame $_n"; return 1; }
+		done
+		has "$_svg" "function zoom"
+		return
+	fi
+	python3 - "$_svg" "$_fold" "$@" >"$T_DIR/svg.check" 2>&1 <<'PY'
+import re, sys, xml.dom.minidom
+doc = xml.dom.minidom.parse(sys.argv[1])
+args = sys.argv[3:]
+cold = args[:1] == ["--cold"]
+names_wanted = args[1:] if cold else args
+gs = [g for g in doc.getElementsByTagName("g") if g.getAttribute("class") == "f"]
+names = [g.getAttribute("data-n") for g in gs]
+assert all(len(g.getElementsByTagName("rect")) == 1 for g in gs), "a rect per frame"
+assert all(g.getElementsByTagName("title") for g in gs), "a title per frame"
+assert names[0] == "all", names[:3]
+for want in names_wanted:
+    assert want in names, want
+# The root's count is the folded output's total.
+total = sum(int(l.rsplit(" ", 1)[1]) for l in open(sys.argv[2]) if l.strip())
+assert int(gs[0].getAttribute("data-c")) == total, (gs[0].getAttribute("data-c"), total)
+if cold:
+    for g in gs:
+        r, gr, b = map(int, re.match(r"rgb\((\d+),(\d+),(\d+)\)",
+                                     g.getElementsByTagName("rect")[0].getAttribute("fill")).groups())
+        assert b > r and b > gr, ("not blue", g.getAttribute("data-n"), r, gr, b)
+scripts = doc.getElementsByTagName("script")
+assert scripts and "function zoom" in scripts[0].firstChild.data, "script"
+assert "function search" in scripts[0].firstChild.data
+assert doc.getElementsByTagName("input"), "search box"
+print("ok", len(gs), "frames")
+PY
+	has "$T_DIR/svg.check" '^ok' && return 0
+	sed 's/^/# /' "$T_DIR/svg.check"
 	return 1
 }

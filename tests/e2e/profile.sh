@@ -345,32 +345,8 @@ tool_start "$O" "$PR" -F $HZ -p "$pa" -f --svg "$D/fg.svg"
 let_run a
 stop_tool INT
 end_work a
-if command -v python3 >/dev/null; then
-	python3 - "$D/fg.svg" "$O" >"$D/svg.check" 2>&1 <<'EOF'
-import sys, xml.dom.minidom
-doc = xml.dom.minidom.parse(sys.argv[1])
-gs = [g for g in doc.getElementsByTagName("g") if g.getAttribute("class") == "f"]
-names = [g.getAttribute("data-n") for g in gs]
-assert all(len(g.getElementsByTagName("rect")) == 1 for g in gs), "a rect per frame"
-assert all(g.getElementsByTagName("title") for g in gs), "a title per frame"
-assert names[0] == "all", names[:3]
-for want in ("tk_spin", "main", "spin_loop", "spin_here"):
-    assert want in names, want
-# The root's count is the folded output's total.
-total = sum(int(l.rsplit(" ", 1)[1]) for l in open(sys.argv[2]) if l.strip())
-assert int(gs[0].getAttribute("data-c")) == total, (gs[0].getAttribute("data-c"), total)
-scripts = doc.getElementsByTagName("script")
-assert scripts and "function zoom" in scripts[0].firstChild.data, "script"
-assert "function search" in scripts[0].firstChild.data
-assert doc.getElementsByTagName("input"), "search box"
-print("ok", len(gs), "frames")
-EOF
-	check "SVG: well-formed, a rect per frame, the chain, the root's total, script and search box" \
-		has "$D/svg.check" '^ok' || sed 's/^/# /' "$D/svg.check"
-else
-	check "SVG: a frame for spin_here and the script" \
-		eval 'has "$D/fg.svg" "data-n=\"spin_here\"" && has "$D/fg.svg" "function zoom"'
-fi
+check "SVG: well-formed, a rect per frame, the chain, the root's total, script and search box" \
+	flame_check "$D/fg.svg" "$O" tk_spin main spin_loop spin_here
 
 # In a browser (Debian's chromium, headless, when installed): the script runs,
 # and opened as FILE#s=TEXT it has searched: the frames matched, the share.

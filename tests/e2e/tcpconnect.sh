@@ -60,37 +60,6 @@ check "--version" has "$D/out" '^tcpconnect \(tracekit\) [0-9]+\.[0-9]+\.[0-9]+$
 need_root
 chmod 0777 "$D"		# the workload also runs as uid 65534
 
-# listener NAME ADDR [TK_TCP_LISTEN_OPTIONS...]: listen on a free port of
-# ADDR in the background; sets L_PORT.
-listener() {
-	_n=$1
-	_a=$2
-	shift 2
-	# Emptied here: the background job would do it too late for wait_for,
-	# which could then read the last run's port.
-	: >"$D/listen.$_n"
-	"$TCP" listen "$@" "$_a" 0 >"$D/listen.$_n" 2>&1 &
-	T_PIDS="$T_PIDS $!"
-	eval "L_BG_$_n=$!"
-	wait_for "$D/listen.$_n" '^port ' 5 || not_ok "listener $_n did not start" "$D/listen.$_n"
-	L_PORT=$(sed -n 's/^port \([0-9]*\)$/\1/p' "$D/listen.$_n")
-}
-
-# tcp NAME TK_TCP_CONNECT_ARGS...: a connecting workload in the background,
-# waiting for `go NAME` (lib.sh); sets W_PID.
-tcp() {
-	_n=$1
-	shift
-	rm -f "$D/go.$_n"
-	mkfifo "$D/go.$_n"
-	: >"$D/work.$_n"	# as in listener: no stale pid for wait_for
-	"$TCP" connect -g "$D/go.$_n" "$@" >"$D/work.$_n" 2>&1 &
-	T_PIDS="$T_PIDS $!"
-	eval "W_BG_$_n=$!"
-	wait_for "$D/work.$_n" '^pid ' 5 || not_ok "workload $_n did not start" "$D/work.$_n"
-	W_PID=$(sed -n 's/^pid \([0-9]*\)$/\1/p' "$D/work.$_n")
-}
-
 # go_nowait NAME: like go, without waiting for the workload to end.
 go_nowait() {
 	( : >"$D/go.$1" ) &

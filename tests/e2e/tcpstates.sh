@@ -52,8 +52,12 @@ chmod 0777 "$D"
 # states FILE LPORT RPORT: the changes of the socket whose records (JSON)
 # have these ports, from its first change out of CLOSE or LISTEN to its
 # CLOSE, as "OLD>NEW OLD>NEW ...". Grouped by skaddr, since a connecting
-# socket has no local port at its first change.
+# socket has no local port at its first change. In ts_ns order: the perf
+# buffer is one per CPU, and a socket's changes happen on more than one
+# (its process's, softirq's), so they may be printed out of order
+# (tcpstates(8)).
 states() {
+	sort -t: -k2,2n "$1" >"$T_DIR/states.sorted"
 	awk -v lp="$2" -v rp="$3" '
 	function f(k,   r) {
 		if (!match($0, "\"" k "\":\"?[^,\"}]*"))
@@ -69,7 +73,7 @@ states() {
 		if (f("lport") == lp && f("rport") == rp)
 			mine[sk] = 1
 		if (n == "CLOSE" && mine[sk]) { print seq[sk]; exit }
-	}' "$1"
+	}' "$T_DIR/states.sorted"
 }
 
 # delta FILE LPORT RPORT OLD: delta_ns of that socket's change out of OLD.

@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* tk_tcp: TCP workload for the tests, on loopback only.
  *
- *   tk_tcp listen [-b BACKLOG] [-A] [-R] ADDR PORT
+ *   tk_tcp listen [-b BACKLOG] [-A] [-R] [-P] ADDR PORT
  *     Listen on ADDR:PORT (PORT 0: a free one), print "port N", then accept
  *     and close connections until killed. -A: never accept, so that with
  *     -b 0 a second connect's SYN goes unanswered (accept queue full).
  *     -R: read each connection until end of file or reset before closing
- *     it, so that the client always closes first.
+ *     it, so that the client always closes first. -P: print each accepted
+ *     connection, "accept laddr A lport P raddr B rport R", as
+ *     getsockname and getpeername give it (IPv4-mapped addresses as such).
  *   tk_tcp connect [-g GOFILE] [-u UID] [-C CGROUPDIR] [-N] [-k MS] [-l]
  *                  [-G K:FIFO] ADDR PORT N
  *     Optionally move into a cgroup and change uid, print "pid PID", wait
@@ -83,18 +85,52 @@ static int local_port(int fd)
 	return ntohs(((struct sockaddr_in *)&ss)->sin_port);
 }
 
+/* The address of @ss, numeric, into @buf; returns its port. */
+static int addr_port(const struct sockaddr_storage *ss, char *buf, size_t size)
+{
+	const struct sockaddr_in *in = (const struct sockaddr_in *)ss;
+	const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)ss;
+
+	if (ss->ss_family == AF_INET6) {
+		inet_ntop(AF_INET6, &in6->sin6_addr, buf, size);
+		return ntohs(in6->sin6_port);
+	}
+	inet_ntop(AF_INET, &in->sin_addr, buf, size);
+	return ntohs(in->sin_port);
+}
+
+/* listen -P: the accepted connection as the server's own calls see it. */
+static void print_accepted(int cfd)
+{
+	struct sockaddr_storage l, r;
+	socklen_t ll = sizeof(l), rl = sizeof(r);
+	char la[INET6_ADDRSTRLEN], ra[INET6_ADDRSTRLEN];
+	int lp, rp;
+
+	if (getsockname(cfd, (struct sockaddr *)&l, &ll) ||
+	    getpeername(cfd, (struct sockaddr *)&r, &rl)) {
+		printf("accept failed getsockname/getpeername errno %d\n", errno);
+	} else {
+		lp = addr_port(&l, la, sizeof(la));
+		rp = addr_port(&r, ra, sizeof(ra));
+		printf("accept laddr %s lport %d raddr %s rport %d\n", la, lp, ra, rp);
+	}
+	fflush(stdout);
+}
+
 static int do_listen(int argc, char **argv)
 {
 	struct sockaddr_storage ss;
 	socklen_t len;
-	int c, fd, one = 1, backlog = 4096, accepting = 1, drain = 0;
+	int c, fd, one = 1, backlog = 4096, accepting = 1, drain = 0, show = 0;
 	char buf[4096];
 
-	while ((c = getopt(argc, argv, "+b:AR")) != -1) {
+	while ((c = getopt(argc, argv, "+b:ARP")) != -1) {
 		switch (c) {
 		case 'b': backlog = atoi(optarg); break;
 		case 'A': accepting = 0; break;
 		case 'R': drain = 1; break;
+		case 'P': show = 1; break;
 		default: return 2;
 		}
 	}
@@ -121,6 +157,8 @@ static int do_listen(int argc, char **argv)
 		cfd = accept(fd, NULL, NULL);
 		if (cfd < 0)
 			continue;
+		if (show)
+			print_accepted(cfd);
 		while (drain && (read(cfd, buf, sizeof(buf)) > 0 || errno == EINTR))
 			;
 		close(cfd);
@@ -355,7 +393,7 @@ int main(int argc, char **argv)
 		return do_serve(argc - 1, argv + 1);
 	if (argc >= 2 && !strcmp(argv[1], "talk"))
 		return do_talk(argc - 1, argv + 1);
-	fprintf(stderr, "usage: tk_tcp listen [-b BACKLOG] [-A] [-R] ADDR PORT\n"
+	fprintf(stderr, "usage: tk_tcp listen [-b BACKLOG] [-A] [-R] [-P] ADDR PORT\n"
 		"       tk_tcp connect [-g GOFILE] [-u UID] [-C CGROUPDIR] [-N] [-k MS] [-l]\n"
 		"                      [-G K:FIFO] ADDR PORT N\n"
 		"       tk_tcp serve [-w BYTES] [-r BYTES] ADDR PORT\n"

@@ -8,7 +8,7 @@
 # variant of every tool runs there (tests/vm/guest/init), plus guest-only
 # checks: auto's choice, --btf with /sys/kernel/btf hidden, the kernel log.
 #
-# Usage: sh tests/vm/run.sh [SERIES...]     (root; default: 5.10 6.1 6.12)
+# Usage: sh tests/vm/run.sh [SERIES...]     (root; default: $TKVM_SERIES)
 #   SERIES is a Debian kernel series: the newest linux-image-SERIES.*-cloud-
 #   amd64-unsigned that apt offers is downloaded (apt-get download) and booted.
 #   5.10 (Debian 11) comes from bullseye through a private sources list under
@@ -16,11 +16,19 @@
 #   arm64-SERIES: Debian's arm64 kernel of SERIES under qemu-system-aarch64,
 #   with the cross-built arm64 kit, helpers and programs (tests/vm/README.md).
 # Environment:
+#   TKVM_SERIES="5.10 6.1 6.12"    the series run when none is named (the
+#                                  default); the longest first (a pool)
+#   TKVM_QUICK="arm64-6.1"         series that run a quick pass: each tool's
+#                                  file on auto only (attach.sh still forces
+#                                  every variant once); make check-arm64 runs
+#                                  arm64-6.1 whole
 #   TKVM_TESTS="opensnoop attach"  only these test files (names without .sh)
 #   TKVM_TIMEOUT=SECONDS           per kernel, boot to power-off (default 2700;
 #                                  with the second wave of tools, 6.1 takes some 20 minutes)
 #   TKVM_FILE_TIMEOUT=SECONDS      per test file in the guest (default 400;
-#                                  the longest, ttysnoop on 6.1, about 210 s)
+#                                  the longest, ttysnoop on 6.1, about 210 s;
+#                                  arm64 guests twice the default: ttysnoop
+#                                  took over 400 s there, on a loaded host)
 #   TKVM_CPUS, TKVM_MEM            guest CPUs (default 2) and MiB (default 1536)
 #   TKVM_JOBS=N                    guests at once (default: nproc; each takes
 #                                  one host CPU)
@@ -38,16 +46,17 @@
 set -u
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 VM=$ROOT/build/vm
+file_timeout_given=${TKVM_FILE_TIMEOUT:+1}
 : "${TKVM_TIMEOUT:=2700}" "${TKVM_FILE_TIMEOUT:=400}" "${TKVM_CPUS:=2}" "${TKVM_MEM:=1536}" "${TKVM_TESTS:=}" "${TKVM_CMD:=}"
 : "${TKVM_JOBS:=$(nproc)}"
 # Loaded in the guest, with what they depend on.
-MODULES="loop mq_deadline"
+MODULES="loop mq_deadline veth sch_netem"
 # Programs some tests run that busybox lacks (PROGRAM:DEBIAN_PACKAGE),
 # installed here if missing and copied in with their shared libraries. (Not
 # for busybox's own applets: its shell runs those in preference to PATH.)
 PROGS="dnsmasq:dnsmasq-base dig:bind9-dnsutils openssl:openssl curl:curl
 gnutls-cli:gnutls-bin tstclnt:libnss3-tools certutil:libnss3-tools
-bpftool:bpftool"
+bpftool:bpftool ip:iproute2 tc:iproute2 nstat:iproute2"
 # Libraries that programs above load with dlopen (ldd does not list them):
 # NSS's soft token and its helpers, with their .chk files.
 DLOPEN_PKGS="libnss3"
@@ -113,7 +122,8 @@ installed() {
 	dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'ok installed'
 }
 
-[ $# -eq 0 ] && set -- 5.10 6.1 6.12
+# shellcheck disable=SC2086
+[ $# -eq 0 ] && set -- ${TKVM_SERIES:-5.10 6.1 6.12}
 # series_arch SERIES: sets KSERIES (Debian's kernel series), DARCH (Debian's
 # architecture) and GARCH (the kernel's name for it): 6.1 is amd64's 6.1,
 # arm64-6.1 arm64's.
@@ -260,11 +270,16 @@ x86_programs() {
 arm64_programs() {
 	_sr=$VM/arm64/sysroot
 	_pk=$(for p in $PROGS; do echo "${p#*:}:arm64"; done | sort -u)
-	# The library packages (libX, and X-libs such as bind9-libs).
+	# The library packages: those of the dependencies that are Multi-Arch:
+	# same (libX, X-libs such as bind9-libs, and zlib1g: by their names
+	# alone, libz.so.1 was missed, and dig, curl and bpftool could not start).
 	# shellcheck disable=SC2086
 	_all=$(apt-cache depends --recurse --no-recommends --no-suggests --no-conflicts \
 		--no-breaks --no-replaces --no-enhances $_pk 2>/dev/null |
-		grep -E '^(lib[a-z0-9.+-]*|[a-z0-9.+-]*-libs):arm64$' | sort -u)
+		grep -E '^[a-z0-9][a-z0-9.+-]*:arm64$' | sort -u)
+	# shellcheck disable=SC2086
+	_all=$(apt-cache show --no-all-versions $_all 2>/dev/null |
+		awk '/^Package:/ { p = $2 } /^Multi-Arch: same/ { print p ":arm64" }' | sort -u)
 	# Unpacked again when the list changed.
 	if ! [ -f "$_sr/.done" ] || [ "$(cat "$_sr/.done")" != "$(echo $_pk $_all)" ]; then
 		rm -rf "$_sr" "$VM/arm64/debs" && mkdir -p "$_sr" "$VM/arm64/debs"
@@ -392,7 +407,9 @@ common_root() {
 	{
 		printf 'TKVM_TESTS=%s\n' "$(quote "$TKVM_TESTS")"
 		printf 'TKVM_CMD=%s\n' "$(quote "$TKVM_CMD")"
-		printf 'TKVM_FILE_TIMEOUT=%s\n' "$(quote "$TKVM_FILE_TIMEOUT")"
+		_ft=$TKVM_FILE_TIMEOUT
+		[ "$1" = arm64 ] && [ -z "$file_timeout_given" ] && _ft=$((_ft * 2))
+		printf 'TKVM_FILE_TIMEOUT=%s\n' "$(quote "$_ft")"
 		[ -n "$_kit" ] && printf 'TK_KIT=/tk/kit/%s\n' "$(basename "$_kit")"
 	} >"$R/etc/tkvm.conf"
 	(cd "$R" && find . | "$BUSYBOX" cpio -o -H newc 2>/dev/null) >"$VM/common-$1.cpio" ||
@@ -527,6 +544,11 @@ initramfs() {
 	cp "$K/x/lib/modules/$KVER/modules.builtin" "$K/x/lib/modules/$KVER/modules.order" \
 		"$MR/lib/modules/$KVER/" 2>/dev/null
 	"$BUSYBOX" depmod -b "$MR" "$KVER" || return 1
+	# A quick pass (TKVM_QUICK): the guest's init runs each tool on auto only.
+	case " ${TKVM_QUICK:-} " in *" $SERIES "*) : >"$MR/etc/tkvm-quick" ;; esac
+	# The kernel's config, for checks that ask what it was built with.
+	mkdir -p "$MR/boot"
+	cp "$K/x/boot/config-$KVER" "$MR/boot/" || return 1
 	# The kit's minimised BTF for this kernel (btf.sh hides the kernel's own).
 	if [ -s "$VM/kernels/$KVER.btf/$KVER.btf" ]; then
 		mkdir -p "$MR/$kit_dir/btf"
@@ -664,7 +686,8 @@ for SERIES in "$@"; do
 		continue
 	fi
 	# A minimised BTF for the tools, from the BTF in the kernel image
-	# (Debian's vmlinuz holds an ELF vmlinux that keeps its .BTF section).
+	# (Debian's x86 vmlinuz holds an ELF vmlinux that keeps its .BTF
+	# section; arm64's is a raw Image with the .BTF blob in it).
 	rm -rf "$VM/kernels/$KVER.btf"
 	series_arch "$SERIES"
 	if make -s -C "$ROOT" ARCH="$GARCH" btf BTF_SRC="$K/x/boot/vmlinuz-$KVER" BTF_RELEASE="$KVER" \

@@ -234,14 +234,11 @@ static const char *syscall_label(__u32 nr, char *buf, size_t size)
 
 static void print_json(int n)
 {
-	char tbuf[16], label[32];
+	char label[32];
 	struct jw w;
 	int i;
 
-	tk_format_clock(tbuf, sizeof(tbuf));
-	jw_begin(&w, stdout);
-	jw_str(&w, "type", "summary", 8);
-	jw_str(&w, "time", tbuf, sizeof(tbuf));
+	jw_summary_begin(&w, stdout, "summary");
 	jw_str(&w, "by", env.by_process ? "process" : "syscall", 8);
 	jw_array_begin(&w, "rows");
 	for (i = 0; i < n; i++) {

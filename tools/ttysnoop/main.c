@@ -9,6 +9,7 @@
 #include <sys/sysmacros.h>
 #include <bpf/btf.h>
 #include "args.h"
+#include "attach.h"
 #include "log.h"
 #include "loop.h"
 #include "output.h"
@@ -143,7 +144,7 @@ static void parse_args(int argc, char **argv)
 static bool tty_write_takes_iter(const char *btf_path)
 {
 	static const char *const funcs[] = { "tty_write", "redirected_tty_write" };
-	struct btf *btf = btf_path ? btf__parse(btf_path, NULL) : btf__load_vmlinux_btf();
+	struct btf *btf = tk_btf(btf_path);
 	const struct btf_type *t;
 	bool iter = true;
 	size_t i;
@@ -167,7 +168,6 @@ static bool tty_write_takes_iter(const char *btf_path)
 		iter = !strcmp(btf__name_by_offset(btf, t->name_off), "kiocb");
 		break;
 	}
-	btf__free(btf);
 	return iter;
 }
 

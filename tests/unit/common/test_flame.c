@@ -106,6 +106,39 @@ static void test_escape_and_narrow(void)
 	tk_flame_free(fg);
 }
 
+/* Every frame's fill: the number of frames whose blue is (or is not) the
+ * strongest of the three. */
+static int frames_blue(const char *svg, bool blue)
+{
+	const char *p = svg;
+	int r, g, b, n = 0;
+
+	while ((p = strstr(p, "height=\"15\" rx=\"2\" fill=\"rgb("))) {
+		p += strlen("height=\"15\" rx=\"2\" fill=\"rgb(");
+		if (sscanf(p, "%d,%d,%d", &r, &g, &b) == 3 && (b > r && b > g) == blue)
+			n++;
+	}
+	return n;
+}
+
+static void test_cold(void)
+{
+	const char *p[] = { "comm", "main", "sleep_here", "do_nanosleep", "schedule" };
+	bool k[] = { false, false, false, true, true };
+	struct tk_flame *fg = tk_flame_new();
+	char *svg;
+
+	tk_flame_add(fg, p, k, 5, 7);
+	svg = svg_of(fg);
+	CHECK(frames_blue(svg, false) == 4, "CPU palette: the root and user frames warm");
+	free(svg);
+	tk_flame_cold(fg);
+	svg = svg_of(fg);
+	CHECK(frames_blue(svg, true) == 6, "off-CPU palette: every frame, user and kernel, is blue");
+	free(svg);
+	tk_flame_free(fg);
+}
+
 static void test_empty(void)
 {
 	struct tk_flame *fg = tk_flame_new();
@@ -122,6 +155,7 @@ int main(void)
 	test_merge_and_layout();
 	test_kernel_apart();
 	test_escape_and_narrow();
+	test_cold();
 	test_empty();
 	printf("test_flame: %d passed, %d failed\n", passed, failed);
 	return failed ? 1 : 0;

@@ -195,12 +195,26 @@ static void test_ports_bitmap(void)
 	check_int((long long)(words[1023] >> 63), 1, "port 65535: the last bit", __LINE__);
 }
 
+/* The kernel's numbering (include/net/tcp_states.h), and one it adds later. */
+static void test_tcp_state_name(void)
+{
+	char buf[16];
+
+	check_str(tk_tcp_state_name(1, buf, sizeof(buf)), "ESTABLISHED", "TCP_ESTABLISHED", __LINE__);
+	check_str(tk_tcp_state_name(7, buf, sizeof(buf)), "CLOSE", "TCP_CLOSE", __LINE__);
+	check_str(tk_tcp_state_name(12, buf, sizeof(buf)), "NEW_SYN_RECV", "TCP_NEW_SYN_RECV",
+		  __LINE__);
+	check_str(tk_tcp_state_name(0, buf, sizeof(buf)), "STATE_0", "no state 0", __LINE__);
+	check_str(tk_tcp_state_name(200, buf, sizeof(buf)), "STATE_200", "unknown", __LINE__);
+}
+
 int main(void)
 {
 	tk_prog = "tktest";
 	test_ports();
 	test_inet_str();
 	test_ports_bitmap();
+	test_tcp_state_name();
 	printf("test_netaddr: %d passed, %d failed\n", passed, failed);
 	return failed ? 1 : 0;
 }

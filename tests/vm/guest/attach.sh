@@ -4,8 +4,9 @@
 # is available, but for a helper an older kernel lacks. Forced, each one
 # attaches (a test file that finds a forced variant unavailable may call that
 # a clean failure and pass: not here, unless bpftool confirms the missing
-# helper); and auto picks the tool's first preference that attaches, which is
-# fentry where a tool has it.
+# helper, or for fentry/fexit a kernel whose config has no ftrace direct
+# calls, as arm64 before 6.4); and auto picks the tool's first preference
+# that attaches, which is fentry where a tool has it and the kernel can.
 . "$(dirname "$0")/lib.sh"
 need_root
 D=$T_DIR
@@ -33,9 +34,21 @@ for t in "$TK_BIN"/*; do
 	want=
 	for v in $vs; do
 		if variant_refused "$t" "$v" "$@"; then
-			has_text "$T_DIR/refused.err" "lacks BPF helper" ||
+			if has_text "$T_DIR/refused.err" "no BPF trampoline for kernel functions"; then
+				# fentry/fexit where ftrace has no direct calls (arm64
+				# before 6.4): the kernel's config must agree.
+				dc=$(kernel_config CONFIG_DYNAMIC_FTRACE_WITH_DIRECT_CALLS)
+				rc=$?
+				if [ $rc -eq 0 ] && [ -z "$dc" ]; then
+					ok "$n --attach=$v: refused, and the kernel's config agrees: no CONFIG_DYNAMIC_FTRACE_WITH_DIRECT_CALLS"
+				else
+					not_ok "$n --attach=$v: refused for want of BPF trampolines, but the kernel's config has ${dc:-no config to read}" \
+						"$T_DIR/refused.err"
+				fi
+			elif ! has_text "$T_DIR/refused.err" "lacks BPF helper"; then
 				not_ok "$n --attach=$v: refused on a distro kernel for a reason other than a missing helper" \
 					"$T_DIR/refused.err"
+			fi
 			continue
 		fi
 		[ -z "$want" ] && want=$v

@@ -222,6 +222,17 @@ see_event() {
 		check "$_t on the kit's BTF sees $_c connect to 127.0.0.1 port $_p" \
 			has "$_o" "^$_c +tk_tcp +4 +127\\.0\\.0\\.1 +127\\.0\\.0\\.1 +$_p\$"
 		;;
+	bindsnoop)
+		tool_start "$_o" "$1" || return
+		"$TK_HELPERS/tk_bind" >"$D/binds" 2>&1
+		_c=$(sed -n 's/^pid //p' "$D/binds")
+		wait_for "$_o" "^$_c .* EACCES " 10
+		stop_tool INT
+		sed -n 's/^bind //p' "$D/binds" >"$D/binds.want"
+		awk -v p="$_c" '$1 == p { $1 = ""; $2 = ""; sub(/^  /, ""); print }' "$_o" >"$D/binds.got"
+		check "$_t on the kit's BTF sees $_c's $(grep -c . "$D/binds.want") binds as it did them" \
+			eval '[ -s "$D/binds.want" ] && cmp -s "$D/binds.want" "$D/binds.got"'
+		;;
 	ttysnoop)
 		tool_start "$_o" "$1" -a || return
 		"$TK_HELPERS/tk_pty" "a:$M\\n" >"$D/pty" 2>&1

@@ -17,3 +17,12 @@ tool_args() {
 	ttysnoop) echo -a ;;	# a DEVICE, or every terminal
 	esac
 }
+
+# kernel_config OPTION: OPTION's value in the running kernel's config (the
+# lane puts Debian's /boot/config-RELEASE in the guest), empty when unset;
+# status 2 when there is no config to read.
+kernel_config() {
+	_kc=/boot/config-$(uname -r)
+	[ -r "$_kc" ] || return 2
+	sed -n "s/^$1=//p" "$_kc"
+}
