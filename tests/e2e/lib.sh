@@ -282,13 +282,19 @@ work() {
 	W_TID=$(sed -n 's/^tid2 \([0-9]*\)/\1/p' "$T_DIR/work.$_n")
 }
 
-# go NAME: let the workload act, and wait for it to finish. (Opening the FIFO
-# blocks until the workload opens it too; in the background, so a workload
-# that died cannot hang the test.)
+# go NAME...: let the workloads act at once, and wait for them all to finish.
+# (Opening the FIFO blocks until the workload opens it too; in the background,
+# so a workload that died cannot hang the test.)
 go() {
-	( : >"$T_DIR/go.$1" ) &
-	T_PIDS="$T_PIDS $!"
-	eval "wait \$W_BG_$1"
+	for _g; do
+		( : >"$T_DIR/go.$_g" ) &
+		T_PIDS="$T_PIDS $!"
+	done
+	# Here, in the shell that started them: a subshell's wait on a job not
+	# its own returns at once.
+	for _g; do
+		eval "wait \$W_BG_$_g"
+	done
 }
 
 # tool_start OUT TOOL ARGS...: start a tool (with -v) and wait until it says it

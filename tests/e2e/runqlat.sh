@@ -148,9 +148,7 @@ for v in $VARIANTS; do
 	# Another one outside the cgroup, at the same time: none of its.
 	runq b out
 	tool_start "$O" "$RQ" --attach="$v" --cgroup "$CG" || continue
-	go a & ga=$!
-	go b
-	wait $ga
+	go a b
 	stop_tool INT
 	S=$(switches a)
 	check "[$v] exit 0 on SIGINT" [ "$TOOL_RC" -eq 0 ]
@@ -176,9 +174,10 @@ for f in L m j i; do
 done
 TOOLS4=$(echo $T_PIDS | tr ' ' '\n' | tail -n 4)
 for p in $TOOLS4; do bpf_track "$p"; done
-go a & ga=$!
-go b
-wait $ga
+go a b
+# What the four saw is compared with each other and with the workload's own
+# count: it must have ended before they stop.
+check "the workload ended before the four runs stopped" has "$D/work.a" '^switches '
 for p in $TOOLS4; do kill -INT "$p"; done
 for p in $TOOLS4; do wait "$p"; done
 S=$(switches a)
@@ -247,9 +246,7 @@ runq b out
 O="$D/out.p"
 SHOW="$O $O.err $D/work.a"
 tool_start "$O" "$RQ" -P -p "$pa" || exit 1
-go a & ga=$!
-go b
-wait $ga
+go a b
 stop_tool TERM
 S=$(switches a)
 check "-p: exit 0 on SIGTERM" [ "$TOOL_RC" -eq 0 ]
