@@ -15,9 +15,10 @@
  *   switches S voluntary V nonvoluntary NV new 4
  *   ns_per_round N			(the ping-pong's wall time per round)
  * S counts the main thread's switch-ins from after the go FIFO to its last
- * read of its counters, and every other thread's whole life; each thread
- * reads its counters while running, so it counts no switch away whose
- * switch back falls outside.
+ * read of its counters, and every other thread's whole life up to its
+ * release in exit (the process's count, getrusage); each count is read while
+ * running, so it holds no switch away whose switch back falls outside. A
+ * thread's own line ends at its last read, before its exit.
  *
  *   tk_runq [-g GOFILE] ROUNDS SPIN_MS */
 #include <pthread.h>
@@ -25,6 +26,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -81,6 +84,21 @@ static void *ponger(void *arg)
 	return NULL;
 }
 
+/* The threads of this process the kernel still has (released ones are gone). */
+static int threads_left(void)
+{
+	DIR *d = opendir("/proc/self/task");
+	struct dirent *e;
+	int n = 0;
+
+	if (!d)
+		return 0;
+	while ((e = readdir(d)))
+		n += e->d_name[0] != '.';
+	closedir(d);
+	return n;
+}
+
 static double now(void)
 {
 	struct timespec ts;
@@ -111,6 +129,7 @@ int main(int argc, char **argv)
 	const char *go = NULL;
 	pthread_t t[4];
 	double t0, t1 = 0;
+	struct rusage ru;
 	long s, v, nv;
 	int i, opt;
 
@@ -147,13 +166,19 @@ int main(int argc, char **argv)
 		if (!i)
 			t1 = now();
 	}
+	/* The threads' own last reads leave out their exits (where a thread
+	 * still running beside them may preempt them), so the total is the
+	 * kernel's: once a thread is released its counts join the process's
+	 * (getrusage's RUSAGE_SELF), all but those of its last moments. */
+	while (threads_left() > 1)
+		usleep(1000);
 	read_counts(&end);
-	v = end.v - start.v;
-	nv = end.nv - start.nv;
-	for (i = 0; i < 4; i++) {
-		v += th[i].v;
-		nv += th[i].nv;
+	if (getrusage(RUSAGE_SELF, &ru)) {
+		perror("tk_runq: getrusage");
+		return 1;
 	}
+	v = ru.ru_nvcsw - start.v;
+	nv = ru.ru_nivcsw - start.nv;
 	s = v + nv + 4;	/* and each thread's first run, after sched_wakeup_new */
 	printf("tid %d switches %ld\n", (int)end.tid, end.v - start.v + end.nv - start.nv);
 	for (i = 0; i < 4; i++)
