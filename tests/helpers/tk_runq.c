@@ -6,8 +6,8 @@
  *   - two threads spin for SPIN_MS, both pinned to CPU 0, so the scheduler
  *     preempts one for the other (runnable tasks left waiting).
  * Every time one of its threads gets a CPU is one run-queue latency: a
- * thread's switches away (voluntary and not, the kernel's own counts in
- * /proc/thread-self/status) are each followed by one switch back, and a new
+ * thread's switches away (voluntary and not, the kernel's own counts:
+ * getrusage) are each followed by one switch back, and a new
  * thread starts with one. At the end it prints the truth runqlat is checked
  * against, and each thread's id:
  *   tid TID switches N			(one line per thread, main first)
@@ -26,7 +26,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <dirent.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <time.h>
@@ -41,21 +40,21 @@ struct counts {
 static long rounds, spin_ms;
 static int ping[2], pong[2];
 
+/* The kernel's counts for the calling thread (getrusage, not
+ * /proc/thread-self/status: a thread that looked itself up in /proc has its
+ * entries dropped when it exits, after its counts went to the process's, and
+ * that may switch it away once more, unseen). */
 static void read_counts(struct counts *c)
 {
-	FILE *f = fopen("/proc/thread-self/status", "r");
-	char line[256];
+	struct rusage ru;
 
 	c->tid = syscall(SYS_gettid);
-	if (!f) {
-		perror("tk_runq: /proc/thread-self/status");
+	if (getrusage(RUSAGE_THREAD, &ru)) {
+		perror("tk_runq: getrusage");
 		exit(1);
 	}
-	while (fgets(line, sizeof(line), f)) {
-		sscanf(line, "voluntary_ctxt_switches: %ld", &c->v);
-		sscanf(line, "nonvoluntary_ctxt_switches: %ld", &c->nv);
-	}
-	fclose(f);
+	c->v = ru.ru_nvcsw;
+	c->nv = ru.ru_nivcsw;
 }
 
 static void *pinger(void *arg)
@@ -84,19 +83,14 @@ static void *ponger(void *arg)
 	return NULL;
 }
 
-/* The threads of this process the kernel still has (released ones are gone). */
-static int threads_left(void)
+/* The threads in th[] the kernel still has (a released one is gone). */
+static int threads_left(const struct counts *th, int n)
 {
-	DIR *d = opendir("/proc/self/task");
-	struct dirent *e;
-	int n = 0;
+	int i, left = 0;
 
-	if (!d)
-		return 0;
-	while ((e = readdir(d)))
-		n += e->d_name[0] != '.';
-	closedir(d);
-	return n;
+	for (i = 0; i < n; i++)
+		left += !syscall(SYS_tgkill, getpid(), th[i].tid, 0);
+	return left;
 }
 
 static double now(void)
@@ -170,7 +164,7 @@ int main(int argc, char **argv)
 	 * still running beside them may preempt them), so the total is the
 	 * kernel's: once a thread is released its counts join the process's
 	 * (getrusage's RUSAGE_SELF), all but those of its last moments. */
-	while (threads_left() > 1)
+	while (threads_left(th, 4))
 		usleep(1000);
 	read_counts(&end);
 	if (getrusage(RUSAGE_SELF, &ru)) {
