@@ -12,6 +12,7 @@
 #include "log.h"
 #include "loop.h"
 #include "output.h"
+#include "prom.h"
 #include "session.h"
 #include "biolatency.h"
 #include "biolatency.skel.h"
@@ -53,6 +54,11 @@ static const char help[] =
 "  -e, --extension        also the average, total and count of each histogram\n";
 
 static const char examples[] =
+"Metrics (--prometheus, --textfile), counted from the start:\n"
+"  tracekit_block_io_latency_seconds   histogram (_bucket{le}, _sum, _count)\n"
+"                                      of I/O latency (-Q: queued too), with\n"
+"                                      label disk (-D) and flags (-F)\n"
+"\n"
 "Examples:\n"
 "  biolatency                # one histogram of all block I/O, at Ctrl-C\n"
 "  biolatency 1 10           # a histogram every second, 10 times\n"
@@ -61,7 +67,8 @@ static const char examples[] =
 "  biolatency -D             # one histogram per disk\n"
 "  biolatency -F             # one histogram per set of I/O flags\n"
 "  biolatency -d vda -e      # only vda, with the average and total\n"
-"  biolatency -j 5           # JSON, every 5 seconds\n";
+"  biolatency -j 5           # JSON, every 5 seconds\n"
+"  biolatency -D --prometheus 127.0.0.1:9901   # serve histograms per disk\n";
 
 static const struct option longopts[] = {
 	{ "timestamp", no_argument, NULL, 'T' },
@@ -96,7 +103,7 @@ static const struct tk_cli cli = {
 	.usage = "Usage: biolatency [OPTION]... [INTERVAL [COUNT]]\n"
 		 "Summarise block device I/O latency as histograms, counted in the kernel:\n"
 		 "every INTERVAL seconds (COUNT times), or once at the end.",
-	.shared = TK_OPT_CGROUP | TK_OPT_DURATION,
+	.shared = TK_OPT_CGROUP | TK_OPT_DURATION | TK_OPT_PROM,
 	.letter = { .cgroup = 'c', .duration = '-' },
 	.optstring = "TmQDFd:e",
 	.longopts = longopts,
@@ -369,6 +376,57 @@ static int report(void *ctx, bool final)
 	return 0;
 }
 
+/* ---- metrics (--prometheus, --textfile) ----------------------------------- */
+
+#define HIST_METRIC "tracekit_block_io_latency_seconds"
+
+_Static_assert(BIOLATENCY_SLOTS + 2 <= TK_PROM_VALUES, "a histogram does not fit a tk_prom_row");
+
+static int render_metrics(void *ctx, struct tk_prom_buf *b)
+{
+	struct tk_prom_label l[2];
+	uint64_t slots[BIOLATENCY_SLOTS];
+	struct tk_prom_row *pr;
+	int n, nl, i, j;
+
+	(void)ctx;
+	n = collect();
+	if (n < 0)
+		return n;
+	if (!(pr = calloc(ntallies ? ntallies : 1, sizeof(*pr))))
+		return -ENOMEM;
+	for (i = n = 0; i < ntallies; i++) {
+		const struct biolatency_hist *h = &tallies[i].seen;
+
+		if (!h->count)
+			continue;
+		snprintf(pr[n].label[0], sizeof(pr[n].label[0]), "%s", tallies[i].disk);
+		snprintf(pr[n].label[1], sizeof(pr[n].label[1]), "%s", tallies[i].flags);
+		pr[n].v[0] = h->count;
+		pr[n].v[1] = h->total_ns;
+		for (j = 0; j < BIOLATENCY_SLOTS; j++)
+			pr[n].v[2 + j] = h->slots[j];
+		n++;
+	}
+	n = tk_prom_top(pr, n, env.opts.prom_top, BIOLATENCY_SLOTS + 2);
+	tk_prom_family(b, HIST_METRIC, "histogram", env.queued ?
+		       "Block device I/O latency from insertion in the queue to completion." :
+		       "Block device I/O latency from issue to the device to completion.");
+	for (i = 0; i < n; i++) {
+		nl = 0;
+		if (env.per_disk)
+			l[nl++] = (struct tk_prom_label){ "disk", pr[i].label[0] };
+		if (env.per_flag)
+			l[nl++] = (struct tk_prom_label){ "flags", pr[i].label[1] };
+		for (j = 0; j < BIOLATENCY_SLOTS; j++)
+			slots[j] = pr[i].v[2 + j];
+		tk_prom_hist_log2(b, HIST_METRIC, l, nl, slots, BIOLATENCY_SLOTS,
+				  env.millis ? 1e-3 : 1e-6, pr[i].v[1] / 1e9);
+	}
+	free(pr);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct tk_session session = {
@@ -377,10 +435,12 @@ int main(int argc, char **argv)
 		.nvariants = NVARIANTS,
 	};
 	struct tk_summary summary = { .report = report };
+	struct tk_prom *prom = NULL;
 	int err = 1;
 
 	tk_prog = "biolatency";
 	parse_args(argc, argv);
+	prom = tk_prom_open(&env.opts, render_metrics, NULL);
 	tk_session_init(&env.opts);
 
 	ncpu = libbpf_num_possible_cpus();
@@ -416,15 +476,18 @@ int main(int argc, char **argv)
 	if (tk_session_load_attach(&session))
 		goto cleanup;
 
-	tk_ready(env.interval_ms ? "block device I/O, printing each interval" :
+	tk_ready(prom ? "block device I/O, serving metrics" :
+		 env.interval_ms ? "block device I/O, printing each interval" :
 		 "block device I/O", env.opts.duration_ms);
 	summary.interval_ms = env.interval_ms;
 	summary.count = env.count;
+	tk_prom_summary(prom, &summary);
 	err = tk_summary_run(&session, &summary);
 
 cleanup:
 	tk_session_detach(&session);
 	biolatency_bpf__destroy(skel);
+	tk_prom_close(prom);
 	tk_disks_free(&disks);
 	free(percpu);
 	free(tallies);
