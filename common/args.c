@@ -202,7 +202,7 @@ static bool shared_option(const struct tk_cli *cli, int key, const char *arg, st
 			else if (shared_opts[i].key == KEY_TEXTFILE)
 				o->textfile = arg;
 			else
-				o->prom_top = tk_arg_int(arg, 0, 100000, "--prom-top N");
+				o->prom_top = tk_arg_int(arg, 0, 100000, "--prom-top");
 			break;
 		}
 		return true;

@@ -23,7 +23,7 @@ bad_input syscount \
 	--prometheus ::1:80
 bad_input biolatency "biolatency: invalid --textfile '/nonexistent/m.prom': /nonexistent/ is not a writable directory" \
 	--textfile /nonexistent/m.prom
-bad_input syscount "syscount: invalid --prom-top N 'x'" --prom-top x
+bad_input syscount "syscount: invalid --prom-top 'x'" --prom-top x
 listener busy 127.0.0.1
 bad_input syscount "syscount: cannot listen on '127.0.0.1:$L_PORT': Address already in use" \
 	--prometheus "127.0.0.1:$L_PORT"
