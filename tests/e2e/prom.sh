@@ -54,13 +54,17 @@ metric() {
 	awk -v s="$2" '$1 == s { print $2; found = 1; exit } END { if (!found) print "none" }' "$1"
 }
 
-# promtool_ok FILE: promtool check metrics finds nothing to say.
-promtool_ok() {
-	if ! command -v promtool >/dev/null; then
-		echo "# promtool not installed (apt-get install prometheus)"
-		return 1
+# lint WHAT FILE: promtool check metrics finds nothing to say about FILE.
+# The format does not depend on the kernel: the qemu lane's guest (no
+# promtool there, 48 MB) leaves it to the host's run.
+lint() {
+	in_guest && return 0
+	if command -v promtool >/dev/null; then
+		promtool check metrics <"$2" >"$2.lint" 2>&1
+		check "promtool check metrics passes on $1" [ $? -eq 0 ]
+	else
+		not_ok "promtool is not installed (apt-get install prometheus)"
 	fi
-	promtool check metrics <"$1" >"$1.lint" 2>&1
 }
 
 # --- syscount: the counter is the workload's own count ----------------------
@@ -77,8 +81,8 @@ wait_for "$D/work.a" '^paused$' 10 || not_ok "workload a did not pause" "$D/work
 check "GET /metrics: 200" [ "$(fetch "$D/m1")" = 200 ]
 check "syscount: the counter holds the 600 getppid calls made so far" \
 	[ "$(metric "$D/m1" 'tracekit_syscalls_total{syscall="getppid"}')" = 600 ]
-check "promtool check metrics passes on syscount's body" promtool_ok "$D/m1"
 SHOW="$O.err $D/m1.lint"
+lint "syscount's body" "$D/m1"
 check "-L: time spent in getppid, in seconds" \
 	has "$D/m1" '^tracekit_syscall_latency_seconds_total\{syscall="getppid"\} [0-9.e-]+$'
 curl -s --max-time 5 -D "$D/h1" -o /dev/null "http://127.0.0.1:$PORT/metrics"
@@ -101,13 +105,12 @@ sleep 0.3
 ( : >"$D/resume.a" ) &
 eval "wait \$W_BG_a"
 check "workload a made its 1000 calls" has "$D/work.a" 'done|getppid'
-t0=$(date +%s%N)
-code=$(fetch "$D/m3")
-t1=$(date +%s%N)
-ms=$(( (t1 - t0) / 1000000 ))
+# Well within the 5 s an idle connection may hold its slot.
+r=$(curl -s --max-time 5 -o "$D/m3" -w '%{http_code} %{time_total}' "http://127.0.0.1:$PORT/metrics")
+code=${r%% *}
 SHOW="$O.err $D/m3 $D/work.idle"
-check "20 idle connections: a new GET /metrics answered (got $code in $ms ms)" \
-	[ "$code" = 200 ] && [ "$ms" -lt 2000 ]
+check "20 idle connections: a new GET /metrics answered (got $r s)" \
+	[ "$code" = 200 ] && [ "$(echo "${r#* }" | awk '{ print ($1 < 2) }')" = 1 ]
 check "the counter grew to 1000 while idle clients were connected" \
 	[ "$(metric "$D/m3" 'tracekit_syscalls_total{syscall="getppid"}')" = 1000 ]
 check "the idle clients connected (20)" [ "$(grep -c '^connect lport .* ret 0' "$D/work.idle")" = 20 ]
@@ -174,7 +177,8 @@ check "--textfile: exit 0 on SIGINT" [ "$TOOL_RC" -eq 0 ]
 check "--textfile: no temp file left" [ -z "$(ls "$D" | grep 'tk\.prom\.tmp')" ]
 check "--textfile: the last write holds all 2000 getppid calls" \
 	[ "$(metric "$F" 'tracekit_syscalls_total{syscall="getppid"}')" = 2000 ]
-check "promtool check metrics passes on the textfile" promtool_ok "$F"
+SHOW="$F.lint"
+lint "the textfile" "$F"
 
 # --- biolatency: the histogram's count is the device's own -----------------
 
@@ -210,7 +214,8 @@ check "buckets are cumulative: never decreasing, ending at _count" \
 	"$D/buckets"
 check "the last bucket is +Inf" has "$D/b1" "_bucket\\{disk=\"$LOOP\",le=\"\\+Inf\"\\} $want\$"
 check "_sum in seconds, above zero" has "$D/b1" "^tracekit_block_io_latency_seconds_sum\\{disk=\"$LOOP\"\\} [0-9.e-]*[1-9]"
-check "promtool check metrics passes on biolatency's body" promtool_ok "$D/b1"
+SHOW="$D/b1.lint"
+lint "biolatency's body" "$D/b1"
 stop_tool INT
 check "biolatency --prometheus: exit 0 on SIGINT" [ "$TOOL_RC" -eq 0 ]
 
