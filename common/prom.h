@@ -25,7 +25,7 @@
 #define TK_PROM_MAX_CONN 16
 #define TK_PROM_MAX_REQUEST 8192
 #define TK_PROM_DEADLINE_MS 5000
-#define TK_PROM_MAX_BODY (4 << 20)
+#define TK_PROM_MAX_BODY (1 << 20)	/* per answer: 16 MiB at most in all */
 #define TK_PROM_TEXTFILE_MS 15000	/* --textfile's period without an interval */
 
 /* ---- the exposition writer ------------------------------------------------ */
