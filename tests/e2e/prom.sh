@@ -219,5 +219,27 @@ lint "biolatency's body" "$D/b1"
 stop_tool INT
 check "biolatency --prometheus: exit 0 on SIGINT" [ "$TOOL_RC" -eq 0 ]
 
+# -F over IPv6 loopback: one histogram per set of flags, with the counts
+# the workload did.
+O="$D/bl6"
+SHOW="$O.err $D/b2"
+tool_start "$O" "$BL" -F -d "$LOOP" --prometheus '[::1]:0' || exit 1
+PORT6=$(sed -n 's|.*serving metrics on http://\[::1\]:\([0-9]*\)/metrics$|\1|p' "$O.err")
+"$TK_HELPERS/tk_dio" "$LOOPDEV" read 11 4096 write 5 8192 >"$D/dio" 2>&1
+i=0
+while [ $i -lt 20 ]; do
+	curl -s --max-time 5 -o "$D/b2" "http://[::1]:$PORT6/metrics"
+	sed -n 's/^tracekit_block_io_latency_seconds_count{flags="\(.*\)"} \([0-9]*\)$/\1 \2/p' \
+		"$D/b2" >"$D/flags"
+	has "$D/flags" 'Read 11$' && has "$D/flags" 'Write 5$' && break
+	sleep 0.1
+	i=$((i + 1))
+done
+SHOW="$O.err $D/b2 $D/flags"
+check "[::1]: -F: a histogram of the 11 reads" has "$D/flags" '^([A-Za-z]+-)*Read 11$'
+check "[::1]: -F: a histogram of the 5 writes" has "$D/flags" '^([A-Za-z]+-)*Write 5$'
+check "[::1]: -F: no other histograms" [ "$(grep -c . "$D/flags")" -eq 2 ]
+stop_tool INT
+
 leak_check
 finish
