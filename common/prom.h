@@ -5,7 +5,7 @@
  * (--textfile).
  *
  * The HTTP server is single-threaded and non-blocking: its sockets join the
- * summary loop's wait (tk_prom_wait), so a slow or hostile client costs a
+ * summary loop's wait (tk_summary.wait), so a slow or hostile client costs a
  * connection slot for at most TK_PROM_DEADLINE_MS and never stalls the loop.
  * Policy: at most TK_PROM_MAX_CONN connections; one more closes the oldest
  * (so idle connections cannot lock out a later request); a request is read
