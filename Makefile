@@ -165,6 +165,8 @@ $(OUT)/libbpf/libbpf.a: dist/libbpf-deb.sh
 	$(Q)src=$$(sh dist/libbpf-deb.sh build/libbpf-src $(LIBBPF_DEB_SUITE) $(LIBBPF_DEB_VERSION)) && \
 		env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL $(MAKE) -s -C "$$src/src" BUILD_STATIC_ONLY=1 \
 		OBJDIR=$(CURDIR)/$(@D)/obj CC='$(CC)' AR='$(AR)' >/dev/null && \
+		sed -n '1s/^\([a-z0-9.+-]*\) (\([^)]*\)).*/`\1` source package \2 (Debian $(LIBBPF_DEB_SUITE))/p' \
+			"$$src/debian/changelog" > $(@D)/source && \
 		cp $(@D)/obj/libbpf.a $@
 
 define tool_rules
@@ -349,10 +351,11 @@ kit-arm64: kit-%:
 # Minimised BTFs (make btf) present in $(OUT)/btf/ go into the kit's btf/.
 KIT_BTF := $(wildcard $(OUT)/btf/*.btf)
 
-$(KIT): $(BIN)/multi/tracekit dist/mkkit.sh dist/KIT.md.in $(KIT_BTF) \
+$(KIT): $(BIN)/multi/tracekit $(LIBBPF_A) dist/mkkit.sh dist/KIT.md.in $(KIT_BTF) \
 		$(addprefix man/man8/,$(addsuffix .8,tracekit $(TOOLS)))
 	$(call msg,KIT,$@)
 	$(Q)CC='$(CC)' STRIP='$(STRIP)' MANDOC='$(MANDOC)' BTF_FILES='$(KIT_BTF)' \
+		LIBBPF_SOURCE='$(if $(LIBBPF_A),$(OUT)/libbpf/source)' \
 		sh dist/mkkit.sh $@ $(KIT_NAME) $(BIN)/multi/tracekit man/man8 $(TOOLS)
 
 # `make btf`: $(OUT)/btf/RELEASE.btf, the types and fields every tool's BPF
