@@ -51,9 +51,9 @@ BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror -MMD -MP 
 LIBS := -lbpf -lelf -lz
 # The static tools and the kit link a libbpf built from Debian's source
 # package (LIBBPF_SRC=debian, the default; fetched once into build/libbpf-src
-# by dist/libbpf-deb.sh): 1.6 and later map /sys/kernel/btf/vmlinux (kernels
-# 6.16+) where 1.1.2 reads and parses all of its 5.5 MB, which made startup
-# 2-4x slower and the peak RSS 9-11 MB larger (tests/bench/README.md). The
+# by dist/libbpf-deb.sh): 1.7.0 maps /sys/kernel/btf/vmlinux (kernels 6.16+;
+# trixie's 1.5.0 does not) where 1.1.2 reads and parses all of its 5.5 MB: startup
+# 1.6-4x slower and the peak RSS 9-12 MB larger (tests/bench/README.md). The
 # code is still written to, and compiled against, the installed 1.1 headers;
 # the dynamic tools and the .deb keep the distribution's libbpf.
 # LIBBPF_SRC=system links the installed libbpf.a instead (no network).
