@@ -16,6 +16,9 @@ DIR=$1 SUITE=$2 VERSION=$3
 UP=${VERSION%-*}
 mkdir -p "$DIR"
 DIR=$(cd "$DIR" && pwd)
+# One fetch at a time: make kit builds the host's and arm64's libbpf at once.
+exec 9>"$DIR/.lock"
+flock 9
 tree() { find "$DIR" -maxdepth 1 -type d -name 'libbpf-[0-9]*' | sort -V | tail -n 1; }
 # Cached: the pinned version's tree, else the one taken in its place.
 for t in "$DIR/libbpf-$UP" "$(tree)"; do
