@@ -195,7 +195,7 @@ SHOW=$D/os check "opensnoop from the kit sees the failed open of $P (ENOENT)" \
 	has "$D/os" "\"fd\":-1,\"err\":2,.*\"path\":\"$P\""
 check "opensnoop from the kit ends with status 0 on SIGINT" [ "$TOOL_RC" -eq 0 ]
 
-# The kit's libbpf (Makefile: LIBBPF_SRC) maps the kernel's BTF, as 1.6 and
+# The kit's libbpf (Makefile: LIBBPF_SRC) maps the kernel's BTF, as 1.7.0 and
 # later do, where the installed 1.1.2 reads all 5.5 MB of it and parses a
 # copy: most of a tool's startup time and peak RSS. A kernel that refuses
 # the map (sysfs BTF is mmap-able since 6.16) has it read instead. The truth
