@@ -10,7 +10,9 @@
 # install) is waited for, up to 10 minutes, instead of failing at once.
 set -e
 BUILD_PKGS="make gcc libc6-dev binutils clang llvm bpftool libbpf-dev libelf-dev
-zlib1g-dev libzstd-dev pkg-config mandoc"
+zlib1g-dev libzstd-dev pkg-config mandoc dpkg-dev"
+# (dpkg-dev: dpkg-source, which apt-get source runs: make static builds libbpf
+# from Debian's source package, dist/libbpf-deb.sh.)
 # The arm64 cross build (make ARCH=arm64; make kit makes both kits): Debian's
 # cross compiler and the arm64 libraries (multiarch: dpkg --add-architecture).
 CROSS_PKGS="gcc-aarch64-linux-gnu libc6-dev-arm64-cross libbpf-dev:arm64
