@@ -49,9 +49,22 @@ TK_CFLAGS := $(CPPFLAGS) $(CFLAGS) -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURC
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror -MMD -MP \
 	-Ivmlinux/$(ARCH) -Ibpf $(CLANG_BPF_SYS_INCLUDES)
 LIBS := -lbpf -lelf -lz
+# The static tools and the kit link a libbpf built from Debian's source
+# package (LIBBPF_SRC=debian, the default; fetched once into build/libbpf-src
+# by dist/libbpf-deb.sh): 1.7.0 maps /sys/kernel/btf/vmlinux (kernels 6.16+;
+# trixie's 1.5.0 does not) where 1.1.2 reads and parses all of its 5.5 MB: startup
+# 1.6-4x slower and the peak RSS 9-12 MB larger (tests/bench/README.md). The
+# code is still written to, and compiled against, the installed 1.1 headers;
+# the dynamic tools and the .deb keep the distribution's libbpf.
+# LIBBPF_SRC=system links the installed libbpf.a instead (no network).
+LIBBPF_SRC ?= debian
+LIBBPF_DEB_SUITE ?= sid
+LIBBPF_DEB_VERSION ?= 1.7.0-1
+LIBBPF_A := $(if $(filter debian,$(LIBBPF_SRC)),$(OUT)/libbpf/libbpf.a)
 # Fully static: no shared library, not even libc, is needed on the target.
-# (-lzstd costs nothing unless libelf was built to use it.)
-STATIC_LIBS := -Wl,-Bstatic -lbpf -lelf -lz -lzstd
+# (-lzstd costs nothing unless libelf was built to use it.) With LIBBPF_A,
+# the archive comes last among the link's inputs ($^), before these.
+STATIC_LIBS := -Wl,-Bstatic $(if $(LIBBPF_A),,-lbpf) -lelf -lz -lzstd
 
 COMMON_OBJ := $(patsubst common/%.c,$(OUT)/common/%.o,$(wildcard common/*.c))
 HELPERS := $(patsubst tests/helpers/%.c,%,$(wildcard tests/helpers/*.c))
@@ -84,6 +97,7 @@ all: $(addprefix $(BIN)/,$(TOOLS)) helpers units
 help:
 	@echo "make            build bin/<tool> (dynamic), test helpers and unit tests"
 	@echo "make static     build bin/static/<tool>: no shared libraries needed"
+	@echo "                 (with libbpf from Debian $(LIBBPF_DEB_SUITE)'s source package; LIBBPF_SRC=system: the installed one)"
 	@echo "make check      run the whole test suite (root, for the end-to-end part),"
 	@echo "                 qemu lane included; check-host: without it; check-vm: it alone"
 	@echo "make check-arm64  the qemu lane's arm64 6.1 guest alone, whole (some 30 minutes)"
@@ -143,13 +157,25 @@ $(OUT)/tools/%.o: tools/%.c | $(SKELS)
 
 static: $(addprefix $(BIN)/static/,$(TOOLS))
 
+# libbpf.a from Debian's source package, built with $(CC) (cross too) by its
+# own Makefile, nothing of ours passed down (MAKEFLAGS unset).
+$(OUT)/libbpf/libbpf.a: dist/libbpf-deb.sh
+	$(call msg,LIBBPF,$@ (Debian $(LIBBPF_DEB_SUITE) $(LIBBPF_DEB_VERSION)))
+	@mkdir -p $(@D)/obj
+	$(Q)src=$$(sh dist/libbpf-deb.sh build/libbpf-src $(LIBBPF_DEB_SUITE) $(LIBBPF_DEB_VERSION)) && \
+		env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL $(MAKE) -s -C "$$src/src" BUILD_STATIC_ONLY=1 \
+		OBJDIR=$(CURDIR)/$(@D)/obj CC='$(CC)' AR='$(AR)' >/dev/null && \
+		sed -n '1s/^\([a-z0-9.+-]*\) (\([^)]*\)).*/`\1` source package \2 (Debian $(LIBBPF_DEB_SUITE))/p' \
+			"$$src/debian/changelog" > $(@D)/source && \
+		cp $(@D)/obj/libbpf.a $@
+
 define tool_rules
 $(BIN)/$(1): $(call tool_objs,$(1)) $(OUT)/libtracekit.a
 	$$(call msg,LINK,$$@)
 	@mkdir -p $$(@D)
 	$$(Q)$$(CC) $$(LDFLAGS) $$^ $$(LIBS) -o $$@
 
-$(BIN)/static/$(1): $(call tool_objs,$(1)) $(OUT)/libtracekit.a
+$(BIN)/static/$(1): $(call tool_objs,$(1)) $(OUT)/libtracekit.a $(LIBBPF_A)
 	$$(call msg,LINK,$$@)
 	@mkdir -p $$(@D)
 	$$(Q)$$(CC) -static $$(LDFLAGS) $$^ $$(STATIC_LIBS) -o $$@
@@ -296,7 +322,7 @@ $(OUT)/multi/tracekit.o: tools/tracekit.c Makefile
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(TK_CFLAGS) -DTK_MULTICALL_TOOLS='$(foreach t,$(TOOLS),TK_TOOL($(t)))' -c $< -o $@
 
-$(BIN)/multi/tracekit: $(OUT)/multi/tracekit.o $(MULTI_OBJ) $(OUT)/libtracekit.a
+$(BIN)/multi/tracekit: $(OUT)/multi/tracekit.o $(MULTI_OBJ) $(OUT)/libtracekit.a $(LIBBPF_A)
 	$(call msg,LINK,$@)
 	@mkdir -p $(@D)
 	$(Q)$(CC) -static $(LDFLAGS) $^ $(STATIC_LIBS) -o $@
@@ -325,10 +351,11 @@ kit-arm64: kit-%:
 # Minimised BTFs (make btf) present in $(OUT)/btf/ go into the kit's btf/.
 KIT_BTF := $(wildcard $(OUT)/btf/*.btf)
 
-$(KIT): $(BIN)/multi/tracekit dist/mkkit.sh dist/KIT.md.in $(KIT_BTF) \
+$(KIT): $(BIN)/multi/tracekit $(LIBBPF_A) dist/mkkit.sh dist/KIT.md.in $(KIT_BTF) \
 		$(addprefix man/man8/,$(addsuffix .8,tracekit $(TOOLS)))
 	$(call msg,KIT,$@)
 	$(Q)CC='$(CC)' STRIP='$(STRIP)' MANDOC='$(MANDOC)' BTF_FILES='$(KIT_BTF)' \
+		LIBBPF_SOURCE='$(if $(LIBBPF_A),$(OUT)/libbpf/source)' \
 		sh dist/mkkit.sh $@ $(KIT_NAME) $(BIN)/multi/tracekit man/man8 $(TOOLS)
 
 # `make btf`: $(OUT)/btf/RELEASE.btf, the types and fields every tool's BPF

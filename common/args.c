@@ -43,7 +43,12 @@ enum {
 	KEY_COMM,
 	KEY_CGROUP,
 	KEY_DURATION,
+	KEY_PROMETHEUS,
+	KEY_TEXTFILE,
+	KEY_PROM_TOP,
 };
+
+#define TK_PROM_TOP_DEFAULT 50
 
 struct shared_opt {
 	unsigned bit;
@@ -62,13 +67,27 @@ static const struct shared_opt shared_opts[] = {
 	  "only tasks in this cgroup2 directory or below" },
 	{ TK_OPT_DURATION, KEY_DURATION, 'd', "duration", NULL, "SECS",
 	  "trace for SECS seconds, then exit" },
+	/* Long only, whatever the tool: no entry in tk_cli.letter. */
+	{ TK_OPT_PROM, KEY_PROMETHEUS, 0, "prometheus", NULL, "ADDR:PORT",
+	  "serve metrics at http://ADDR:PORT/metrics,\n"
+	  "[ADDR6]:PORT too (port 0: any; -v shows it)" },
+	{ TK_OPT_PROM, KEY_TEXTFILE, 0, "textfile", NULL, "PATH",
+	  "rewrite PATH with the metrics each interval\n"
+	  "(default 15 s), for node exporter" },
+	{ TK_OPT_PROM, KEY_PROM_TOP, 0, "prom-top", NULL, "N",
+	  "metrics: the N largest label values, the\n"
+	  "rest summed as \"other\" (default 50; 0: all)" },
 };
 #define NSHARED (int)(sizeof(shared_opts) / sizeof(shared_opts[0]))
 
 static char shared_letter(const struct tk_cli *cli, int i)
 {
 	const char *l = &cli->letter.pid;	/* the letters, in shared_opts' order */
-	char c = l[i] ? l[i] : shared_opts[i].letter;
+	char c;
+
+	if (i >= (int)sizeof(cli->letter))
+		return shared_opts[i].letter;
+	c = l[i] ? l[i] : shared_opts[i].letter;
 
 	return c == '-' ? 0 : c;
 }
@@ -90,9 +109,17 @@ static void help_line(FILE *f, char letter, const char *name, const char *arg, c
 	else
 		snprintf(left, sizeof(left), "      --%s%s%s", name, arg ? " " : "", arg ? arg : "");
 	if (strlen(left) > 24)
-		fprintf(f, "%s\n%25s%s\n", left, "", text);
+		fprintf(f, "%s\n%25s", left, "");
 	else
-		fprintf(f, "%-25s%s\n", left, text);
+		fprintf(f, "%-25s", left);
+	/* Further lines of @text under its first. */
+	for (; *text; text++) {
+		if (*text == '\n')
+			fprintf(f, "\n%25s", "");
+		else
+			fputc(*text, f);
+	}
+	fputc('\n', f);
 }
 
 void tk_print_help(const struct tk_cli *cli, FILE *f)
@@ -101,14 +128,16 @@ void tk_print_help(const struct tk_cli *cli, FILE *f)
 
 	fprintf(f, "%s\n", cli->usage);
 	for (i = 0; i < NSHARED; i++) {
-		if ((cli->shared & shared_opts[i].bit) && shared_opts[i].bit != TK_OPT_DURATION)
+		if ((cli->shared & shared_opts[i].bit) &&
+		    !(shared_opts[i].bit & (TK_OPT_DURATION | TK_OPT_PROM)))
 			help_line(f, shared_letter(cli, i), shared_opts[i].name,
 				  shared_opts[i].arg, shared_opts[i].help);
 	}
 	if (cli->help)
 		fputs(cli->help, f);
 	for (i = 0; i < NSHARED; i++) {
-		if ((cli->shared & shared_opts[i].bit) && shared_opts[i].bit == TK_OPT_DURATION)
+		if ((cli->shared & shared_opts[i].bit) &&
+		    (shared_opts[i].bit & (TK_OPT_DURATION | TK_OPT_PROM)))
 			help_line(f, shared_letter(cli, i), shared_opts[i].name,
 				  shared_opts[i].arg, shared_opts[i].help);
 	}
@@ -167,6 +196,14 @@ static bool shared_option(const struct tk_cli *cli, int key, const char *arg, st
 		case TK_OPT_COMM: tk_arg_comm(arg, o->filter.comm); break;
 		case TK_OPT_CGROUP: o->cgroup = tk_arg_cgroup(arg); break;
 		case TK_OPT_DURATION: o->duration_ms = tk_arg_seconds(arg, "duration"); break;
+		case TK_OPT_PROM:
+			if (shared_opts[i].key == KEY_PROMETHEUS)
+				o->prometheus = arg;
+			else if (shared_opts[i].key == KEY_TEXTFILE)
+				o->textfile = arg;
+			else
+				o->prom_top = tk_arg_int(arg, 0, 100000, "--prom-top");
+			break;
 		}
 		return true;
 	}
@@ -206,6 +243,7 @@ int tk_parse_args(const struct tk_cli *cli, int argc, char **argv, struct tk_opt
 
 	memset(o, 0, sizeof(*o));
 	o->filter.uid = TK_NO_UID;
+	o->prom_top = TK_PROM_TOP_DEFAULT;
 	snprintf(optstring, sizeof(optstring), ":%sjvhV", cli->optstring ? cli->optstring : "");
 	for (i = 0; cli->longopts && cli->longopts[i].name; i++)
 		longopts[n++] = cli->longopts[i];

@@ -29,6 +29,9 @@ struct tk_opts {
 	struct tk_filter filter;	/* -p -t -u -n (comm_len and the rest: session) */
 	const char *cgroup;		/* --cgroup PATH, or NULL */
 	uint64_t duration_ms;		/* -d SECS; 0: until a signal */
+	const char *prometheus;		/* --prometheus ADDR:PORT (prom.h), or NULL */
+	const char *textfile;		/* --textfile PATH, or NULL */
+	int prom_top;			/* --prom-top N: label values kept; 0: all */
 };
 
 /* The shared options a tool offers (bits of tk_cli.shared). -j -v -h -V and
@@ -40,6 +43,7 @@ enum {
 	TK_OPT_COMM = 1 << 3,		/* -n, --name/--comm COMM */
 	TK_OPT_CGROUP = 1 << 4,		/* --cgroup PATH */
 	TK_OPT_DURATION = 1 << 5,	/* -d, --duration SECS */
+	TK_OPT_PROM = 1 << 6,		/* --prometheus, --textfile, --prom-top (prom.h) */
 	TK_OPT_FILTERS = TK_OPT_PID | TK_OPT_TID | TK_OPT_UID | TK_OPT_COMM | TK_OPT_CGROUP,
 };
 

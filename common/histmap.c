@@ -6,6 +6,7 @@
 #include "histmap.h"
 #include "log.h"
 #include "loop.h"
+#include "prom.h"
 
 /* One key: the growth, its key, the value's tail, and what was seen, in one
  * allocation. */
@@ -120,29 +121,86 @@ int tk_histmap_collect(struct tk_histmap *m)
 	return n;
 }
 
+/* Name the entries of @list that have no name yet (m->name, once a key). */
+static int name_all(struct tk_histmap *m, struct tk_hist_growth **list, int n)
+{
+	int i, e;
+
+	for (i = 0; i < n && m->name; i++) {
+		if (list[i]->data || !list[i]->seen[m->nslots])
+			continue;
+		e = m->name(list[i]);
+		if (e < 0)
+			return e;
+	}
+	return 0;
+}
+
 int tk_histmap_report(void *ctx, bool final)
 {
 	struct tk_histmap *m = ctx;
-	int n = tk_histmap_collect(m), i, e;
+	int n = tk_histmap_collect(m), e = 0;
 
 	(void)final;
-	if (n < 0) {
-		tk_warn("reading the histograms failed: %s", strerror(-n));
-		return n;
-	}
-	for (i = 0; i < n && m->name; i++) {
-		if (m->grown[i]->data)
-			continue;
-		e = m->name(m->grown[i]);
-		if (e < 0) {
-			tk_warn("reading the histograms failed: %s", strerror(-e));
-			return e;
-		}
+	if (n >= 0)
+		e = name_all(m, m->grown, n);
+	if (n < 0 || e < 0) {
+		tk_warn("reading the histograms failed: %s", strerror(n < 0 ? -n : -e));
+		return n < 0 ? n : e;
 	}
 	if (m->cmp)
 		qsort(m->grown, n, sizeof(*m->grown), m->cmp);
 	m->print(n);
 	tk_report_misses(m->obj, &m->misses_reported, m->json);
+	return 0;
+}
+
+int tk_histmap_prom(struct tk_histmap *m, struct tk_prom_buf *b,
+		    const struct tk_histmap_metric *mt)
+{
+	int nv = m->nslots + 2, n, i, j, k = 0;
+	struct tk_prom_label l[TK_PROM_LABELS];
+	struct tk_prom_row *rows;
+	uint64_t slots[TK_PROM_VALUES];
+
+	if (nv > TK_PROM_VALUES || mt->nlabels > TK_PROM_LABELS)
+		return -E2BIG;
+	n = tk_histmap_collect(m);
+	if (n < 0)
+		return n;
+	n = name_all(m, m->all, m->nall);
+	if (n < 0)
+		return n;
+	rows = calloc(m->nall ? m->nall : 1, sizeof(*rows));
+	if (!rows)
+		return -ENOMEM;
+	for (i = 0; i < m->nall; i++) {
+		const struct tk_hist_growth *g = m->all[i];
+
+		if (!g->seen[m->nslots])
+			continue;
+		if (mt->values)
+			mt->values(g, rows[k].label);
+		/* Ranked by count: v[0]. */
+		rows[k].v[0] = g->seen[m->nslots];
+		rows[k].v[1] = g->seen[m->nslots + 1];
+		for (j = 0; j < m->nslots; j++)
+			rows[k].v[2 + j] = g->seen[j];
+		k++;
+	}
+	k = tk_prom_top(rows, k, mt->top, nv);
+	tk_prom_family(b, mt->name, "histogram", mt->help);
+	for (i = 0; i < k; i++) {
+		for (j = 0; j < mt->nlabels; j++)
+			l[j] = (struct tk_prom_label){ mt->label[j], rows[i].label[j] };
+		for (j = 0; j < m->nslots; j++)
+			slots[j] = rows[i].v[2 + j];
+		tk_prom_hist_log2(b, mt->name, l, mt->nlabels, slots, m->nslots, mt->unit,
+				  rows[i].v[1] / 1e9);
+	}
+	free(rows);
+	/* Skipped runs: said on stderr (stdout is not the exporter's). */
+	tk_report_misses(m->obj, &m->misses_reported, false);
 	return 0;
 }
 

@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <bpf/libbpf.h>
+#include "prom.h"
 
 struct tk_hist_growth {
 	const void *key;	/* the map's key */
@@ -52,6 +53,23 @@ int tk_histmap_collect(struct tk_histmap *m);
  * grew, named, sorted and printed; then the runs the kernel skipped
  * (tk_report_misses). */
 int tk_histmap_report(void *ctx, bool final);
+/* A histmap as one Prometheus histogram family (--prometheus, --textfile):
+ * every key's histogram since the start, the @top largest by count (0: all)
+ * and the rest summed under "other". */
+struct tk_histmap_metric {
+	const char *name, *help;
+	double unit;		/* a slot's unit, in seconds */
+	int top;
+	int nlabels;
+	const char *label[TK_PROM_LABELS];
+	/* A key's label values, in label[]'s order (from its g->data). */
+	void (*values)(const struct tk_hist_growth *g, char value[][TK_PROM_LABEL_LEN]);
+};
+
+struct tk_prom_buf;
+/* 0 or -errno. */
+int tk_histmap_prom(struct tk_histmap *m, struct tk_prom_buf *b,
+		    const struct tk_histmap_metric *mt);
 void tk_histmap_free(struct tk_histmap *m);
 
 #endif

@@ -292,7 +292,10 @@ int tk_summary_run(struct tk_session *s, const struct tk_summary *sum)
 	end = s->opts->duration_ms ? start + s->opts->duration_ms * 1000000ULL : UINT64_MAX;
 	next = sum->interval_ms ? start + sum->interval_ms * 1000000ULL : UINT64_MAX;
 	for (;;) {
-		sleep_until(next < end ? next : end);
+		if (sum->wait)
+			sum->wait(sum->wait_ctx, next < end ? next : end);
+		else
+			sleep_until(next < end ? next : end);
 		now = tk_now_ns();
 		if (tk_exiting || now >= end) {
 			/* What was counted since the last report is not thrown away. */

@@ -43,6 +43,10 @@ struct tk_summary {
 	void *ctx;
 	uint64_t interval_ms;		/* 0: one report at the end */
 	long long count;		/* reports to print; 0: unlimited */
+	/* Instead of sleeping until @deadline (monotonic ns): returns by then,
+	 * or sooner on a signal (prom.h serves HTTP here). NULL: sleep. */
+	void (*wait)(void *ctx, uint64_t deadline);
+	void *wait_ctx;
 };
 
 int tk_summary_run(struct tk_session *s, const struct tk_summary *sum);

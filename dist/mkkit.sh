@@ -5,7 +5,9 @@
 # SHA256SUMS; a SHA256SUMS for the tarball itself is written beside it.
 # Usage: dist/mkkit.sh OUT.tar.gz KIT_NAME BINARY MANDIR TOOL...
 # Environment: CC (cc), STRIP (strip), MANDOC (mandoc), SOURCE_DATE_EPOCH,
-# BTF_FILES (minimised BTFs for btf/, from make btf).
+# BTF_FILES (minimised BTFs for btf/, from make btf), LIBBPF_SOURCE (a file
+# naming the source package libbpf.a was built from, when not the installed
+# libbpf-dev's: Makefile, LIBBPF_SRC).
 set -eu
 [ $# -ge 5 ] || { echo "usage: $0 OUT.tar.gz KIT_NAME BINARY MANDIR TOOL..." >&2; exit 2; }
 out=$1 name=$2 binary=$3 mandir=$4
@@ -61,15 +63,19 @@ sizes=$tmp/sizes
 } >"$sizes"
 # The Debian packages the static libraries came from, for their source.
 libs=$tmp/libs
-for a in libc.a libbpf.a libelf.a libz.a libgcc.a libgcc_eh.a; do
-	f=$(readlink -f "$("$CC" -print-file-name="$a")")
-	p=$(dpkg -S "$f" 2>/dev/null | sed -n '1s/:.*//p')
-	if [ -n "$p" ]; then
-		printf -- '- `%s` %s\n' "$p" "$(dpkg-query -W -f='${Version}' "$p")"
-	else
-		printf -- '- %s (not from a Debian package)\n' "$f"
-	fi
-done | LC_ALL=C sort -u >"$libs"
+{
+	for a in libc.a libbpf.a libelf.a libz.a libgcc.a libgcc_eh.a; do
+		[ $a = libbpf.a ] && [ -s "${LIBBPF_SOURCE:-}" ] && { sed 's/^/- /' "$LIBBPF_SOURCE"; continue; }
+		f=$(readlink -f "$("$CC" -print-file-name="$a")")
+		p=$(dpkg -S "$f" 2>/dev/null | sed -n '1s/:.*//p')
+		if [ -n "$p" ]; then
+			# (one version: a package installed for two architectures has two)
+			printf -- '- `%s` %s\n' "$p" "$(dpkg-query -W -f='${Version}\n' "$p" | head -n 1)"
+		else
+			printf -- '- %s (not from a Debian package)\n' "$f"
+		fi
+	done
+} | LC_ALL=C sort -u >"$libs"
 awk -v version="$version" -v name="$name" -v sizes="$sizes" -v libs="$libs" '
 	/@SIZES@/ { while ((getline l < sizes) > 0) print l; next }
 	/@LIBS@/ { while ((getline l < libs) > 0) print l; next }

@@ -10,7 +10,9 @@
 # install) is waited for, up to 10 minutes, instead of failing at once.
 set -e
 BUILD_PKGS="make gcc libc6-dev binutils clang llvm bpftool libbpf-dev libelf-dev
-zlib1g-dev libzstd-dev pkg-config mandoc"
+zlib1g-dev libzstd-dev pkg-config mandoc dpkg-dev"
+# (dpkg-dev: dpkg-source, which apt-get source runs: make static builds libbpf
+# from Debian's source package, dist/libbpf-deb.sh.)
 # The arm64 cross build (make ARCH=arm64; make kit makes both kits): Debian's
 # cross compiler and the arm64 libraries (multiarch: dpkg --add-architecture).
 CROSS_PKGS="gcc-aarch64-linux-gnu libc6-dev-arm64-cross libbpf-dev:arm64
@@ -18,7 +20,7 @@ libelf-dev:arm64 zlib1g-dev:arm64 libzstd-dev:arm64"
 TEST_PKGS="busybox-static dnsmasq-base dnsutils openssl libssl-dev gnutls-bin
 libnss3-tools curl debhelper lintian man-db qemu-system-x86 libclang-rt-14-dev
 strace tcpdump util-linux lz4 zstd xz-utils qemu-user-static qemu-system-arm chromium
-libssl-dev:arm64"
+libssl-dev:arm64 prometheus"
 case "${1:-build}" in
 build) PKGS="$BUILD_PKGS" ;;
 cross) PKGS="$BUILD_PKGS $CROSS_PKGS" ;;

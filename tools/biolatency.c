@@ -13,6 +13,7 @@
 #include "log.h"
 #include "loop.h"
 #include "output.h"
+#include "prom.h"
 #include "session.h"
 #include "biolatency.h"
 #include "biolatency.skel.h"
@@ -54,6 +55,11 @@ static const char help[] =
 "  -e, --extension        also the average, total and count of each histogram\n";
 
 static const char examples[] =
+"Metrics (--prometheus, --textfile), counted from the start:\n"
+"  tracekit_block_io_latency_seconds   histogram (_bucket{le}, _sum, _count)\n"
+"                                      of I/O latency (-Q: queued too), with\n"
+"                                      label disk (-D) and flags (-F)\n"
+"\n"
 "Examples:\n"
 "  biolatency                # one histogram of all block I/O, at Ctrl-C\n"
 "  biolatency 1 10           # a histogram every second, 10 times\n"
@@ -62,7 +68,8 @@ static const char examples[] =
 "  biolatency -D             # one histogram per disk\n"
 "  biolatency -F             # one histogram per set of I/O flags\n"
 "  biolatency -d vda -e      # only vda, with the average and total\n"
-"  biolatency -j 5           # JSON, every 5 seconds\n";
+"  biolatency -j 5           # JSON, every 5 seconds\n"
+"  biolatency -D --prometheus 127.0.0.1:9901   # serve histograms per disk\n";
 
 static const struct option longopts[] = {
 	{ "timestamp", no_argument, NULL, 'T' },
@@ -97,7 +104,7 @@ static const struct tk_cli cli = {
 	.usage = "Usage: biolatency [OPTION]... [INTERVAL [COUNT]]\n"
 		 "Summarise block device I/O latency as histograms, counted in the kernel:\n"
 		 "every INTERVAL seconds (COUNT times), or once at the end.",
-	.shared = TK_OPT_CGROUP | TK_OPT_DURATION,
+	.shared = TK_OPT_CGROUP | TK_OPT_DURATION | TK_OPT_PROM,
 	.letter = { .cgroup = 'c', .duration = '-' },
 	.optstring = "TmQDFd:e",
 	.longopts = longopts,
@@ -275,6 +282,44 @@ static void print(int n)
 	reloaded = false;
 }
 
+/* ---- metrics (--prometheus, --textfile) ----------------------------------- */
+
+#define HIST_METRIC "tracekit_block_io_latency_seconds"
+
+/* Label values in the order render_metrics names them. */
+static void label_values(const struct tk_hist_growth *g, char v[][TK_PROM_LABEL_LEN])
+{
+	int n = 0;
+
+	if (env.per_disk)
+		snprintf(v[n++], TK_PROM_LABEL_LEN, "%s", names_of(g)->disk);
+	if (env.per_flag)
+		snprintf(v[n++], TK_PROM_LABEL_LEN, "%s", names_of(g)->flags);
+}
+
+static int render_metrics(void *ctx, struct tk_prom_buf *b)
+{
+	struct tk_histmap_metric mt = {
+		.name = HIST_METRIC,
+		.help = env.queued ?
+			"Block device I/O latency from insertion in the queue to completion." :
+			"Block device I/O latency from issue to the device to completion.",
+		.unit = env.millis ? 1e-3 : 1e-6,
+		.top = env.opts.prom_top,
+		.values = label_values,
+	};
+	int e;
+
+	(void)ctx;
+	if (env.per_disk)
+		mt.label[mt.nlabels++] = "disk";
+	if (env.per_flag)
+		mt.label[mt.nlabels++] = "flags";
+	e = tk_histmap_prom(&hists, b, &mt);
+	reloaded = false;
+	return e;
+}
+
 int main(int argc, char **argv)
 {
 	struct tk_session session = {
@@ -283,10 +328,12 @@ int main(int argc, char **argv)
 		.nvariants = NVARIANTS,
 	};
 	struct tk_summary summary = { .report = tk_histmap_report, .ctx = &hists };
+	struct tk_prom *prom = NULL;
 	int err = 1;
 
 	tk_prog = "biolatency";
 	parse_args(argc, argv);
+	prom = tk_prom_open(&env.opts, render_metrics, NULL);
 	tk_session_init(&env.opts);
 
 	skel = biolatency_bpf__open_opts(tk_open_opts(&env.opts));
@@ -323,15 +370,18 @@ int main(int argc, char **argv)
 	if (tk_session_load_attach(&session))
 		goto cleanup;
 
-	tk_ready(env.interval_ms ? "block device I/O, printing each interval" :
+	tk_ready(prom ? "block device I/O, serving metrics" :
+		 env.interval_ms ? "block device I/O, printing each interval" :
 		 "block device I/O", env.opts.duration_ms);
 	summary.interval_ms = env.interval_ms;
 	summary.count = env.count;
+	tk_prom_summary(prom, &summary);
 	err = tk_summary_run(&session, &summary);
 
 cleanup:
 	tk_session_detach(&session);
 	biolatency_bpf__destroy(skel);
+	tk_prom_close(prom);
 	tk_disks_free(&disks);
 	tk_histmap_free(&hists);
 	return err;

@@ -29,8 +29,10 @@ die() { log "$*"; exit 1; }
 [ "$(id -u)" = 0 ] || die "needs root (BPF)"
 
 # --- build -------------------------------------------------------------------
-if [ ! -x bin/opensnoop ] || [ ! -x bin/syscount ] ||
-   [ ! -x bin/static/opensnoop ] || [ ! -x bin/static/syscount ]; then
+TOOLS=$(sed -n 's/^TOOLS := //p' Makefile)
+missing=
+for t in $TOOLS; do [ -x bin/$t ] && [ -x bin/static/$t ] || missing=1; done
+if [ -n "$missing" ]; then
 	log "building the tools (make all static)"
 	make -s all static >&2 || die "build failed"
 fi
@@ -331,6 +333,15 @@ $B/startlat "$START_RUNS" ready $B/floor btf-exit > $T/start.floor_btf || die "f
 if [ -n "$BPFTRACE" ]; then
 	$B/startlat 3 'Tracing open' $BPFTRACE /usr/sbin/opensnoop.bt > $T/start.bt || die "bpftrace startup failed"
 fi
+# Every tool as the kit ships it (bin/static: its libbpf), to its ready line
+# (tk_ready: "tracing ...; Ctrl-C to end", printed once attached), and its
+# VmHWM then, against the floor loader on sys_exit_open* above.
+log "startup: every tool, static ($START_RUNS runs each)"
+for t in $TOOLS; do
+	case $t in ttysnoop) _a=-a;; *) _a=;; esac
+	$B/startlat "$START_RUNS" 'Ctrl-C to end' bin/static/$t $_a > $T/startall.$t ||
+		die "$t startup failed"
+done
 
 # --- static size ---------------------------------------------------------------
 size_of() { stat -c %s "$1"; }
@@ -482,6 +493,20 @@ for l in os sc os_static sc_static floor_open floor_btf bt; do
 	if [ "$h" -gt 0 ] || [ "$k" -gt 0 ]; then ev="MISS"; else ev="PASS"; fi
 	[ $l = bt ] && ev=""
 	row "  exit after SIGINT, ms (hung; killed by it)" "$(fmt "$x" %.1f) ($h; $k of $n)" "" "exits cleanly" "$ev"
+done
+
+echo "-- every tool (static) vs the floor loader on sys_exit_open*, same run, median of $START_RUNS:"
+echo "   exec to the ready line, ms (+ over the loader); peak RSS (VmHWM) at the ready line, MB (+)"
+FS=$(col $T/start.floor_open 1)
+FM=$(kb2mb "$(col $T/start.floor_open 6)")
+row "floor loader: ready, ms; peak, MB" "$(fmt "$FS" %.1f); $FM" "" "" ""
+for t in $TOOLS; do
+	s=$(col $T/startall.$t 1)
+	m=$(kb2mb "$(col $T/startall.$t 6)")
+	ds=$(awk -v a="$s" -v b="$FS" 'BEGIN { print a - b }')
+	dm=$(awk -v a="$m" -v b="$FM" 'BEGIN { print a - b }')
+	row "$t: ready, ms (+ loader)" "$(fmt "$s" %.1f) ($(sgn "$ds" %.1f))" "" "<= loader + 5 ms" "$(verdict "$ds" "<=" 5)"
+	row "$t: peak at ready, MB (+ loader)" "$m ($(sgn "$dm" %.2f))" "" "<= loader + 2 MB" "$(verdict "$dm" "<=" 2)"
 done
 
 echo "-- RSS, MB: peak = VmHWM, steady = VmRSS, both read just before stopping the tracer"

@@ -3,9 +3,11 @@
  * shell would, so stdout is line-buffered), time from fork+exec to the first
  * output containing MARKER, then send SIGINT and time the exit.
  *   startlat RUNS MARKER CMD [ARG]...
- * Prints one line per run: "start_ms exit_ms maxrss_kb signal hung": maxrss
- * from wait4 (the process's whole life); signal that ended it (0: exited);
- * hung 1 if it had not exited 2 s after SIGINT and was killed (SIGKILL).
+ * Prints one line per run: "start_ms exit_ms maxrss_kb signal hung hwm_kb":
+ * maxrss from wait4 (the process's whole life, its exit's work too); signal
+ * that ended it (0: exited); hung 1 if it had not exited 2 s after SIGINT and
+ * was killed (SIGKILL); hwm_kb its VmHWM when the marker showed (startup's
+ * peak), 0 if it could not be read.
  * Exit 1 if any run never showed MARKER. */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -19,6 +21,24 @@
 #include <unistd.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
+
+/* VmHWM of @pid in kB, or 0. */
+static long vm_hwm_kb(pid_t pid)
+{
+	char path[64], line[256];
+	long kb = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	f = fopen(path, "r");
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "VmHWM: %ld kB", &kb) == 1)
+			break;
+	fclose(f);
+	return kb;
+}
 
 static double now_ms(void)
 {
@@ -70,6 +90,7 @@ int main(int argc, char **argv)
 		struct rusage ru;
 		double t0, t1, t2, t3;
 		int master, status, found, hung;
+		long hwm;
 		pid_t pid;
 
 		master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
@@ -96,6 +117,7 @@ int main(int argc, char **argv)
 		}
 		found = read_until(master, buf, sizeof(buf), &len, argv[2], 30000);
 		t1 = now_ms();
+		hwm = vm_hwm_kb(pid);
 		kill(pid, SIGINT);
 		t2 = now_ms();
 		/* Drain until the child closes the terminal, so it never blocks. */
@@ -114,8 +136,8 @@ int main(int argc, char **argv)
 			fail = 1;
 			continue;
 		}
-		printf("%.2f %.2f %ld %d %d\n", t1 - t0, t3 - t2, ru.ru_maxrss,
-		       WIFSIGNALED(status) ? WTERMSIG(status) : 0, hung);
+		printf("%.2f %.2f %ld %d %d %ld\n", t1 - t0, t3 - t2, ru.ru_maxrss,
+		       WIFSIGNALED(status) ? WTERMSIG(status) : 0, hung, hwm);
 	}
 	return fail;
 }

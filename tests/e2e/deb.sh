@@ -86,8 +86,16 @@ else
 fi
 
 # --- the package's contents against make install ----------------------------
+# The exporter unit is the package's own (dh_installsystemd), checked apart.
 dpkg-deb -c "$deb" | awk '$1 !~ /^d/ { print $6 }' | sed 's|^\./|/|; s|\.gz$||' |
-	grep -v '^/usr/share/doc/' | LC_ALL=C sort >"$D/deb.files"
+	grep -v '^/usr/share/doc/' | LC_ALL=C sort >"$D/deb.all"
+grep -v '/systemd/system/tracekit@\.service$' "$D/deb.all" >"$D/deb.files"
+SHOW=$D/deb.all check "the .deb holds the exporter unit tracekit@.service" \
+	has "$D/deb.all" '^(/usr)?/lib/systemd/system/tracekit@\.service$'
+dpkg-deb -e "$deb" "$D/ctl"
+check "tracekit@.service is off by default: nothing enables or starts it" \
+	not grep -Eqs 'deb-systemd-helper (--quiet )?enable|deb-systemd-invoke (start|restart)' \
+	"$D/ctl/postinst"
 make -s -C "$ROOT" install install-completions DESTDIR="$D/mi" PREFIX=/usr \
 	>"$D/mi.log" 2>&1 || not_ok "make install install-completions" "$D/mi.log"
 ( cd "$D/mi" && find . ! -type d ) | sed 's|^\.||' | LC_ALL=C sort >"$D/mi.files"

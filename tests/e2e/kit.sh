@@ -194,4 +194,34 @@ stop_tool INT
 SHOW=$D/os check "opensnoop from the kit sees the failed open of $P (ENOENT)" \
 	has "$D/os" "\"fd\":-1,\"err\":2,.*\"path\":\"$P\""
 check "opensnoop from the kit ends with status 0 on SIGINT" [ "$TOOL_RC" -eq 0 ]
+
+# The kit's libbpf (Makefile: LIBBPF_SRC) maps the kernel's BTF, as 1.7.0 and
+# later do, where the installed 1.1.2 reads all 5.5 MB of it and parses a
+# copy: most of a tool's startup time and peak RSS. A kernel that refuses
+# the map (sysfs BTF is mmap-able since 6.16) has it read instead. The truth
+# is the tool's own system calls on /sys/kernel/btf/vmlinux (strace).
+if command -v strace >/dev/null 2>&1; then
+	strace -f -e trace=openat,close,mmap,read,pread64 -o "$D/st" \
+		"$K/opensnoop" -d 0.2 >/dev/null 2>"$D/st.err" </dev/null
+	# "maps refused bytes_read" on the file's descriptors, closed ones forgotten.
+	awk '{ sub(/^[0-9]+ +/, "") }
+		/^openat\(.*"\/sys\/kernel\/btf\/vmlinux"/ && $NF ~ /^[0-9]+$/ { fd[$NF] = 1; next }
+		/^close\(/ { n = $0; sub(/^close\(/, "", n); sub(/\).*/, "", n); delete fd[n]; next }
+		/^mmap\(/ { split($0, a, ", "); if (a[5] in fd) { if ($0 ~ /= -1 /) refused++; else maps++ } next }
+		/^p?read(64)?\(/ { n = $0; sub(/^[a-z0-9]+\(/, "", n); sub(/,.*/, "", n)
+			if ((n in fd) && $NF ~ /^[0-9]+$/) bytes += $NF }
+		END { print maps + 0, refused + 0, bytes + 0 }' "$D/st" >"$D/st.sum"
+	read -r maps refused bytes <"$D/st.sum"
+	SHOW=$D/st check "opensnoop from the kit maps /sys/kernel/btf/vmlinux (mapped $maps, refused $refused, $bytes bytes read)" \
+		[ $((maps + refused)) -gt 0 ]
+	if [ "$maps" -gt 0 ]; then
+		SHOW=$D/st check "and, mapped, reads none of it ($bytes bytes read)" [ "$bytes" -eq 0 ]
+	else
+		SHOW=$D/st check "and, refused (this kernel: $(uname -r)), reads it ($bytes bytes)" [ "$bytes" -gt 0 ]
+	fi
+elif in_guest; then
+	echo "# kit: no strace in the guest: the BTF map check is the host's"
+else
+	skip_or_fail "strace is not installed"
+fi
 finish

@@ -19,6 +19,7 @@ t_cleanup() {
 	# Background tools and workloads of this file go with it.
 	for p in $T_PIDS; do kill "$p" 2>/dev/null; done
 	for n in $T_NETNS; do "$IP" netns del "$n" 2>/dev/null; done
+	for l in $T_LOOPS; do losetup -d "$l" 2>/dev/null; done
 	rm -rf "$T_DIR"
 }
 
@@ -362,6 +363,18 @@ not_root_check() {
 }
 
 # --- listeners and connects of our own (tcpconnect, tcpaccept): tk_tcp ---
+
+# loop_attach FILE: a loop device of our own on FILE (detached at exit);
+# sets LOOPDEV. (busybox's losetup has no --show: then the device holding
+# the file.)
+loop_attach() {
+	LOOPDEV=$(losetup -f --show "$1" 2>"$T_DIR/losetup.err")
+	if [ -z "$LOOPDEV" ] && losetup -f "$1" 2>>"$T_DIR/losetup.err"; then
+		LOOPDEV=$(losetup -a | sed -n "s|^\(/dev/loop[0-9]*\):.* $1\$|\1|p" | head -n 1)
+	fi
+	[ -n "$LOOPDEV" ] || { not_ok "losetup: cannot make a loop device" "$T_DIR/losetup.err"; return 1; }
+	T_LOOPS="$T_LOOPS $LOOPDEV"
+}
 
 # listener NAME ADDR [TK_TCP_LISTEN_OPTIONS...]: listen on a free port of
 # ADDR in the background; sets L_PORT and L_PID (also L_BG_NAME). Its

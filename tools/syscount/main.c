@@ -11,6 +11,7 @@
 #include "log.h"
 #include "loop.h"
 #include "output.h"
+#include "prom.h"
 #include "session.h"
 #include "syscalls.h"
 #include "syscount.h"
@@ -47,6 +48,13 @@ static const char help[] =
 "  -l, --list             list the syscall names known and exit\n";
 
 static const char examples[] =
+"Metrics (--prometheus, --textfile), counted from the start:\n"
+"  tracekit_syscalls_total{syscall=\"read\"}      calls\n"
+"  tracekit_syscall_failures_total{syscall}     -x, -e: failed calls (-e: and\n"
+"                                               errno=\"ENOENT\")\n"
+"  tracekit_syscall_latency_seconds_total{...}  -L: time spent in them\n"
+"  With -P the label is comm (processes summed by name), not syscall.\n"
+"\n"
 "Examples:\n"
 "  syscount                  # count syscalls until Ctrl-C\n"
 "  syscount -p 1216          # only PID 1216\n"
@@ -54,7 +62,8 @@ static const char examples[] =
 "  syscount -x -P            # failed syscalls, by process\n"
 "  syscount -e ENOENT        # syscalls failing with ENOENT\n"
 "  syscount -L -m -T 5       # top 5 by time spent, in milliseconds\n"
-"  syscount -c /sys/fs/cgroup/unified/app   # only that cgroup\n";
+"  syscount -c /sys/fs/cgroup/unified/app   # only that cgroup\n"
+"  syscount -L --prometheus 127.0.0.1:9900   # serve the counts to Prometheus\n";
 
 static const struct option longopts[] = {
 	{ "interval", required_argument, NULL, 'i' },
@@ -99,7 +108,7 @@ static void option(int key, const char *arg)
 static const struct tk_cli cli = {
 	.usage = "Usage: syscount [OPTION]...\n"
 		 "Summarise system calls by syscall or by process, counted in the kernel.",
-	.shared = TK_OPT_FILTERS | TK_OPT_DURATION,
+	.shared = TK_OPT_FILTERS | TK_OPT_DURATION | TK_OPT_PROM,
 	.letter = { .cgroup = 'c' },
 	.optstring = "i:T:xe:LmPl",
 	.longopts = longopts,
@@ -312,6 +321,87 @@ static int report(void *ctx, bool final)
 	return 0;
 }
 
+/* ---- metrics (--prometheus, --textfile) ----------------------------------- */
+
+/* The counts since the start: the kernel's are drained at each reading. */
+static struct row *totals;
+static int ntotals, cap_totals;
+
+static struct row *total_of(const struct row *r)
+{
+	int i;
+
+	for (i = 0; i < ntotals; i++)
+		if (env.by_process ? !strcmp(totals[i].comm, r->comm) : totals[i].key == r->key)
+			return &totals[i];
+	if (ntotals == cap_totals) {
+		int cap = cap_totals ? cap_totals * 2 : 64;
+		struct row *t = realloc(totals, cap * sizeof(*t));
+
+		if (!t)
+			return NULL;
+		totals = t;
+		cap_totals = cap;
+	}
+	totals[ntotals] = *r;
+	totals[ntotals].count = totals[ntotals].total_ns = 0;
+	return &totals[ntotals++];
+}
+
+static int render_metrics(void *ctx, struct tk_prom_buf *b)
+{
+	const char *calls = env.failed || env.errno_filter > 0 ? "tracekit_syscall_failures_total" :
+				       "tracekit_syscalls_total";
+	struct tk_prom_label l[2] = { { env.by_process ? "comm" : "syscall", NULL }, { "errno", NULL } };
+	int nl = env.errno_filter > 0 ? 2 : 1, n, i, err;
+	struct tk_prom_row *pr;
+	char label[32];
+	struct row *t;
+
+	(void)ctx;
+	nrows = 0;
+	err = env.by_process ? drain_processes() : drain_syscalls();
+	for (i = 0; !err && i < nrows; i++) {
+		if (!(t = total_of(&rows[i]))) {
+			err = -ENOMEM;
+			break;
+		}
+		t->count += rows[i].count;
+		t->total_ns += rows[i].total_ns;
+	}
+	if (err || !(pr = calloc(ntotals ? ntotals : 1, sizeof(*pr))))
+		return err ? err : -ENOMEM;
+	for (i = 0; i < ntotals; i++) {
+		if (env.by_process)
+			tk_escape(pr[i].label[0], sizeof(pr[i].label[0]), totals[i].comm,
+				  sizeof(totals[i].comm));
+		else
+			snprintf(pr[i].label[0], sizeof(pr[i].label[0]), "%s",
+				 syscall_label(totals[i].key, label, sizeof(label)));
+		pr[i].v[0] = totals[i].count;
+		pr[i].v[1] = totals[i].total_ns;
+	}
+	n = tk_prom_top(pr, ntotals, env.opts.prom_top, 2);
+	l[1].value = env.errno_filter > 0 ? errno_name(env.errno_filter) : NULL;
+	tk_prom_family(b, calls, "counter", env.failed || env.errno_filter > 0 ?
+		       "Failed system calls traced by syscount." :
+		       "System calls traced by syscount.");
+	for (i = 0; i < n; i++) {
+		l[0].value = pr[i].label[0];
+		tk_prom_sample(b, calls, l, nl, pr[i].v[0]);
+	}
+	if (env.latency) {
+		tk_prom_family(b, "tracekit_syscall_latency_seconds_total", "counter",
+			       "Time spent in the system calls traced by syscount.");
+		for (i = 0; i < n; i++) {
+			l[0].value = pr[i].label[0];
+			tk_prom_sample(b, "tracekit_syscall_latency_seconds_total", l, nl, pr[i].v[1] / 1e9);
+		}
+	}
+	free(pr);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct tk_session session = {
@@ -320,10 +410,12 @@ int main(int argc, char **argv)
 		.nvariants = NVARIANTS,
 	};
 	struct tk_summary summary = { .report = report };
+	struct tk_prom *prom = NULL;
 	int err = 1;
 
 	tk_prog = "syscount";
 	parse_args(argc, argv);
+	prom = tk_prom_open(&env.opts, render_metrics, NULL);
 	tk_session_init(&env.opts);
 
 	ncpu = libbpf_num_possible_cpus();
@@ -370,15 +462,19 @@ int main(int argc, char **argv)
 	if (tk_session_load_attach(&session))
 		goto cleanup;
 
-	tk_ready(env.interval_ms ? "syscalls, printing each interval" : "syscalls",
+	tk_ready(prom ? "syscalls, serving metrics" :
+		 env.interval_ms ? "syscalls, printing each interval" : "syscalls",
 		 env.opts.duration_ms);
 	summary.interval_ms = env.interval_ms;
+	tk_prom_summary(prom, &summary);
 	err = tk_summary_run(&session, &summary);
 
 cleanup:
 	tk_session_detach(&session);
 	syscount_bpf__destroy(skel);
+	tk_prom_close(prom);
 	free(percpu);
 	free(rows);
+	free(totals);
 	return err;
 }

@@ -1,0 +1,245 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+# Fleet mode (common/prom.c): syscount and biolatency as Prometheus
+# exporters. The counters must equal what the workloads did (their own
+# counts, the loop device's /sys/block/*/stat); the exposition must pass
+# promtool; the HTTP server must answer only GET /metrics and survive
+# oversized, idle and surplus clients without stalling the tracing;
+# --textfile must never be seen half written and leave no temp file.
+. "$(dirname "$0")/lib.sh"
+SC="$TK_BIN/syscount"
+BL="$TK_BIN/biolatency"
+D=$T_DIR
+
+# --- bad input: one line, status 2, before anything is loaded ---------------
+
+bad_input syscount "syscount: invalid --prometheus address 'nope': expected ADDR:PORT" \
+	--prometheus nope
+bad_input syscount \
+	"syscount: invalid --prometheus address '127.0.0.1:99999': port out of range (0 to 65535)" \
+	--prometheus 127.0.0.1:99999
+bad_input syscount \
+	"syscount: invalid --prometheus address '::1:80': invalid IPv4 address (an IPv6 one goes in brackets)" \
+	--prometheus ::1:80
+bad_input biolatency "biolatency: invalid --textfile '/nonexistent/m.prom': /nonexistent/ is not a writable directory" \
+	--textfile /nonexistent/m.prom
+bad_input syscount "syscount: invalid --prom-top 'x'" --prom-top x
+listener busy 127.0.0.1
+bad_input syscount "syscount: cannot listen on '127.0.0.1:$L_PORT': Address already in use" \
+	--prometheus "127.0.0.1:$L_PORT"
+kill "$L_PID" 2>/dev/null
+
+need_root
+command -v curl >/dev/null || { not_ok "curl is not installed"; finish; exit 1; }
+
+# prom_start OUT TOOL ARGS...: start TOOL --prometheus 127.0.0.1:0 and set
+# PORT from its -v line.
+prom_start() {
+	_po=$1
+	shift
+	tool_start "$_po" "$@" --prometheus 127.0.0.1:0 || return 1
+	PORT=$(sed -n 's|.*serving metrics on http://127\.0\.0\.1:\([0-9]*\)/metrics$|\1|p' "$_po.err")
+	[ -n "$PORT" ] || { not_ok "no 'serving metrics on' line" "$_po.err"; return 1; }
+}
+
+# fetch FILE [CURL ARGS...]: GET /metrics into FILE; prints the status.
+fetch() {
+	_f=$1
+	shift
+	curl -s --max-time 5 -o "$_f" -w '%{http_code}' "$@" "http://127.0.0.1:$PORT/metrics"
+}
+
+# metric FILE SERIES: the value of the sample SERIES (name{labels}) in FILE.
+metric() {
+	awk -v s="$2" '$1 == s { print $2; found = 1; exit } END { if (!found) print "none" }' "$1"
+}
+
+# lint WHAT FILE: promtool check metrics finds nothing to say about FILE.
+# The format does not depend on the kernel: the qemu lane's guest (no
+# promtool there, 48 MB) leaves it to the host's run.
+lint() {
+	in_guest && return 0
+	if command -v promtool >/dev/null; then
+		promtool check metrics <"$2" >"$2.lint" 2>&1
+		check "promtool check metrics passes on $1" [ $? -eq 0 ]
+	else
+		not_ok "promtool is not installed (apt-get install prometheus)"
+	fi
+}
+
+# --- syscount: the counter is the workload's own count ----------------------
+
+O="$D/sc"
+SHOW="$O.err $D/m1"
+work a -n 1000 -G 600:"$D/resume.a" getppid
+pa=$W_PID
+rm -f "$D/resume.a"
+mkfifo "$D/resume.a"
+prom_start "$O" "$SC" -L -p "$pa" || exit 1
+( : >"$D/go.a" ) &
+wait_for "$D/work.a" '^paused$' 10 || not_ok "workload a did not pause" "$D/work.a"
+check "GET /metrics: 200" [ "$(fetch "$D/m1")" = 200 ]
+check "syscount: the counter holds the 600 getppid calls made so far" \
+	[ "$(metric "$D/m1" 'tracekit_syscalls_total{syscall="getppid"}')" = 600 ]
+SHOW="$O.err $D/m1.lint"
+lint "syscount's body" "$D/m1"
+check "-L: time spent in getppid, in seconds" \
+	has "$D/m1" '^tracekit_syscall_latency_seconds_total\{syscall="getppid"\} [0-9.e-]+$'
+curl -s --max-time 5 -D "$D/h1" -o /dev/null "http://127.0.0.1:$PORT/metrics"
+check "Content-Type is the text format 0.0.4" has "$D/h1" '^Content-Type: text/plain; version=0\.0\.4'
+
+SHOW="$O.err"
+check "GET /: 404" [ "$(curl -s --max-time 5 -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT/")" = 404 ]
+check "GET /metricsx: 404" [ "$(curl -s --max-time 5 -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT/metricsx")" = 404 ]
+check "POST /metrics: 405" [ "$(fetch /dev/null -X POST -d x=1)" = 405 ]
+big=$(head -c 9000 /dev/zero | tr '\0' a)
+code=$(fetch /dev/null -H "X-Big: $big")
+check "a 9 KB request: 431 (got $code)" [ "$code" = 431 ]
+check "after it, GET /metrics still answers" [ "$(fetch "$D/m2")" = 200 ]
+
+# A client that sends nothing, and more idle ones than the server keeps
+# (16): the tracing goes on and a later request is answered at once.
+helper_go idle "$TK_HELPERS/tk_tcp" connect -k 4000 127.0.0.1 "$PORT" 20
+wait_for "$D/work.idle" 'connect lport' 5
+sleep 0.3
+( : >"$D/resume.a" ) &
+eval "wait \$W_BG_a"
+check "workload a made its 1000 calls" has "$D/work.a" 'done|getppid'
+# Well within the 5 s an idle connection may hold its slot.
+r=$(curl -s --max-time 5 -o "$D/m3" -w '%{http_code} %{time_total}' "http://127.0.0.1:$PORT/metrics")
+code=${r%% *}
+SHOW="$O.err $D/m3 $D/work.idle"
+check "20 idle connections: a new GET /metrics answered (got $r s)" \
+	[ "$code" = 200 ] && [ "$(echo "${r#* }" | awk '{ print ($1 < 2) }')" = 1 ]
+check "the counter grew to 1000 while idle clients were connected" \
+	[ "$(metric "$D/m3" 'tracekit_syscalls_total{syscall="getppid"}')" = 1000 ]
+check "the idle clients connected (20)" [ "$(grep -c '^connect lport .* ret 0' "$D/work.idle")" = 20 ]
+stop_tool INT
+check "syscount --prometheus: exit 0 on SIGINT" [ "$TOOL_RC" -eq 0 ]
+check "nothing on stdout" [ ! -s "$O" ]
+kill "$W_PID" 2>/dev/null
+
+# --- --prom-top: the rest summed under "other" ------------------------------
+
+O="$D/top"
+SHOW="$O.err $D/m4"
+work b -n 50 getppid
+pb=$W_PID
+prom_start "$O" "$SC" -p "$pb" --prom-top 1 || exit 1
+go b
+fetch "$D/m4" >/dev/null
+stop_tool INT
+n=$(grep -c '^tracekit_syscalls_total{' "$D/m4")
+check "--prom-top 1: one syscall and other (got $n series)" [ "$n" = 2 ]
+check "--prom-top 1: getppid (50) is the one kept" \
+	[ "$(metric "$D/m4" 'tracekit_syscalls_total{syscall="getppid"}')" = 50 ]
+check "--prom-top 1: other holds the rest" has "$D/m4" '^tracekit_syscalls_total\{syscall="other"\} [1-9][0-9]*$'
+
+# --- --textfile: never seen half written, no temp file left -----------------
+
+O="$D/tf"
+F="$D/tk.prom"
+SHOW="$O.err"
+work c -n 2000 -G 1000:"$D/resume.c" getppid
+pc=$W_PID
+rm -f "$D/resume.c"
+mkfifo "$D/resume.c"
+tool_start "$O" "$SC" -L -p "$pc" -i 0.02 --textfile "$F" || exit 1
+( : >"$D/go.c" ) &
+wait_for "$D/work.c" '^paused$' 10
+wait_for "$F" 'getppid' 5
+# A reader polling the file while it is rewritten every 20 ms: each copy
+# must be whole (as many latency samples as count samples, ending in a
+# newline, the count never going back).
+bad=0
+prev=0
+i=0
+while [ $i -lt 300 ]; do
+	cat "$F" >"$D/copy" 2>/dev/null
+	nc=$(grep -c '^tracekit_syscalls_total{' "$D/copy")
+	nl=$(grep -c '^tracekit_syscall_latency_seconds_total{' "$D/copy")
+	v=$(metric "$D/copy" 'tracekit_syscalls_total{syscall="getppid"}')
+	if [ "$nc" -eq 0 ] || [ "$nc" != "$nl" ] || [ "$(tail -c 1 "$D/copy" | od -An -c | tr -d ' ')" != '\n' ] ||
+	   [ "$v" = none ] || [ "$v" -lt "$prev" ]; then
+		bad=$((bad + 1))
+		cp "$D/copy" "$D/bad.copy"
+	else
+		prev=$v
+	fi
+	[ $i = 150 ] && ( : >"$D/resume.c" ) &
+	i=$((i + 1))
+done
+eval "wait \$W_BG_c"
+SHOW="$O.err $D/bad.copy"
+check "--textfile: 300 reads during rewrites, none partial (bad: $bad)" [ "$bad" = 0 ]
+stop_tool INT
+check "--textfile: exit 0 on SIGINT" [ "$TOOL_RC" -eq 0 ]
+check "--textfile: no temp file left" [ -z "$(ls "$D" | grep 'tk\.prom\.tmp')" ]
+check "--textfile: the last write holds all 2000 getppid calls" \
+	[ "$(metric "$F" 'tracekit_syscalls_total{syscall="getppid"}')" = 2000 ]
+SHOW="$F.lint"
+lint "the textfile" "$F"
+
+# --- biolatency: the histogram's count is the device's own -----------------
+
+truncate -s 64M "$D/disk"
+loop_attach "$D/disk" || { finish; exit 1; }
+LOOP=${LOOPDEV#/dev/}
+O="$D/bl"
+SHOW="$O.err $D/b1"
+prom_start "$O" "$BL" -D -d "$LOOP" || exit 1
+s0=$(awk '{ print $1 + $5 }' "/sys/block/$LOOP/stat")
+"$TK_HELPERS/tk_dio" "$LOOPDEV" read 20 4096 write 7 4096 >"$D/dio" 2>&1
+s1=$(awk '{ print $1 + $5 }' "/sys/block/$LOOP/stat")
+want=$((s1 - s0))
+check "the loop device completed the 27 I/Os (stat: $want)" [ "$want" = 27 ]
+got=
+i=0
+# Completions are counted in the kernel as they happen; a moment for the
+# last one to land in the map.
+while [ $i -lt 20 ]; do
+	fetch "$D/b1" >/dev/null
+	got=$(metric "$D/b1" "tracekit_block_io_latency_seconds_count{disk=\"$LOOP\"}")
+	[ "$got" = "$want" ] && break
+	sleep 0.1
+	i=$((i + 1))
+done
+check "biolatency: _count{disk=\"$LOOP\"} = the stat's reads + writes ($want; got $got)" \
+	[ "$got" = "$want" ]
+awk -v d="$LOOP" '
+	index($0, "tracekit_block_io_latency_seconds_bucket{disk=\"" d "\",le=") == 1 { print $2 }' \
+	"$D/b1" >"$D/buckets"
+check "buckets are cumulative: never decreasing, ending at _count" \
+	awk -v c="$got" 'NR > 1 && $1 < p { exit 1 } { p = $1 } END { exit !(NR == 27 && p == c) }' \
+	"$D/buckets"
+check "the last bucket is +Inf" has "$D/b1" "_bucket\\{disk=\"$LOOP\",le=\"\\+Inf\"\\} $want\$"
+check "_sum in seconds, above zero" has "$D/b1" "^tracekit_block_io_latency_seconds_sum\\{disk=\"$LOOP\"\\} [0-9.e-]*[1-9]"
+SHOW="$D/b1.lint"
+lint "biolatency's body" "$D/b1"
+stop_tool INT
+check "biolatency --prometheus: exit 0 on SIGINT" [ "$TOOL_RC" -eq 0 ]
+
+# -F over IPv6 loopback: one histogram per set of flags, with the counts
+# the workload did.
+O="$D/bl6"
+SHOW="$O.err $D/b2"
+tool_start "$O" "$BL" -F -d "$LOOP" --prometheus '[::1]:0' || exit 1
+PORT6=$(sed -n 's|.*serving metrics on http://\[::1\]:\([0-9]*\)/metrics$|\1|p' "$O.err")
+"$TK_HELPERS/tk_dio" "$LOOPDEV" read 11 4096 write 5 8192 >"$D/dio" 2>&1
+i=0
+while [ $i -lt 20 ]; do
+	curl -s --max-time 5 -o "$D/b2" "http://[::1]:$PORT6/metrics"
+	sed -n 's/^tracekit_block_io_latency_seconds_count{flags="\(.*\)"} \([0-9]*\)$/\1 \2/p' \
+		"$D/b2" >"$D/flags"
+	has "$D/flags" 'Read 11$' && has "$D/flags" 'Write 5$' && break
+	sleep 0.1
+	i=$((i + 1))
+done
+SHOW="$O.err $D/b2 $D/flags"
+check "[::1]: -F: a histogram of the 11 reads" has "$D/flags" '^([A-Za-z]+-)*Read 11$'
+check "[::1]: -F: a histogram of the 5 writes" has "$D/flags" '^([A-Za-z]+-)*Write 5$'
+check "[::1]: -F: no other histograms" [ "$(grep -c . "$D/flags")" -eq 2 ]
+stop_tool INT
+
+leak_check
+finish
