@@ -11,6 +11,7 @@
 #include "log.h"
 #include "loop.h"
 #include "output.h"
+#include "prom.h"
 #include "session.h"
 #include "runqlat.h"
 #include "runqlat.skel.h"
@@ -50,6 +51,12 @@ static const char help[] =
 "      --pidnss           one histogram per PID namespace\n";
 
 static const char examples[] =
+"Metrics (--prometheus, --textfile), counted from the start:\n"
+"  tracekit_runqueue_latency_seconds   histogram (_bucket{le}, _sum, _count) of\n"
+"                                      run-queue latency, with labels pid and\n"
+"                                      comm (-P), tid and comm (-L) or pidns\n"
+"                                      (--pidnss)\n"
+"\n"
 "Examples:\n"
 "  runqlat                   # one histogram of all run-queue latency, at Ctrl-C\n"
 "  runqlat 1 5               # a histogram every second, 5 times\n"
@@ -59,7 +66,8 @@ static const char examples[] =
 "  runqlat -P                # one histogram per process\n"
 "  runqlat -L                # one histogram per thread\n"
 "  runqlat --pidnss          # one histogram per PID namespace (container)\n"
-"  runqlat -j 5              # JSON, every 5 seconds\n";
+"  runqlat -j 5              # JSON, every 5 seconds\n"
+"  runqlat -P --prometheus 127.0.0.1:9902   # serve histograms per process\n";
 
 static const struct option longopts[] = {
 	{ "timestamp", no_argument, NULL, 'T' },
@@ -88,7 +96,7 @@ static const struct tk_cli cli = {
 		 "Summarise run-queue latency (the time runnable tasks wait for a CPU) as\n"
 		 "histograms, counted in the kernel: every INTERVAL seconds (COUNT times),\n"
 		 "or once at the end.",
-	.shared = TK_OPT_PID | TK_OPT_TID | TK_OPT_CGROUP | TK_OPT_DURATION,
+	.shared = TK_OPT_PID | TK_OPT_TID | TK_OPT_CGROUP | TK_OPT_DURATION | TK_OPT_PROM,
 	.letter = { .tid = '-' },
 	.optstring = "TmPL",
 	.longopts = longopts,
@@ -228,6 +236,36 @@ static void print(int n)
 		print_text(n);
 }
 
+/* ---- metrics (--prometheus, --textfile) ----------------------------------- */
+
+/* Label values in the order render_metrics names them: the id, its comm. */
+static void label_values(const struct tk_hist_growth *g, char v[][TK_PROM_LABEL_LEN])
+{
+	char comm[RUNQLAT_COMM_LEN + 1] = {};
+
+	snprintf(v[0], TK_PROM_LABEL_LEN, "%u", id_of(g));
+	memcpy(comm, g->extra, RUNQLAT_COMM_LEN);
+	snprintf(v[1], TK_PROM_LABEL_LEN, "%s", comm);
+}
+
+static int render_metrics(void *ctx, struct tk_prom_buf *b)
+{
+	struct tk_histmap_metric mt = {
+		.name = "tracekit_runqueue_latency_seconds",
+		.help = "Time runnable tasks waited for a CPU (run-queue latency).",
+		.unit = env.millis ? 1e-3 : 1e-6,
+		.top = env.opts.prom_top,
+		.values = label_values,
+	};
+
+	(void)ctx;
+	if (per() != RUNQLAT_ALL)
+		mt.label[mt.nlabels++] = per_label[per()];
+	if (per() == RUNQLAT_PID || per() == RUNQLAT_TID)
+		mt.label[mt.nlabels++] = "comm";
+	return tk_histmap_prom(&hists, b, &mt);
+}
+
 int main(int argc, char **argv)
 {
 	struct tk_session session = {
@@ -236,10 +274,12 @@ int main(int argc, char **argv)
 		.nvariants = NVARIANTS,
 	};
 	struct tk_summary summary = { .report = tk_histmap_report, .ctx = &hists };
+	struct tk_prom *prom = NULL;
 	int err = 1;
 
 	tk_prog = "runqlat";
 	parse_args(argc, argv);
+	prom = tk_prom_open(&env.opts, render_metrics, NULL);
 	tk_session_init(&env.opts);
 
 	skel = runqlat_bpf__open_opts(tk_open_opts(&env.opts));
@@ -262,15 +302,18 @@ int main(int argc, char **argv)
 	if (tk_session_load_attach(&session))
 		goto cleanup;
 
-	tk_ready(env.interval_ms ? "run queue latency, printing each interval" :
+	tk_ready(prom ? "run queue latency, serving metrics" :
+		 env.interval_ms ? "run queue latency, printing each interval" :
 		 "run queue latency", env.opts.duration_ms);
 	summary.interval_ms = env.interval_ms;
 	summary.count = env.count;
+	tk_prom_summary(prom, &summary);
 	err = tk_summary_run(&session, &summary);
 
 cleanup:
 	tk_session_detach(&session);
 	runqlat_bpf__destroy(skel);
+	tk_prom_close(prom);
 	tk_histmap_free(&hists);
 	return err;
 }

@@ -269,6 +269,31 @@ check "--pidnss: the workload's PID namespace ($ns), its count" \
 	all '[ "$(grep -c "^pidns = " "$O")" -eq 1 ]' 'has "$O" "^pidns = $ns "' \
 		'near "$(hist_sum "$O")" "$S"'
 
+# --- --prometheus -L: a histogram series per thread -------------------------
+
+runq a
+O="$D/out.prom"
+SHOW="$O.err $D/metrics $D/work.a"
+tool_start "$O" "$RQ" --cgroup "$CG" -L --prometheus 127.0.0.1:0 || exit 1
+port=$(sed -n 's|.*serving metrics on http://127\.0\.0\.1:\([0-9]*\)/metrics$|\1|p' "$O.err")
+go a
+code=$(curl -s --max-time 5 -o "$D/metrics" -w '%{http_code}' "http://127.0.0.1:$port/metrics")
+stop_tool INT
+S=$(switches a)
+M=tracekit_runqueue_latency_seconds
+check "--prometheus: GET /metrics answers 200 (got $code)" [ "$code" = 200 ]
+check "--prometheus: nothing on stdout" [ ! -s "$O" ]
+check "--prometheus -L: one series per thread, labelled tid and comm" \
+	[ "$(grep -c "^${M}_count{tid=\"[0-9]*\",comm=\"tk_runq\"} " "$D/metrics")" -eq 5 ]
+count=$(awk -v m="${M}_count" 'index($1, m "{") == 1 { s += $2 } END { print s + 0 }' "$D/metrics")
+inf=$(awk -v m="${M}_bucket" 'index($1, m "{") == 1 && /le="\+Inf"/ { s += $2 } END { print s + 0 }' "$D/metrics")
+check "--prometheus: the _count series add up to the workload's $S switches back (got $count)" \
+	near "$count" "$S"
+check "--prometheus: each le=\"+Inf\" bucket is its _count ($inf, $count)" [ "$inf" = "$count" ]
+if command -v promtool >/dev/null; then
+	check "--prometheus: promtool check metrics" promtool check metrics <"$D/metrics"
+fi
+
 # --- -d ends the run; nothing left behind -----------------------------------
 
 tool_start "$D/d" "$RQ" -d 0.5 || exit 1
