@@ -245,17 +245,20 @@ for opt in "-m 100000" "-M 100000"; do
 	end_work a
 	end_work b
 	amax=$(truth a sleep | awk '{ print $3 }')
-	a_us=$(json_sum "$O" "$pa" "$U_SLEEP_ANY" "")
-	b_us=$(json_sum "$O" "$pb" "$U_SLEEP_ANY" "")
+	# The sleeps (nanosleep in the kernel stack), not the short waits of
+	# a sleeper preempted on its way back from a syscall under load (the
+	# arm64 guest: 122 us of b's with -M, "do_notify_resume", kept rightly).
+	a_us=$(json_sum "$O" "$pa" "$U_SLEEP_ANY" "$K_SLEEP")
+	b_us=$(json_sum "$O" "$pb" "$U_SLEEP_ANY" "$K_SLEEP")
 	if [ "$amax" -ge 100000000 ]; then
 		echo "# SKIP $opt: a round of $MS ms took $((amax / 1000)) us here"
 		continue
 	fi
 	if [ "$opt" = "-m 100000" ]; then
-		check "-m 100000: the 150 ms blocks kept ($b_us us), the 20 ms ones left out ($a_us)" \
+		check "-m 100000: the 150 ms sleeps kept ($b_us us), the 20 ms ones left out ($a_us)" \
 			eval '[ "$b_us" -ge 400000 ] && [ "$a_us" -eq 0 ]'
 	else
-		check "-M 100000: the 20 ms blocks kept ($a_us us), the 150 ms ones left out ($b_us)" \
+		check "-M 100000: the 20 ms sleeps kept ($a_us us), the 150 ms ones left out ($b_us)" \
 			eval '[ "$a_us" -ge 150000 ] && [ "$b_us" -eq 0 ]'
 	fi
 done

@@ -7,6 +7,7 @@
  * prints its own CPU time as the kernel counts it, the truth a profile is
  * checked against:
  *   cpu_ticks UTIME+STIME clk_tck HZ	(from /proc/self/stat)
+ *   utime_ticks UTIME stime_ticks STIME	(the same, user and kernel apart)
  *   cpu_ns NS				(CLOCK_PROCESS_CPUTIME_ID)
  *
  * With -k it then stays (asleep) until killed, so its maps can still be read
@@ -85,6 +86,7 @@ static void print_cpu(void)
 		       &utime, &stime);
 	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
 	printf("cpu_ticks %llu clk_tck %ld\n", utime + stime, sysconf(_SC_CLK_TCK));
+	printf("utime_ticks %llu stime_ticks %llu\n", utime, stime);
 	printf("cpu_ns %llu\n", (unsigned long long)ts.tv_sec * 1000000000ull + ts.tv_nsec);
 }
 
