@@ -24,6 +24,8 @@ bad_input syscount \
 bad_input biolatency "biolatency: invalid --textfile '/nonexistent/m.prom': /nonexistent/ is not a writable directory" \
 	--textfile /nonexistent/m.prom
 bad_input syscount "syscount: invalid --prom-top 'x'" --prom-top x
+bad_input tcpconnect "tcpconnect: --prometheus and --textfile need -c (the metrics are its counts)" \
+	--prometheus 127.0.0.1:0
 bad_input profile "profile: -f and --svg cannot go with --prometheus or --textfile (the metrics are samples by comm, no stacks)" \
 	-f --prometheus 127.0.0.1:0
 bad_input tcpretrans "tcpretrans: --prometheus and --textfile need -c (the metrics are its counts)" \
@@ -310,6 +312,50 @@ for w in p a; do
 done
 SHOW="$D/pa.prom.lint"
 lint "profile's textfile" "$D/pa.prom"
+
+# --- tcpconnect -c: the counter is the workloads' own connects -------------
+
+listener v4 127.0.0.1
+P4=$L_PORT
+listener v6 ::1
+P6=$L_PORT
+tcp ca 127.0.0.1 "$P4" 5
+tcp cb ::1 "$P6" 3
+O="$D/tc"
+prom_start "$O.t" "$TK_BIN/tcpconnect" -c -P "$P4,$P6" --prom-top 1 || exit 1
+pt=$TOOL_PID
+PORTT=$PORT
+prom_start "$O" "$TK_BIN/tcpconnect" -c -P "$P4,$P6" || exit 1
+go ca
+fetch "$D/c1" >/dev/null
+go cb
+fetch "$D/c2" >/dev/null
+PORT=$PORTT
+fetch "$D/c3" >/dev/null
+stop_tool INT
+rc=$TOOL_RC
+TOOL_PID=$pt
+stop_tool INT
+rc=$rc$TOOL_RC
+na=$(grep -c '^connect lport [0-9]* ret 0$' "$D/work.ca")
+nb=$(grep -c '^connect lport [0-9]* ret 0$' "$D/work.cb")
+s4="tracekit_tcp_connects_total{saddr=\"127.0.0.1\",daddr=\"127.0.0.1\",dport=\"$P4\"}"
+s6="tracekit_tcp_connects_total{saddr=\"::1\",daddr=\"::1\",dport=\"$P6\"}"
+SHOW="$O.err $O.t.err $D/c1 $D/c2 $D/c3 $D/work.ca $D/work.cb"
+check "tcpconnect --prometheus: exit 0 on SIGINT (both)" [ "$rc" = 00 ]
+check "the workloads connected 5 and 3 times ($na, $nb)" [ "$na" = 5 ] && [ "$nb" = 3 ]
+check "tcpconnect -c: the IPv4 counter holds the 5 connects ($(metric "$D/c1" "$s4"))" \
+	[ "$(metric "$D/c1" "$s4")" = "$na" ]
+check "tcpconnect -c: the IPv6 counter holds the 3 connects ($(metric "$D/c2" "$s6"))" \
+	[ "$(metric "$D/c2" "$s6")" = "$nb" ]
+check "tcpconnect -c: the IPv4 counter still 5 a reading later" [ "$(metric "$D/c2" "$s4")" = "$na" ]
+check "tcpconnect -c: no other series (-P $P4,$P6)" \
+	[ "$(grep -c '^tracekit_tcp_connects_total{' "$D/c2")" = 2 ]
+check "tcpconnect -c --prom-top 1: the 5 kept, the 3 as other in every label" \
+	[ "$(metric "$D/c3" "$s4")" = "$na" ] &&
+	[ "$(metric "$D/c3" 'tracekit_tcp_connects_total{saddr="other",daddr="other",dport="other"}')" = "$nb" ]
+SHOW="$D/c2.lint"
+lint "tcpconnect's body" "$D/c2"
 
 # --- tcpretrans -c: the counter is the sending namespace's TcpRetransSegs ---
 
