@@ -183,8 +183,8 @@ check "--textfile: 300 reads during rewrites, none partial (bad: $bad)" [ "$bad"
 stop_tool INT
 check "--textfile: exit 0 on SIGINT" [ "$TOOL_RC" -eq 0 ]
 check "--textfile: no temp file left" [ -z "$(ls "$D" | grep 'tk\.prom\.tmp')" ]
-check "--textfile: the last write holds all 2000 getppid calls" \
-	[ "$(metric "$F" 'tracekit_syscalls_total{syscall="getppid"}')" = 2000 ]
+v=$(metric "$F" 'tracekit_syscalls_total{syscall="getppid"}')
+check "--textfile: the last write holds all 2000 getppid calls (got $v)" [ "$v" = 2000 ]
 SHOW="$F.lint"
 lint "the textfile" "$F"
 

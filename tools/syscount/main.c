@@ -160,9 +160,13 @@ static int add_row(__u32 key, __u64 count, __u64 ns, const char *comm)
 	return 0;
 }
 
-/* Sum the per-CPU counters into rows[] and zero them for the next interval. */
+/* Sum the per-CPU counters into rows[]: what they gained since the last
+ * reading. They are never zeroed: a call counted on another CPU between
+ * reading a slot and writing zeros over it would be lost (prom.sh's
+ * --textfile rewrites every 20 ms lost some). */
 static int drain_syscalls(void)
 {
+	static struct { __u64 count, ns; } seen[SYSCOUNT_MAX_NR];
 	struct syscount_value *v = percpu;
 	int fd = bpf_map__fd(skel->maps.by_syscall);
 	__u32 nr;
@@ -177,10 +181,12 @@ static int drain_syscalls(void)
 			count += v[cpu].count;
 			ns += v[cpu].total_ns;
 		}
-		if (!count)
+		if (count == seen[nr].count)
 			continue;
-		memset(v, 0, ncpu * sizeof(*v));
-		bpf_map_update_elem(fd, &nr, v, BPF_ANY);
+		count -= seen[nr].count;
+		ns -= seen[nr].ns;
+		seen[nr].count += count;
+		seen[nr].ns += ns;
 		if (add_row(nr, count, ns, NULL))
 			return -ENOMEM;
 	}
