@@ -202,6 +202,94 @@ int tk_prom_top(struct tk_prom_row *rows, int n, int top, int nv)
 	return top + 1;
 }
 
+/* ---- running totals ---------------------------------------------------------- */
+
+static uint64_t labels_hash(const char label[][TK_PROM_LABEL_LEN])
+{
+	uint64_t h = 14695981039346656037ULL;	/* FNV-1a */
+	const unsigned char *c;
+	int i;
+
+	for (i = 0; i < TK_PROM_LABELS; i++) {
+		for (c = (const unsigned char *)label[i]; *c; c++)
+			h = (h ^ *c) * 1099511628211ULL;
+		h = (h ^ 0xff) * 1099511628211ULL;	/* "a","bc" is not "ab","c" */
+	}
+	return h;
+}
+
+static int *totals_slot(int *index, int nindex, const struct tk_prom_row *rows,
+			const char label[][TK_PROM_LABEL_LEN])
+{
+	uint64_t i = labels_hash(label) & (nindex - 1);
+
+	while (index[i] && memcmp(rows[index[i] - 1].label, label, sizeof(rows->label)))
+		i = (i + 1) & (nindex - 1);
+	return &index[i];
+}
+
+static int totals_grow(struct tk_prom_totals *t)
+{
+	int cap = t->cap ? t->cap * 2 : 64, nindex = cap * 2, i;
+	struct tk_prom_row *rows = realloc(t->rows, cap * sizeof(*rows));
+	int *index;
+
+	if (!rows)
+		return -ENOMEM;
+	t->rows = rows;
+	if (!(index = calloc(nindex, sizeof(*index))))
+		return -ENOMEM;
+	for (i = 0; i < t->n; i++)
+		*totals_slot(index, nindex, t->rows, t->rows[i].label) = i + 1;
+	free(t->index);
+	t->index = index;
+	t->nindex = nindex;
+	t->cap = cap;
+	return 0;
+}
+
+int tk_prom_totals_add(struct tk_prom_totals *t, const char *const *labels, int nl,
+		       const uint64_t *v, int nv)
+{
+	char label[TK_PROM_LABELS][TK_PROM_LABEL_LEN] = {};
+	struct tk_prom_row *r;
+	int *slot, i;
+
+	for (i = 0; i < nl && i < TK_PROM_LABELS; i++)
+		snprintf(label[i], TK_PROM_LABEL_LEN, "%s", labels[i]);
+	if (t->n == t->cap && totals_grow(t))
+		return -ENOMEM;
+	slot = totals_slot(t->index, t->nindex, t->rows, label);
+	if (!*slot) {
+		r = &t->rows[t->n];
+		memset(r, 0, sizeof(*r));
+		memcpy(r->label, label, sizeof(label));
+		*slot = ++t->n;
+	}
+	r = &t->rows[*slot - 1];
+	for (i = 0; i < nv && i < TK_PROM_VALUES; i++)
+		r->v[i] += v[i];
+	return 0;
+}
+
+int tk_prom_totals_top(const struct tk_prom_totals *t, int top, int nv,
+		       struct tk_prom_row **out)
+{
+	*out = malloc((t->n ? t->n : 1) * sizeof(**out));
+	if (!*out)
+		return -ENOMEM;
+	if (t->n)
+		memcpy(*out, t->rows, t->n * sizeof(**out));
+	return tk_prom_top(*out, t->n, top, nv);
+}
+
+void tk_prom_totals_free(struct tk_prom_totals *t)
+{
+	free(t->rows);
+	free(t->index);
+	memset(t, 0, sizeof(*t));
+}
+
 /* ---- the server -------------------------------------------------------------- */
 
 enum conn_state { C_FREE, C_READING, C_WRITING, C_DRAINING };

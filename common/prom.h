@@ -56,7 +56,7 @@ void tk_prom_hist_log2(struct tk_prom_buf *b, const char *name, const struct tk_
 
 /* ---- top N, the rest as "other" ------------------------------------------ */
 
-#define TK_PROM_LABELS 2
+#define TK_PROM_LABELS 3
 #define TK_PROM_VALUES 32
 #define TK_PROM_LABEL_LEN 160
 
@@ -69,6 +69,27 @@ struct tk_prom_row {
  * (0: all) and sum the rest, each of their @nv values, into one row whose
  * labels all read "other". Returns the number of rows left. */
 int tk_prom_top(struct tk_prom_row *rows, int n, int top, int nv);
+
+/* ---- running totals ---------------------------------------------------------- */
+
+/* Counters since the start, for tools whose kernel maps are drained at each
+ * reading: rows found by their labels (hashed), their values summed. */
+struct tk_prom_totals {
+	struct tk_prom_row *rows;
+	int n, cap;
+	int *index;		/* open addressing: row + 1, 0 empty */
+	int nindex;
+};
+
+/* Add @v (@nv values) to the row labelled @labels (@nl strings, cut to
+ * TK_PROM_LABEL_LEN - 1 bytes), making it if new. 0 or -ENOMEM. */
+int tk_prom_totals_add(struct tk_prom_totals *t, const char *const *labels, int nl,
+		       const uint64_t *v, int nv);
+/* A copy of the totals ranked and cut by tk_prom_top (@top, @nv) into
+ * *@out (free() it). The number of rows, or -ENOMEM. */
+int tk_prom_totals_top(const struct tk_prom_totals *t, int top, int nv,
+		       struct tk_prom_row **out);
+void tk_prom_totals_free(struct tk_prom_totals *t);
 
 /* ---- the exporter ---------------------------------------------------------- */
 

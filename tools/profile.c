@@ -3,6 +3,7 @@
  * the kernel by stack, printed at the end as bcc's text, folded stacks, a
  * flame graph (SVG) or JSON. */
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,7 @@
 #include "log.h"
 #include "loop.h"
 #include "output.h"
+#include "prom.h"
 #include "session.h"
 #include "stacks.h"
 #include "profile.skel.h"
@@ -62,6 +64,10 @@ static const char help[] =
 "                         where its interrupt is an NMI, x86; else cpu-clock)\n";
 
 static const char examples[] =
+"Metrics (--prometheus, --textfile: no stacks), counted from the start:\n"
+"  tracekit_cpu_samples_total{comm=\"nginx\"}  samples of that process name\n"
+"  tracekit_cpu_samples_lost_total            samples the table had no room for\n"
+"\n"
 "Examples:\n"
 "  profile                  # all CPUs at 49 Hz, user and kernel stacks, until Ctrl-C\n"
 "  profile -F 99 -d 10      # 99 Hz for 10 seconds\n"
@@ -72,7 +78,8 @@ static const char examples[] =
 "  profile -f -d 5 > out.folded  # folded stacks, for flamegraph.pl or speedscope\n"
 "  profile -d 5 --svg cpu.svg    # a flame graph to open in a browser\n"
 "  profile -j -d 5          # JSON: one object per stack\n"
-"  profile --cgroup /sys/fs/cgroup/unified/app  # only that cgroup\n";
+"  profile --cgroup /sys/fs/cgroup/unified/app  # only that cgroup\n"
+"  profile --prometheus 127.0.0.1:9902  # samples by comm, to Prometheus\n";
 
 static const struct option longopts[] = {
 	{ "frequency", required_argument, NULL, 'F' },
@@ -124,7 +131,7 @@ static const struct tk_cli cli = {
 	.usage = "Usage: profile [OPTION]... [DURATION]\n"
 		 "Sample stacks on every CPU at a fixed rate, counted in the kernel, and print\n"
 		 "them with their counts at the end (DURATION seconds, -d, or Ctrl-C).",
-	.shared = TK_OPT_PID | TK_OPT_TID | TK_OPT_CGROUP | TK_OPT_DURATION,
+	.shared = TK_OPT_PID | TK_OPT_TID | TK_OPT_CGROUP | TK_OPT_DURATION | TK_OPT_PROM,
 	.letter = { .tid = 'L' },
 	.optstring = "F:C:UKIfa",
 	.longopts = longopts,
@@ -153,6 +160,9 @@ static void parse_args(int argc, char **argv)
 		tk_usage_error("-a needs -f");
 	if (env.folded && env.opts.json)
 		tk_usage_error("-f and -j exclude each other");
+	if ((env.opts.prometheus || env.opts.textfile) && (env.folded || env.svg))
+		tk_usage_error("-f and --svg cannot go with --prometheus or --textfile "
+			       "(the metrics are samples by comm, no stacks)");
 	/* Found out now, not after a long profile. */
 	if (env.svg) {
 		FILE *f = fopen(env.svg, "w");
@@ -329,14 +339,79 @@ static int report(void *ctx, bool final)
 	return err;
 }
 
+/* ---- metrics (--prometheus, --textfile) ----------------------------------- */
+
+/* Samples by comm since the start: the kernel's counts (by process and
+ * comm, without stacks) are drained at each reading. */
+static struct tk_prom_totals totals;
+
+struct count_row {
+	struct tk_stack_key key;
+	__u64 count;
+};
+
+static int render_metrics(void *ctx, struct tk_prom_buf *b)
+{
+	static struct count_row *rows;
+	static int cap_rows;
+	struct tk_prom_label l = { "comm", NULL };
+	uint64_t errs[TK_STACK_NERR];
+	char comm[TK_PROM_LABEL_LEN];
+	const char *name = comm;
+	struct tk_prom_row *pr;
+	int nrows, n, i, err = 0;
+
+	(void)ctx;
+	nrows = tk_map_drain(bpf_map__fd(skel->maps.counts), sizeof(struct tk_stack_key),
+			     offsetof(struct count_row, count), sizeof(struct count_row),
+			     (void **)&rows, &cap_rows);
+	if (nrows < 0)
+		return nrows;
+	for (i = 0; !err && i < nrows; i++) {
+		uint64_t v = rows[i].count;
+
+		tk_escape(comm, sizeof(comm), rows[i].key.comm, sizeof(rows[i].key.comm));
+		err = tk_prom_totals_add(&totals, &name, 1, &v, 1);
+	}
+	if (err || (n = tk_prom_totals_top(&totals, env.opts.prom_top, 1, &pr)) < 0)
+		return err ? err : -ENOMEM;
+	tk_prom_family(b, "tracekit_cpu_samples_total", "counter",
+		       "CPU samples by process name, taken by profile.");
+	for (i = 0; i < n; i++) {
+		l.value = pr[i].label[0];
+		tk_prom_sample(b, "tracekit_cpu_samples_total", &l, 1, pr[i].v[0]);
+	}
+	free(pr);
+	tk_stacks_errs_read(bpf_map__fd(skel->maps.errs), errs, TK_STACK_NERR);
+	tk_prom_family(b, "tracekit_cpu_samples_lost_total", "counter",
+		       "CPU samples profile's table of counts had no room for.");
+	tk_prom_sample(b, "tracekit_cpu_samples_lost_total", NULL, 0, errs[TK_STACK_COUNTS_FULL]);
+	return 0;
+}
+
+/* The end of an exporter's run: what a run without it says (-v), and
+ * losses always. */
+static void report_samples(void)
+{
+	uint64_t errs[TK_STACK_NERR];
+
+	tk_stacks_errs_read(bpf_map__fd(skel->maps.errs), errs, TK_STACK_NERR);
+	tk_info(1, "%llu samples", (unsigned long long)errs[TK_STACK_EVENTS]);
+	if (errs[TK_STACK_COUNTS_FULL])
+		tk_warn("%llu samples lost: the table of counts was full (raise --max-stacks)",
+			(unsigned long long)errs[TK_STACK_COUNTS_FULL]);
+}
+
 int main(int argc, char **argv)
 {
 	struct tk_session session = { .opts = &env.opts };
 	struct tk_summary summary = { .report = report };
+	struct tk_prom *prom = NULL;
 	int err = 1, cpu;
 
 	tk_prog = "profile";
 	parse_args(argc, argv);
+	prom = tk_prom_open(&env.opts, render_metrics, NULL);
 	tk_session_init(&env.opts);
 
 	event_fds = calloc(ncpu, sizeof(*event_fds));
@@ -353,8 +428,9 @@ int main(int argc, char **argv)
 		goto cleanup;
 	}
 	session.bpf = TK_BPF_SUMMARY(skel);
-	skel->rodata->targ_user = !env.kernel_only;
-	skel->rodata->targ_kernel = !env.user_only;
+	/* An exporter counts by process only: no stacks to keep. */
+	skel->rodata->targ_user = !env.kernel_only && !prom;
+	skel->rodata->targ_kernel = !env.user_only && !prom;
 	skel->rodata->targ_per_tid = env.opts.filter.tid != 0;
 	skel->rodata->targ_idle = env.idle;
 	bpf_map__set_max_entries(skel->maps.stacks, env.stack_storage);
@@ -372,16 +448,22 @@ int main(int argc, char **argv)
 	{
 		char what[64];
 
-		snprintf(what, sizeof(what), "stacks at %lld Hz", env.freq);
+		snprintf(what, sizeof(what), prom ? "samples at %lld Hz, serving metrics" :
+			 "stacks at %lld Hz", env.freq);
 		tk_ready(what, env.opts.duration_ms);
 	}
+	tk_prom_summary(prom, &summary);
 	err = tk_summary_run(&session, &summary);
+	if (prom)
+		report_samples();
 
 cleanup:
 	tk_session_detach(&session);
 	if (event_links && !session.detach)
 		close_events(NULL);
 	profile_bpf__destroy(skel);
+	tk_prom_close(prom);
+	tk_prom_totals_free(&totals);
 	free(event_fds);
 	free(event_links);
 	return err;

@@ -12,6 +12,7 @@
 #include "loop.h"
 #include "netaddr.h"
 #include "output.h"
+#include "prom.h"
 #include "session.h"
 #include "tcpconnect.h"
 #include "tcpconnect.skel.h"
@@ -54,6 +55,10 @@ static const char help[] =
 "  -L, --lport            print the local port (LPORT column)\n";
 
 static const char examples[] =
+"Metrics (-c with --prometheus, --textfile), counted from the start:\n"
+"  tracekit_tcp_connects_total{saddr=\"10.0.0.1\",daddr=\"10.0.0.2\",dport=\"80\"}\n"
+"                          connects (SYN sent), as -c counts them\n"
+"\n"
 "Examples:\n"
 "  tcpconnect                # trace all TCP connects\n"
 "  tcpconnect -t -U          # with time and uid columns\n"
@@ -63,7 +68,8 @@ static const char examples[] =
 "  tcpconnect -u 1000        # only UID 1000\n"
 "  tcpconnect -c             # count connects until Ctrl-C\n"
 "  tcpconnect -c 10 6        # counts every 10 seconds, 6 times\n"
-"  tcpconnect -j -d 10       # JSON lines for 10 seconds\n";
+"  tcpconnect -j -d 10       # JSON lines for 10 seconds\n"
+"  tcpconnect -c --prometheus 127.0.0.1:9903   # serve the counts to Prometheus\n";
 
 static const struct option longopts[] = {
 	{ "port", required_argument, NULL, 'P' },
@@ -102,7 +108,7 @@ static const struct tk_cli cli = {
 		 "Trace active TCP connections (connect()s whose SYN was sent).\n"
 		 "With -c, count them instead, printing the counts at the end or every\n"
 		 "INTERVAL seconds (COUNT times).",
-	.shared = TK_OPT_FILTERS | TK_OPT_DURATION,
+	.shared = TK_OPT_FILTERS | TK_OPT_DURATION | TK_OPT_PROM,
 	.letter = { .tid = '-' },	/* bcc's -t is the timestamp */
 	.optstring = "P:46ctUL",
 	.longopts = longopts,
@@ -120,6 +126,8 @@ static void parse_args(int argc, char **argv)
 	TK_ARG_CONFLICTS(conflicts);
 	if (first < argc && !env.count)
 		tk_usage_error("INTERVAL needs -c (without it, connects are printed as they happen)");
+	if ((env.opts.prometheus || env.opts.textfile) && !env.count)
+		tk_usage_error("--prometheus and --textfile need -c (the metrics are its counts)");
 	tk_arg_interval_count(argc, argv, first, &env.interval_ms, &env.reports);
 }
 
@@ -305,6 +313,43 @@ static int report_counts(void *ctx, bool final)
 	return 0;
 }
 
+/* ---- metrics (--prometheus, --textfile) ----------------------------------- */
+
+/* The counts since the start: the kernel's are drained at each reading. */
+static struct tk_prom_totals totals;
+
+static int render_metrics(void *ctx, struct tk_prom_buf *b)
+{
+	struct tk_prom_label l[3] = { { "saddr", NULL }, { "daddr", NULL }, { "dport", NULL } };
+	char saddr[TK_INET_STRLEN], daddr[TK_INET_STRLEN], dport[8];
+	const char *names[3] = { saddr, daddr, dport };
+	struct tk_prom_row *pr;
+	int n, i, j, err;
+
+	(void)ctx;
+	err = drain_counts();
+	for (i = 0; !err && i < nrows; i++) {
+		const struct tcpconnect_key *k = &rows[i].key;
+		uint64_t v = rows[i].count;
+
+		tk_inet_str(k->ip, k->saddr, saddr, sizeof(saddr));
+		tk_inet_str(k->ip, k->daddr, daddr, sizeof(daddr));
+		snprintf(dport, sizeof(dport), "%u", k->dport);
+		err = tk_prom_totals_add(&totals, names, 3, &v, 1);
+	}
+	if (err || (n = tk_prom_totals_top(&totals, env.opts.prom_top, 1, &pr)) < 0)
+		return err ? err : -ENOMEM;
+	tk_prom_family(b, "tracekit_tcp_connects_total", "counter",
+		       "Active TCP connections (SYN sent), traced by tcpconnect.");
+	for (i = 0; i < n; i++) {
+		for (j = 0; j < 3; j++)
+			l[j].value = pr[i].label[j];
+		tk_prom_sample(b, "tracekit_tcp_connects_total", l, 3, pr[i].v[0]);
+	}
+	free(pr);
+	return 0;
+}
+
 /* After the last record, with the programs detached: the connects whose
  * local port was still unknown. */
 static int end_stream(void *ctx)
@@ -323,11 +368,13 @@ int main(int argc, char **argv)
 	};
 	struct tk_stream stream = { .on_record = print_event };
 	struct tk_summary summary = { .report = report_counts };
+	struct tk_prom *prom = NULL;
 	bool defer;
 	int err = 1;
 
 	tk_prog = "tcpconnect";
 	parse_args(argc, argv);
+	prom = tk_prom_open(&env.opts, render_metrics, NULL);
 	tk_session_init(&env.opts);
 
 	skel = tcpconnect_bpf__open_opts(tk_open_opts(&env.opts));
@@ -361,10 +408,12 @@ int main(int argc, char **argv)
 		goto cleanup;
 
 	if (env.count) {
-		tk_ready(env.interval_ms ? "TCP connects, printing counts each interval" :
+		tk_ready(prom ? "TCP connects, serving metrics" :
+			 env.interval_ms ? "TCP connects, printing counts each interval" :
 			 "TCP connects, counting", env.opts.duration_ms);
 		summary.interval_ms = env.interval_ms;
 		summary.count = env.reports;
+		tk_prom_summary(prom, &summary);
 		err = tk_summary_run(&session, &summary);
 		goto cleanup;
 	}
@@ -377,6 +426,8 @@ int main(int argc, char **argv)
 cleanup:
 	tk_session_detach(&session);
 	tcpconnect_bpf__destroy(skel);
+	tk_prom_close(prom);
+	tk_prom_totals_free(&totals);
 	free(rows);
 	return err;
 }

@@ -13,6 +13,7 @@
 #include "loop.h"
 #include "netaddr.h"
 #include "output.h"
+#include "prom.h"
 #include "session.h"
 #include "tcpretrans.h"
 #include "tcpretrans.skel.h"
@@ -60,6 +61,11 @@ static const char help[] =
 "  -t, --timestamp        TIME(s): seconds since the first event, not the clock\n";
 
 static const char examples[] =
+"Metrics (-c with --prometheus, --textfile), counted from the start:\n"
+"  tracekit_tcp_retransmits_total{local=\"10.0.0.1:5000\",remote=\"10.0.0.2:80\"}\n"
+"                          retransmitted segments (as TcpRetransSegs counts)\n"
+"  tracekit_tcp_loss_probes_total{local,remote}   -l: tail-loss probes\n"
+"\n"
 "Examples:\n"
 "  tcpretrans                # trace TCP retransmits\n"
 "  tcpretrans -l             # also tail-loss probes\n"
@@ -67,7 +73,8 @@ static const char examples[] =
 "  tcpretrans -c 10 6        # counts every 10 seconds, 6 times\n"
 "  tcpretrans -D 443 -T      # only flows to port 443, times in ms\n"
 "  tcpretrans -4 -L 80,8080  # only IPv4, local port 80 or 8080\n"
-"  tcpretrans -j -d 10       # JSON lines for 10 seconds\n";
+"  tcpretrans -j -d 10       # JSON lines for 10 seconds\n"
+"  tcpretrans -c --prometheus 127.0.0.1:9901   # serve the counts to Prometheus\n";
 
 static const struct option longopts[] = {
 	{ "lossprobe", no_argument, NULL, 'l' },
@@ -110,7 +117,7 @@ static const struct tk_cli cli = {
 		 "retransmit timers run in softirq. With -c, count them per flow\n"
 		 "instead, printing the counts at the end or every INTERVAL seconds\n"
 		 "(COUNT times).",
-	.shared = TK_OPT_DURATION,
+	.shared = TK_OPT_DURATION | TK_OPT_PROM,
 	.optstring = "lcL:D:46Tt",
 	.longopts = longopts,
 	.help = help,
@@ -127,6 +134,8 @@ static void parse_args(int argc, char **argv)
 	TK_ARG_CONFLICTS(conflicts);
 	if (first < argc && !env.count)
 		tk_usage_error("INTERVAL needs -c (without it, retransmits are printed as they happen)");
+	if ((env.opts.prometheus || env.opts.textfile) && !env.count)
+		tk_usage_error("--prometheus and --textfile need -c (the metrics are its counts)");
 	tk_arg_interval_count(argc, argv, first, &env.interval_ms, &env.reports);
 }
 
@@ -296,6 +305,56 @@ static int report_counts(void *ctx, bool final)
 	return 0;
 }
 
+/* ---- metrics (--prometheus, --textfile) ----------------------------------- */
+
+/* The counts since the start: the kernel's are drained at each reading. */
+static struct tk_prom_totals totals;
+
+static int render_metrics(void *ctx, struct tk_prom_buf *b)
+{
+	struct tk_prom_label l[2] = { { "local", NULL }, { "remote", NULL } };
+	char local[ENDPOINT_STRLEN], remote[ENDPOINT_STRLEN];
+	const char *names[2] = { local, remote };
+	struct tk_prom_row *pr;
+	int n, i, err = 0;
+
+	(void)ctx;
+	nrows = tk_map_drain(bpf_map__fd(skel->maps.counts), sizeof(struct tcpretrans_key),
+			     offsetof(struct row, count), sizeof(struct row),
+			     (void **)&rows, &cap_rows);
+	if (nrows < 0)
+		return nrows;
+	for (i = 0; !err && i < nrows; i++) {
+		const struct tcpretrans_key *k = &rows[i].key;
+		/* Ranked by segments, the counter's own value. */
+		uint64_t v[2] = { rows[i].count.segs, rows[i].count.tlps };
+
+		endpoint(k->ip, k->saddr, k->sport, local, sizeof(local));
+		endpoint(k->ip, k->daddr, k->dport, remote, sizeof(remote));
+		err = tk_prom_totals_add(&totals, names, 2, v, 2);
+	}
+	if (err || (n = tk_prom_totals_top(&totals, env.opts.prom_top, 2, &pr)) < 0)
+		return err ? err : -ENOMEM;
+	tk_prom_family(b, "tracekit_tcp_retransmits_total", "counter",
+		       "TCP segments retransmitted, traced by tcpretrans.");
+	for (i = 0; i < n; i++) {
+		l[0].value = pr[i].label[0];
+		l[1].value = pr[i].label[1];
+		tk_prom_sample(b, "tracekit_tcp_retransmits_total", l, 2, pr[i].v[0]);
+	}
+	if (env.tlps_seen) {
+		tk_prom_family(b, "tracekit_tcp_loss_probes_total", "counter",
+			       "TCP tail-loss probes, traced by tcpretrans.");
+		for (i = 0; i < n; i++) {
+			l[0].value = pr[i].label[0];
+			l[1].value = pr[i].label[1];
+			tk_prom_sample(b, "tracekit_tcp_loss_probes_total", l, 2, pr[i].v[1]);
+		}
+	}
+	free(pr);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct tk_session session = {
@@ -306,11 +365,13 @@ int main(int argc, char **argv)
 	};
 	struct tk_stream stream = { .on_record = print_event };
 	struct tk_summary summary = { .report = report_counts };
+	struct tk_prom *prom = NULL;
 	const char *what;
 	int err = 1;
 
 	tk_prog = "tcpretrans";
 	parse_args(argc, argv);
+	prom = tk_prom_open(&env.opts, render_metrics, NULL);
 	tk_session_init(&env.opts);
 	tk_format_event_clock(0, false, NULL, 0);	/* the clocks' offset, now */
 
@@ -347,10 +408,12 @@ int main(int argc, char **argv)
 
 	what = env.tlps_seen ? "TCP retransmits and tail-loss probes" : "TCP retransmits";
 	if (env.count) {
-		tk_ready(env.interval_ms ? "TCP retransmits, printing counts each interval" :
+		tk_ready(prom ? "TCP retransmits, serving metrics" :
+			 env.interval_ms ? "TCP retransmits, printing counts each interval" :
 			 "TCP retransmits, counting", env.opts.duration_ms);
 		summary.interval_ms = env.interval_ms;
 		summary.count = env.reports;
+		tk_prom_summary(prom, &summary);
 		err = tk_summary_run(&session, &summary);
 		goto cleanup;
 	}
@@ -361,6 +424,8 @@ int main(int argc, char **argv)
 cleanup:
 	tk_session_detach(&session);
 	tcpretrans_bpf__destroy(skel);
+	tk_prom_close(prom);
+	tk_prom_totals_free(&totals);
 	free(rows);
 	return err;
 }

@@ -458,6 +458,18 @@ in_range() {
 	[ -n "$1" ] && [ "$1" -ge "$2" ] && [ "$1" -lt "$3" ]
 }
 
+# within_3sd SAMPLES WANT: a sample count near what a workload's CPU time is
+# worth (WANT = T * HZ), for profile: sharing the CPUs, a workload runs in
+# slices shorter than the period, each hit or not depending on the timer's
+# phase, so the count is binomial around T*HZ, standard deviation below
+# sqrt(T*HZ). Three of them plus 3 (tick rounding, the run's two ends).
+# (Integers only: busybox's awk may have no sqrt. |s - w| - 3 <= 3 sqrt(w).)
+within_3sd() {
+	_d=$(($1 - $2))
+	[ $_d -lt 0 ] && _d=$((-_d))
+	[ "$2" -gt 20 ] && { [ $_d -le 3 ] || [ $(((_d - 3) * (_d - 3))) -le $((9 * $2)) ]; }
+}
+
 # one_of WORD CHOICES...
 one_of() {
 	_w=$1

@@ -151,13 +151,8 @@ check "text: spin_here on top of >= 80% of the user stacks ($top of $total)" \
 # sqrt(T*HZ) (measured: -14% to +17% at 99 Hz over 0.7 s). So this run
 # samples at $HZC Hz (about 350 samples for 0.7 s of CPU) and allows three
 # standard deviations plus 3 (tick rounding, the run's two ends): about 15%.
-# A tool that misses samples, or counts another process's, is far outside.
-# (Integers only: busybox's awk may have no sqrt. |s - w| - 3 <= 3 sqrt(w).)
-within_3sd() {
-	_d=$(($1 - $2))
-	[ $_d -lt 0 ] && _d=$((-_d))
-	[ "$2" -gt 20 ] && { [ $_d -le 3 ] || [ $(((_d - 3) * (_d - 3))) -le $((9 * $2)) ]; }
-}
+# A tool that misses samples, or counts another process's, is far outside
+# (within_3sd, lib.sh).
 # In the qemu lane's TCG guest the timers fire late and several periods of
 # one collapse into one sample (measured there: 1081 samples for 1492
 # periods): the host's check.

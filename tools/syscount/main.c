@@ -160,9 +160,13 @@ static int add_row(__u32 key, __u64 count, __u64 ns, const char *comm)
 	return 0;
 }
 
-/* Sum the per-CPU counters into rows[] and zero them for the next interval. */
+/* Sum the per-CPU counters into rows[]: what they gained since the last
+ * reading. They are never zeroed: a call counted on another CPU between
+ * reading a slot and writing zeros over it would be lost (prom.sh's
+ * --textfile rewrites every 20 ms lost some). */
 static int drain_syscalls(void)
 {
+	static struct { __u64 count, ns; } seen[SYSCOUNT_MAX_NR];
 	struct syscount_value *v = percpu;
 	int fd = bpf_map__fd(skel->maps.by_syscall);
 	__u32 nr;
@@ -177,10 +181,12 @@ static int drain_syscalls(void)
 			count += v[cpu].count;
 			ns += v[cpu].total_ns;
 		}
-		if (!count)
+		if (count == seen[nr].count)
 			continue;
-		memset(v, 0, ncpu * sizeof(*v));
-		bpf_map_update_elem(fd, &nr, v, BPF_ANY);
+		count -= seen[nr].count;
+		ns -= seen[nr].ns;
+		seen[nr].count += count;
+		seen[nr].ns += ns;
 		if (add_row(nr, count, ns, NULL))
 			return -ENOMEM;
 	}
@@ -324,29 +330,7 @@ static int report(void *ctx, bool final)
 /* ---- metrics (--prometheus, --textfile) ----------------------------------- */
 
 /* The counts since the start: the kernel's are drained at each reading. */
-static struct row *totals;
-static int ntotals, cap_totals;
-
-static struct row *total_of(const struct row *r)
-{
-	int i;
-
-	for (i = 0; i < ntotals; i++)
-		if (env.by_process ? !strcmp(totals[i].comm, r->comm) : totals[i].key == r->key)
-			return &totals[i];
-	if (ntotals == cap_totals) {
-		int cap = cap_totals ? cap_totals * 2 : 64;
-		struct row *t = realloc(totals, cap * sizeof(*t));
-
-		if (!t)
-			return NULL;
-		totals = t;
-		cap_totals = cap;
-	}
-	totals[ntotals] = *r;
-	totals[ntotals].count = totals[ntotals].total_ns = 0;
-	return &totals[ntotals++];
-}
+static struct tk_prom_totals totals;
 
 static int render_metrics(void *ctx, struct tk_prom_buf *b)
 {
@@ -354,34 +338,25 @@ static int render_metrics(void *ctx, struct tk_prom_buf *b)
 				       "tracekit_syscalls_total";
 	struct tk_prom_label l[2] = { { env.by_process ? "comm" : "syscall", NULL }, { "errno", NULL } };
 	int nl = env.errno_filter > 0 ? 2 : 1, n, i, err;
+	char label[TK_PROM_LABEL_LEN];
 	struct tk_prom_row *pr;
-	char label[32];
-	struct row *t;
+	const char *name;
 
 	(void)ctx;
 	nrows = 0;
 	err = env.by_process ? drain_processes() : drain_syscalls();
 	for (i = 0; !err && i < nrows; i++) {
-		if (!(t = total_of(&rows[i]))) {
-			err = -ENOMEM;
-			break;
-		}
-		t->count += rows[i].count;
-		t->total_ns += rows[i].total_ns;
-	}
-	if (err || !(pr = calloc(ntotals ? ntotals : 1, sizeof(*pr))))
-		return err ? err : -ENOMEM;
-	for (i = 0; i < ntotals; i++) {
+		uint64_t v[2] = { rows[i].count, rows[i].total_ns };
+
+		name = label;
 		if (env.by_process)
-			tk_escape(pr[i].label[0], sizeof(pr[i].label[0]), totals[i].comm,
-				  sizeof(totals[i].comm));
+			tk_escape(label, sizeof(label), rows[i].comm, sizeof(rows[i].comm));
 		else
-			snprintf(pr[i].label[0], sizeof(pr[i].label[0]), "%s",
-				 syscall_label(totals[i].key, label, sizeof(label)));
-		pr[i].v[0] = totals[i].count;
-		pr[i].v[1] = totals[i].total_ns;
+			name = syscall_label(rows[i].key, label, sizeof(label));
+		err = tk_prom_totals_add(&totals, &name, 1, v, 2);
 	}
-	n = tk_prom_top(pr, ntotals, env.opts.prom_top, 2);
+	if (err || (n = tk_prom_totals_top(&totals, env.opts.prom_top, 2, &pr)) < 0)
+		return err ? err : -ENOMEM;
 	l[1].value = env.errno_filter > 0 ? errno_name(env.errno_filter) : NULL;
 	tk_prom_family(b, calls, "counter", env.failed || env.errno_filter > 0 ?
 		       "Failed system calls traced by syscount." :
@@ -475,6 +450,6 @@ cleanup:
 	tk_prom_close(prom);
 	free(percpu);
 	free(rows);
-	free(totals);
+	tk_prom_totals_free(&totals);
 	return err;
 }

@@ -109,6 +109,46 @@ static void test_top(void)
 	check_int(n, 3, "N = 0 keeps all", __LINE__);
 }
 
+/* Running totals: rows found again by their labels across growth (more
+ * rows than the first table holds), both labels part of the key. */
+static void test_totals(void)
+{
+	struct tk_prom_totals t = {};
+	struct tk_prom_row *out;
+	char a[32], b[32];
+	const char *l[2] = { a, b };
+	uint64_t v[2] = { 1, 10 };
+	int i, round, n, err = 0;
+
+	for (round = 0; round < 3; round++)
+		for (i = 0; i < 300; i++) {
+			snprintf(a, sizeof(a), "flow%d", i);
+			snprintf(b, sizeof(b), "%d", i % 7);
+			v[0] = i + 1;
+			err |= tk_prom_totals_add(&t, l, 2, v, 2);
+		}
+	check_int(err, 0, "adding succeeds", __LINE__);
+	check_int(t.n, 300, "300 distinct rows after 900 additions", __LINE__);
+	/* "ab","c" and "a","bc" are two rows. */
+	l[0] = "ab", l[1] = "c";
+	tk_prom_totals_add(&t, l, 2, v, 2);
+	l[0] = "a", l[1] = "bc";
+	tk_prom_totals_add(&t, l, 2, v, 2);
+	check_int(t.n, 302, "labels are compared one by one", __LINE__);
+	n = tk_prom_totals_top(&t, 2, 2, &out);
+	check_int(n, 3, "top 2 and other", __LINE__);
+	check_str(out[0].label[0], "flow299", "the largest total first", __LINE__);
+	check_int(out[0].v[0], 3 * 300, "its three additions summed", __LINE__);
+	check_int(out[0].v[1], 30, "every value summed", __LINE__);
+	check_str(out[1].label[1], "4", "second label kept (298 % 7)", __LINE__);
+	check_int(out[2].v[0], 3 * (298 * 299 / 2) + 2 * 300, "other: the rest", __LINE__);
+	check_int(t.rows[0].v[0], 3, "the totals themselves are not cut", __LINE__);
+	free(out);
+	tk_prom_totals_free(&t);
+	check_int(tk_prom_totals_top(&t, 0, 2, &out), 0, "no rows, no failure", __LINE__);
+	free(out);
+}
+
 static void test_addr(void)
 {
 	struct sockaddr_storage ss;
@@ -140,6 +180,7 @@ int main(void)
 	test_escaping();
 	test_histogram();
 	test_top();
+	test_totals();
 	test_addr();
 	printf("test_prom: %d passed, %d failed\n", passed, failed);
 	return failed ? 1 : 0;
