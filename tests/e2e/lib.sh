@@ -470,6 +470,11 @@ within_3sd() {
 	[ "$2" -gt 20 ] && { [ $_d -le 3 ] || [ $(((_d - 3) * (_d - 3))) -le $((9 * $2)) ]; }
 }
 
+# all 'CMD1' 'CMD2'...: every shell command succeeds (check runs one command).
+all() {
+	for _c; do eval "$_c" || return 1; done
+}
+
 # one_of WORD CHOICES...
 one_of() {
 	_w=$1

@@ -133,11 +133,6 @@ near() {
 	[ -n "$2" ] && [ "$2" -gt $((2 * ROUNDS)) ] && in_range "$1" $(($2 - 2)) $(($2 + 3 + 4 + 1))
 }
 
-# all 'CMD1' 'CMD2'...: every shell command succeeds (check runs one command).
-all() {
-	for _c; do eval "$_c" || return 1; done
-}
-
 # --- every attach variant: --cgroup counts exactly the workload's ----------
 
 for v in $VARIANTS; do

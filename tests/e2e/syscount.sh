@@ -62,6 +62,27 @@ stop_tool INT
 check "-x -P: the failing process is counted by pid" has "$O" "^$pa +tk_work +[0-9]+$"
 check "-x -P: a process with no failures is not listed" not has "$O" "^$pb "
 
+# -P -i 0.005: a process's counts are read as they grow and deleted only
+# once it is gone, so the reports add up to every call (one run by syscall
+# alongside is the truth: 20000 failing chdir). Reading, then deleting, lost
+# the calls made in between (19954 of 20000 in one run of two).
+work a -n 20000 chdirfail
+pa=$W_PID
+start_tool "$D/P" "$D/P.err" "$SC" -x -P -p "$pa" -j -i 0.005
+P_PID=$TOOL_PID
+tool_start "$O" "$SC" -x -p "$pa" || exit 1
+wait_for "$D/P.err" 'Ctrl-C to end' 30 || not_ok "syscount -P did not start" "$D/P.err"
+bpf_track "$P_PID"
+go a
+stop_tool INT
+kill -INT "$P_PID"
+wait "$P_PID"
+got=$(sed -n "s/.*\"pid\":$pa,[^}]*\"count\":\([0-9]*\).*/\1/p" "$D/P" | awk '{ s += $1 } END { print s + 0 }')
+reports=$(grep -c '"type":"summary"' "$D/P")
+SHOW="$D/P $D/P.err $O"
+check "-P -i 0.005: $reports reports add up to the $(row_count "$O" chdir) failing chdir calls (got $got)" \
+	all '[ "$(row_count "$O" chdir)" = 20000 ]' '[ "$got" = 20000 ]' '[ "$reports" -ge 2 ]'
+
 work a -n 50 chdirfail
 pa=$W_PID
 tool_start "$O" "$SC" -p "$pa" -e ENOENT || exit 1

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* syscount: summarise system calls by syscall or by process. */
 #include <errno.h>
+#include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -193,19 +195,43 @@ static int drain_syscalls(void)
 	return 0;
 }
 
+/* -P: each live process's counters as last read, sorted by pid. The
+ * kernel's are never zeroed while the process lives (a call counted between
+ * a reading and a delete would be lost); a process that has gone makes no
+ * more calls, so its entry is read a last time and deleted (see NOTES in
+ * syscount(8) for a pid reused in between). */
+struct seen_proc {
+	__u32 pid;
+	__u64 count, ns;
+};
+static struct seen_proc *seen_procs;
+static size_t nseen;
+
+static int by_seen_pid(const void *a, const void *b)
+{
+	const struct seen_proc *x = a, *y = b;
+
+	return x->pid < y->pid ? -1 : x->pid > y->pid;
+}
+
 static int drain_processes(void)
 {
 	struct syscount_proc *v = percpu;
 	int fd = bpf_map__fd(skel->maps.by_pid);
-	__u32 key, next, *prev = NULL;
-	int cpu;
+	__u32 key, next, *prev = NULL, *gone = NULL;
+	struct seen_proc *now = NULL, *was, probe;
+	size_t nnow = 0, cap = 0, ngone = 0, capgone = 0;
+	int cpu, err = 0;
 
 	while (!bpf_map_get_next_key(fd, prev, &next)) {
 		__u64 count = 0, ns = 0, comm_ns = 0;
 		const char *comm = NULL;
+		bool dead;
 
 		key = next;
 		prev = &key;
+		/* Gone before the reading: nothing can add to it after. */
+		dead = kill((pid_t)key, 0) && errno == ESRCH;
 		if (bpf_map_lookup_elem(fd, &key, v))
 			continue;
 		for (cpu = 0; cpu < ncpu; cpu++) {
@@ -217,12 +243,59 @@ static int drain_processes(void)
 				comm_ns = v[cpu].comm_ns;
 			}
 		}
-		if (count && add_row(key, count, ns, comm))
-			return -ENOMEM;
+		probe.pid = key;
+		was = nseen ? bsearch(&probe, seen_procs, nseen, sizeof(*seen_procs),
+				      by_seen_pid) : NULL;
+		if (was && count >= was->count) {
+			count -= was->count;
+			ns -= was->ns;
+		}
+		if (count && add_row(key, count, ns, comm)) {
+			err = -ENOMEM;
+			break;
+		}
+		if (dead) {
+			if (ngone == capgone) {
+				__u32 *g;
+
+				capgone = capgone ? 2 * capgone : 64;
+				if (!(g = realloc(gone, capgone * sizeof(*gone)))) {
+					err = -ENOMEM;
+					break;
+				}
+				gone = g;
+			}
+			gone[ngone++] = key;
+			continue;
+		}
+		if (nnow == cap) {
+			struct seen_proc *n;
+
+			cap = cap ? 2 * cap : 64;
+			if (!(n = realloc(now, cap * sizeof(*now)))) {
+				err = -ENOMEM;
+				break;
+			}
+			now = n;
+		}
+		now[nnow].pid = key;
+		now[nnow].count = (was ? was->count : 0) + count;
+		now[nnow].ns = (was ? was->ns : 0) + ns;
+		nnow++;
 	}
-	/* Delete after the walk so the walk itself is not disturbed. */
-	for (int i = 0; i < nrows; i++)
-		bpf_map_delete_elem(fd, &rows[i].key);
+	/* Deleted after the walk so the walk itself is not disturbed. */
+	for (size_t i = 0; i < ngone; i++)
+		bpf_map_delete_elem(fd, &gone[i]);
+	free(gone);
+	if (err) {
+		free(now);
+		return err;
+	}
+	if (nnow)
+		qsort(now, nnow, sizeof(*now), by_seen_pid);
+	free(seen_procs);
+	seen_procs = now;
+	nseen = nnow;
 	return 0;
 }
 
