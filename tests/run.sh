@@ -3,8 +3,8 @@
 # The whole test suite: unit tests of common/, the end-to-end tests (real
 # tools, real kernel; root), the streaming tools' again on the perf buffer,
 # then the same end-to-end tests on Debian's 5.10, 6.1
-# and 6.12 kernels under qemu, every attach variant, and a quick pass on
-# Debian's arm64 6.1 (tests/vm/run.sh).
+# and 6.12 kernels and Debian's arm64 6.1 under qemu, every attach variant
+# (tests/vm/run.sh).
 # Ends with the failed tests' "not ok" lines again (so the end of a long run
 # says what failed) and the line "N passed, N failed".
 # Usage: tests/run.sh [unit|e2e|perfbuf|vm|FILE.sh ...]

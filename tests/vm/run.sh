@@ -16,14 +16,12 @@
 #   arm64-SERIES: Debian's arm64 kernel of SERIES under qemu-system-aarch64,
 #   with the cross-built arm64 kit, helpers and programs (tests/vm/README.md).
 # Environment:
-#   TKVM_SERIES="arm64-6.1 5.10 6.1 6.12"  the series run when none is
+#   TKVM_SERIES="arm64-6.1 6.1 6.12 5.10"  the series run when none is
 #                                  named (the default); the longest first (a pool)
 #   TKVM_QUICK="arm64-6.1"         series that run a quick pass: each tool's
 #                                  file on auto only (attach.sh still forces
-#                                  every variant once); the default when
-#                                  neither a series nor TKVM_SERIES is given
-#                                  (make check), else none (make check-arm64,
-#                                  run.sh arm64-6.1: whole)
+#                                  every variant once); none by default: every
+#                                  series runs whole, every file once per variant
 #   TKVM_TESTS="opensnoop attach"  only these test files (names without .sh)
 #   TKVM_TIMEOUT=SECONDS           per kernel, boot to power-off (default 2700;
 #                                  with the second wave of tools, 6.1 takes some 20 minutes)
@@ -124,13 +122,10 @@ installed() {
 	dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'ok installed'
 }
 
-# The default lane (make check, CI): arm64's guest as a quick pass, since
-# its whole run would lengthen CI by some 15 minutes (tests/vm/README.md).
-if [ $# -eq 0 ] && [ -z "${TKVM_SERIES:-}" ]; then
-	: "${TKVM_QUICK=arm64-6.1}"
-fi
+# The default lane (make check, CI): every series whole, the longest first
+# so that the two at a time end near each other (tests/vm/README.md).
 # shellcheck disable=SC2086
-[ $# -eq 0 ] && set -- ${TKVM_SERIES:-arm64-6.1 5.10 6.1 6.12}
+[ $# -eq 0 ] && set -- ${TKVM_SERIES:-arm64-6.1 6.1 6.12 5.10}
 # series_arch SERIES: sets KSERIES (Debian's kernel series), DARCH (Debian's
 # architecture) and GARCH (the kernel's name for it): 6.1 is amd64's 6.1,
 # arm64-6.1 arm64's.
