@@ -5,7 +5,7 @@
 # the workload) while the reader of the tool's stdout is stalled, so that
 # the event buffer overflows; then the reader is released and the tool
 # interrupted. The records delivered for the workload plus the sum of the
-# {"type":"lost","count":N} records must be exactly what the workload did,
+# {"v":1,"type":"lost",...,"count":N} records must be exactly what the workload did,
 # and some must have been lost. After the reader has caught up, the same
 # workload process adds a short tail of events, which must arrive too: on
 # a perf buffer, the kernel's own notice of the records it lost comes with

@@ -317,7 +317,7 @@ has() {
 }
 
 # json_num FILE KEY: the value of numeric field KEY, one per line (records
-# with the key once, such as {"type":"lost","count":N}).
+# with the key once, such as {"v":1,"type":"lost",...,"count":N}).
 json_num() {
 	sed -n "s/.*\"$2\":\\(-\\{0,1\\}[0-9][0-9]*\\).*/\\1/p" "$1"
 }

@@ -272,7 +272,7 @@ for mode in text json; do
 done
 
 # --- Under -j a warning is a record too, so a log of the run is complete
-# evidence: the same words as on stderr, as {"type":"warning","message":...}.
+# evidence: the same words as on stderr, as a {"v":1,"type":"warning",...,"message":...} record.
 sleep 30 &
 NOTLS=$!
 T_PIDS="$T_PIDS $NOTLS"
