@@ -335,14 +335,16 @@ je() {
 # envelope tells the truth: this host, TOOL, "time" the wall-clock
 # reading of "ts_ns"; with OPTIONS, that the workload's records are there,
 # stamped within its run (see tests/e2e/jsoncheck.py). Needs python3's
-# jsonschema (make test-deps); the qemu lane's guests have no python: there
-# the envelope of each line is checked with the regex above instead.
+# jsonschema (make test-deps; TK_PYTHON names another python); the qemu
+# lane's guests have no python: there the envelope of each line is checked
+# with the regex above, and --type and --match's records are looked for.
 json_valid() {
 	_jd=$1
 	_jf=$2
 	_jt=$3
 	shift 3
-	for _py in /usr/bin/python3 python3 ""; do
+	_jo="$*"
+	for _py in ${TK_PYTHON:-/usr/bin/python3 python3} ""; do
 		[ -n "$_py" ] && "$_py" -c 'import jsonschema' 2>/dev/null && break
 	done
 	if [ -n "$_py" ]; then
@@ -361,8 +363,21 @@ json_valid() {
 	fi
 	grep -Ev "^$JE,\"|^$JE}\$" "$_jf" >"$T_DIR/jsoncheck.out"
 	grep -v "\"host\":\"$(uname -n)\",\"tool\":\"$_jt\"[,}]" "$_jf" >>"$T_DIR/jsoncheck.out"
-	if [ -s "$_jf" ] && [ ! -s "$T_DIR/jsoncheck.out" ]; then
-		ok "$_jd (the envelope only: no python3 jsonschema in the guest)"
+	# The workload's records are there: --type and each --match (every
+	# option of jsoncheck.py takes one value).
+	cp "$_jf" "$T_DIR/jsoncheck.sel"
+	while [ $# -ge 2 ]; do
+		case $1 in
+		--type) grep -E "\"type\":\"($(printf '%s' "$2" | tr , '|'))\"," ;;
+		--match) grep -F -e "\"${2%%=*}\":${2#*=}," -e "\"${2%%=*}\":${2#*=}}" -e "\"${2%%=*}\":\"${2#*=}\"" ;;
+		*) cat ;;
+		esac <"$T_DIR/jsoncheck.sel" >"$T_DIR/jsoncheck.sel2"
+		mv "$T_DIR/jsoncheck.sel2" "$T_DIR/jsoncheck.sel"
+		shift 2
+	done
+	[ -s "$T_DIR/jsoncheck.sel" ] || echo "no record of the workload's ($_jo)" >>"$T_DIR/jsoncheck.out"
+	if [ ! -s "$T_DIR/jsoncheck.out" ]; then
+		ok "$_jd (the envelope and the workload's records: no python3 jsonschema in the guest)"
 	else
 		not_ok "$_jd" "$T_DIR/jsoncheck.out" "$_jf"
 	fi
