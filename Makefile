@@ -287,10 +287,14 @@ install: $(addprefix $(BIN)/,$(TOOLS)) install-completions
 	install -m 0755 $(addprefix $(BIN)/,$(TOOLS)) $(DESTDIR)$(PREFIX)/sbin/
 	install -m 0644 $(addprefix man/man8/,$(addsuffix .8,$(TOOLS))) \
 		$(DESTDIR)$(PREFIX)/share/man/man8/
+	install -d $(DESTDIR)$(PREFIX)/share/tracekit
+	install -m 0644 doc/tracekit.schema.json $(DESTDIR)$(PREFIX)/share/tracekit/
 
 uninstall: uninstall-completions
 	rm -f $(addprefix $(DESTDIR)$(PREFIX)/sbin/,$(TOOLS)) \
-		$(addprefix $(DESTDIR)$(PREFIX)/share/man/man8/,$(addsuffix .8,$(TOOLS)))
+		$(addprefix $(DESTDIR)$(PREFIX)/share/man/man8/,$(addsuffix .8,$(TOOLS))) \
+		$(DESTDIR)$(PREFIX)/share/tracekit/tracekit.schema.json
+	-rmdir $(DESTDIR)$(PREFIX)/share/tracekit 2>/dev/null
 
 # --- distribution: multi-call binary, kit, completions, package -------------
 # bin/multi/tracekit is every tool in one static binary: each tool's main

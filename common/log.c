@@ -5,7 +5,6 @@
 #include "log.h"
 #include "output.h"
 
-const char *tk_prog = "tracekit";
 int tk_verbose;
 bool tk_log_json;
 

@@ -47,7 +47,11 @@ void tk_report_lost(uint64_t n, bool json)
 	if (!n)
 		return;
 	if (json) {
-		printf("{\"type\":\"lost\",\"count\":%llu}\n", (unsigned long long)n);
+		struct jw w;
+
+		jw_summary_begin(&w, stdout, "lost");
+		jw_uint(&w, "count", n);
+		jw_end(&w);
 	} else {
 		fflush(stdout);
 		tk_warn("%llu event%s lost", (unsigned long long)n, n == 1 ? "" : "s");

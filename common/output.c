@@ -5,7 +5,10 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/utsname.h>
 #include "output.h"
+
+const char *tk_prog = "tracekit";
 
 static char stdout_buf[1 << 16];
 
@@ -305,21 +308,19 @@ void tk_json_note(const char *type, const char *message)
 {
 	struct jw w;
 
-	jw_begin(&w, stdout);
-	jw_str(&w, "type", type, 32);
+	jw_summary_begin(&w, stdout, type);
 	jw_str(&w, "message", message, 4096);
 	jw_end(&w);
 }
 
-void tk_format_event_clock(uint64_t mono_ns, bool millis, char *buf, size_t size)
+/* CLOCK_REALTIME minus CLOCK_MONOTONIC, taken once: the first call is made
+ * at start (tk_format_event_clock(0, ..., NULL, 0) or the first record), so
+ * records printed late still say when they happened. */
+static int64_t mono_to_real_ns(void)
 {
 	static int64_t offset_ns;
 	static bool have_offset;
 	struct timespec mono, real;
-	int64_t wall;
-	time_t secs;
-	struct tm tm;
-	char hms[16];
 
 	if (!have_offset) {
 		clock_gettime(CLOCK_MONOTONIC, &mono);
@@ -328,9 +329,18 @@ void tk_format_event_clock(uint64_t mono_ns, bool millis, char *buf, size_t size
 			    (real.tv_nsec - mono.tv_nsec);
 		have_offset = true;
 	}
+	return offset_ns;
+}
+
+void tk_format_event_clock(uint64_t mono_ns, bool millis, char *buf, size_t size)
+{
+	int64_t wall = (int64_t)mono_ns + mono_to_real_ns();
+	time_t secs;
+	struct tm tm;
+	char hms[16];
+
 	if (!buf)
 		return;
-	wall = (int64_t)mono_ns + offset_ns;
 	secs = wall / 1000000000;
 	localtime_r(&secs, &tm);
 	strftime(hms, sizeof(hms), "%H:%M:%S", &tm);
@@ -338,6 +348,17 @@ void tk_format_event_clock(uint64_t mono_ns, bool millis, char *buf, size_t size
 		snprintf(buf, size, "%s.%03d", hms, (int)(wall % 1000000000 / 1000000));
 	else
 		snprintf(buf, size, "%s", hms);
+}
+
+size_t tk_format_rfc3339(char *buf, size_t size, int64_t wall_ns)
+{
+	time_t secs = wall_ns / 1000000000;
+	struct tm tm;
+	size_t n;
+
+	gmtime_r(&secs, &tm);
+	n = strftime(buf, size, "%Y-%m-%dT%H:%M:%S", &tm);
+	return n + snprintf(buf + n, size - n, ".%09dZ", (int)(wall_ns % 1000000000));
 }
 
 void tk_format_clock(char *buf, size_t size)
@@ -349,12 +370,45 @@ void tk_format_clock(char *buf, size_t size)
 	strftime(buf, size, "%H:%M:%S", &tm);
 }
 
+/* uname's nodename, read once: a log pipeline merges many hosts' lines. */
+static const char *host_name(void)
+{
+	static struct utsname u;
+	static bool have;
+
+	if (!have) {
+		if (uname(&u))
+			strcpy(u.nodename, "?");
+		have = true;
+	}
+	return u.nodename;
+}
+
+static void envelope(struct jw *w, FILE *f, const char *type, int64_t wall_ns, uint64_t mono_ns)
+{
+	char time[40];
+
+	tk_format_rfc3339(time, sizeof(time), wall_ns);
+	jw_begin(w, f);
+	jw_uint(w, "v", TK_JSON_VERSION);
+	jw_str(w, "type", type, 32);
+	jw_str(w, "time", time, sizeof(time));
+	jw_uint(w, "ts_ns", mono_ns);
+	jw_str(w, "host", host_name(), 65);
+	jw_str(w, "tool", tk_prog, 32);
+}
+
+void jw_event_begin(struct jw *w, FILE *f, const char *type, uint64_t mono_ns)
+{
+	envelope(w, f, type, (int64_t)mono_ns + mono_to_real_ns(), mono_ns);
+}
+
 void jw_summary_begin(struct jw *w, FILE *f, const char *type)
 {
-	char tbuf[16];
+	struct timespec mono, real;
 
-	tk_format_clock(tbuf, sizeof(tbuf));
-	jw_begin(w, f);
-	jw_str(w, "type", type, strlen(type));
-	jw_str(w, "time", tbuf, sizeof(tbuf));
+	clock_gettime(CLOCK_MONOTONIC, &mono);
+	clock_gettime(CLOCK_REALTIME, &real);
+	envelope(w, f, type, (int64_t)real.tv_sec * 1000000000 + real.tv_nsec,
+		 (uint64_t)mono.tv_sec * 1000000000 + mono.tv_nsec);
 }

@@ -50,16 +50,28 @@ void jw_uint(struct jw *w, const char *key, uint64_t v);
 void jw_double(struct jw *w, const char *key, double v);
 void jw_bool(struct jw *w, const char *key, bool v);
 void jw_null(struct jw *w, const char *key);
-/* A summary record's start: jw_begin, then "type":@type and "time": the
- * wall-clock HH:MM:SS now. */
+/* The JSON contract (doc/tracekit.schema.json): every record starts with
+ * the same envelope, "v":TK_JSON_VERSION,"type":TYPE,"time":RFC 3339 UTC
+ * with nanoseconds,"ts_ns":CLOCK_MONOTONIC ns,"host":uname's nodename,
+ * "tool":tk_prog; the record's own members follow. Changing a member of any
+ * record is a new TK_JSON_VERSION. */
+#define TK_JSON_VERSION 1
+/* The tool's name as it names itself (set once by main; log.h says so too). */
+extern const char *tk_prog;
+/* An event's record: @mono_ns is its kernel stamp (bpf_ktime_get_ns(),
+ * CLOCK_MONOTONIC), "time" that moment on the wall clock. */
+void jw_event_begin(struct jw *w, FILE *f, const char *type, uint64_t mono_ns);
+/* Any other record (summaries, lost, warnings): stamped now. */
 void jw_summary_begin(struct jw *w, FILE *f, const char *type);
 
-/* A record that is not data, {"type":TYPE,"message":...}, for -j runs:
- * warnings, errors and end-of-run notes a log consumer needs to see. */
+/* A record that is not data, {envelope,"message":...} with "type" @type,
+ * for -j runs: warnings, errors and end-of-run notes a log consumer needs. */
 void tk_json_note(const char *type, const char *message);
 
 /* Wall-clock "HH:MM:SS" for -T style columns. */
 void tk_format_clock(char *buf, size_t size);
+/* "YYYY-MM-DDTHH:MM:SS.nnnnnnnnnZ" for @wall_ns (CLOCK_REALTIME ns). */
+size_t tk_format_rfc3339(char *buf, size_t size, int64_t wall_ns);
 /* The wall-clock time of an event stamped @mono_ns (CLOCK_MONOTONIC, as
  * bpf_ktime_get_ns() gives it): "HH:MM:SS", or with @millis
  * "HH:MM:SS.mmm", local time. The clocks' offset is taken at the first

@@ -209,8 +209,7 @@ static void print_json(const struct ctx *c, const struct entry *e, uint64_t valu
 {
 	struct jw w;
 
-	jw_begin(&w, stdout);
-	jw_str(&w, "type", "stack", 8);
+	jw_summary_begin(&w, stdout, "stack");
 	jw_uint(&w, "pid", e->key.pid);
 	if (c->r->tid)
 		jw_uint(&w, "tid", e->key.tid);

@@ -168,8 +168,7 @@ static int print_event(void *ctx, const void *data, size_t size)
 		proto = e->type ? pnum : "?";
 	}
 	if (env.opts.json) {
-		jw_begin(&w, stdout);
-		jw_uint(&w, "ts_ns", e->ts_ns);
+		jw_event_begin(&w, stdout, "bind", e->ts_ns);
 		jw_uint(&w, "pid", e->pid);
 		jw_uint(&w, "tid", e->tid);
 		jw_uint(&w, "uid", e->uid);
@@ -181,7 +180,7 @@ static int print_event(void *ctx, const void *data, size_t size)
 		if (e->type) {
 			jw_str(&w, "proto", proto, 16);
 			jw_uint(&w, "protocol", e->proto);
-			jw_uint(&w, "type", e->type);
+			jw_uint(&w, "sock_type", e->type);
 		} else {
 			jw_null(&w, "proto");
 		}

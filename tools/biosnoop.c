@@ -199,8 +199,7 @@ static int print_event(void *ctx, const void *data, size_t size)
 	rwbs(e->cmd_flags, code);
 	if (env.opts.json) {
 		tk_rq_flags_name(&rq_flags, e->cmd_flags, flags, sizeof(flags));
-		jw_begin(&w, stdout);
-		jw_uint(&w, "ts_ns", e->ts_ns);
+		jw_event_begin(&w, stdout, "io", e->ts_ns);
 		jw_uint(&w, "pid", e->pid);
 		jw_str(&w, "comm", e->comm, sizeof(e->comm));
 		jw_str(&w, "disk", disk, sizeof(disk));

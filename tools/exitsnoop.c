@@ -116,8 +116,7 @@ static int print_event(void *ctx, const void *data, size_t size)
 		return 0;
 	name = sig ? sigabbrev_np(sig) : NULL;
 	if (env.opts.json) {
-		jw_begin(&w, stdout);
-		jw_uint(&w, "ts_ns", e->ts_ns);
+		jw_event_begin(&w, stdout, "exit", e->ts_ns);
 		jw_uint(&w, "pid", e->pid);
 		jw_uint(&w, "tid", e->tid);
 		jw_uint(&w, "ppid", e->ppid);

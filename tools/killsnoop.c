@@ -102,8 +102,7 @@ static int print_event(void *ctx, const void *data, size_t size)
 	if (size < sizeof(*e))
 		return 0;
 	if (env.opts.json) {
-		jw_begin(&w, stdout);
-		jw_uint(&w, "ts_ns", e->ts_ns);
+		jw_event_begin(&w, stdout, "kill", e->ts_ns);
 		jw_uint(&w, "pid", e->pid);
 		jw_uint(&w, "tid", e->tid);
 		jw_uint(&w, "uid", e->uid);

@@ -296,8 +296,7 @@ static void print_json(const struct mountsnoop_event *e)
 	const char *err;
 	struct jw w;
 
-	jw_begin(&w, stdout);
-	jw_uint(&w, "ts_ns", e->ts_ns);
+	jw_event_begin(&w, stdout, "mount", e->ts_ns);
 	jw_uint(&w, "pid", e->pid);
 	jw_uint(&w, "tid", e->tid);
 	jw_uint(&w, "uid", e->uid);

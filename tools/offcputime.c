@@ -202,8 +202,7 @@ static int report(void *ctx, bool final)
 	if (env.opts.json) {
 		struct jw w;
 
-		jw_begin(&w, stdout);
-		jw_str(&w, "type", "offcputime", 16);
+		jw_summary_begin(&w, stdout, "offcputime");
 		jw_uint(&w, "blocks", errs[TK_STACK_EVENTS]);
 		jw_uint(&w, "stacks", sum.stacks);
 		jw_uint(&w, "total_us", sum.total);

@@ -129,8 +129,7 @@ static int print_event(void *ctx, const void *data, size_t size)
 	loadavg(la, sizeof(la));
 	victim_comm(e, vcomm, sizeof(vcomm));
 	if (env.opts.json) {
-		jw_begin(&w, stdout);
-		jw_uint(&w, "ts_ns", e->ts_ns);
+		jw_event_begin(&w, stdout, "oom_kill", e->ts_ns);
 		jw_uint(&w, "trigger_pid", e->trigger_pid);
 		jw_uint(&w, "trigger_tid", e->trigger_tid);
 		jw_str(&w, "trigger_comm", e->trigger_comm, sizeof(e->trigger_comm));

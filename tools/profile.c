@@ -325,8 +325,7 @@ static int report(void *ctx, bool final)
 	if (env.opts.json) {
 		struct jw w;
 
-		jw_begin(&w, stdout);
-		jw_str(&w, "type", "profile", 8);
+		jw_summary_begin(&w, stdout, "profile");
 		jw_str(&w, "event", event_name, 16);
 		jw_uint(&w, "hz", env.freq);
 		jw_uint(&w, "samples", errs[TK_STACK_EVENTS]);

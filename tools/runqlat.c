@@ -199,14 +199,11 @@ static void print_text(int n)
 static void print_json(int n)
 {
 	const char *unit = env.millis ? "msecs" : "usecs";
-	char tbuf[16], comm[RUNQLAT_COMM_LEN + 1];
+	char comm[RUNQLAT_COMM_LEN + 1];
 	struct jw w;
 	int i;
 
-	tk_format_clock(tbuf, sizeof(tbuf));
-	jw_begin(&w, stdout);
-	jw_str(&w, "type", "histograms", 16);
-	jw_str(&w, "time", tbuf, sizeof(tbuf));
+	jw_summary_begin(&w, stdout, "histograms");
 	jw_str(&w, "unit", unit, 8);
 	jw_array_begin(&w, "histograms");
 	for (i = 0; i < n; i++) {

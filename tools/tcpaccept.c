@@ -119,8 +119,7 @@ static int print_event(void *ctx, const void *data, size_t size)
 	tk_inet_str(e->ip, e->laddr, laddr, sizeof(laddr));
 	tk_inet_str(e->ip, e->raddr, raddr, sizeof(raddr));
 	if (env.opts.json) {
-		jw_begin(&w, stdout);
-		jw_uint(&w, "ts_ns", e->ts_ns);
+		jw_event_begin(&w, stdout, "accept", e->ts_ns);
 		jw_uint(&w, "pid", e->pid);
 		jw_uint(&w, "tid", e->tid);
 		jw_uint(&w, "uid", e->uid);

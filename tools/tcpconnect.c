@@ -163,8 +163,7 @@ static int print_event(void *ctx, const void *data, size_t size)
 	tk_inet_str(e->ip, e->saddr, saddr, sizeof(saddr));
 	tk_inet_str(e->ip, e->daddr, daddr, sizeof(daddr));
 	if (env.opts.json) {
-		jw_begin(&w, stdout);
-		jw_uint(&w, "ts_ns", e->ts_ns);
+		jw_event_begin(&w, stdout, "connect", e->ts_ns);
 		jw_uint(&w, "pid", e->pid);
 		jw_uint(&w, "tid", e->tid);
 		jw_uint(&w, "uid", e->uid);

@@ -133,8 +133,7 @@ static int print_event(void *ctx, const void *data, size_t size)
 	tk_inet_str(e->ip, e->saddr, laddr, sizeof(laddr));
 	tk_inet_str(e->ip, e->daddr, raddr, sizeof(raddr));
 	if (env.opts.json) {
-		jw_begin(&w, stdout);
-		jw_uint(&w, "ts_ns", e->ts_ns);
+		jw_event_begin(&w, stdout, "session", e->ts_ns);
 		if (e->owner != TCPLIFE_OWNER_NONE) {
 			jw_uint(&w, "pid", e->pid);
 			jw_uint(&w, "uid", e->uid);

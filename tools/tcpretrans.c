@@ -181,13 +181,10 @@ static int print_event(void *ctx, const void *data, size_t size)
 	if (!env.start_ns)
 		env.start_ns = e->ts_ns;
 	state = tk_tcp_state_name(e->state, sb, sizeof(sb));
-	tk_format_event_clock(e->ts_ns, env.millis || env.opts.json, time, sizeof(time));
+	tk_format_event_clock(e->ts_ns, env.millis, time, sizeof(time));
 	if (env.opts.json) {
 		snprintf(skaddr, sizeof(skaddr), "%llx", (unsigned long long)e->skaddr);
-		jw_begin(&w, stdout);
-		jw_uint(&w, "ts_ns", e->ts_ns);
-		jw_str(&w, "time", time, sizeof(time));
-		jw_str(&w, "type", e->type == TCPRETRANS_TLP ? "tlp" : "retransmit", 16);
+		jw_event_begin(&w, stdout, e->type == TCPRETRANS_TLP ? "tlp" : "retransmit", e->ts_ns);
 		/* A string: a kernel address does not fit a double. */
 		jw_str(&w, "skaddr", skaddr, sizeof(skaddr));
 		jw_uint(&w, "pid", e->pid);

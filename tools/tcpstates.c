@@ -131,10 +131,7 @@ static int print_event(void *ctx, const void *data, size_t size)
 	if (env.wallclock)
 		tk_format_event_clock(e->ts_ns, true, wall, sizeof(wall));
 	if (env.opts.json) {
-		jw_begin(&w, stdout);
-		jw_uint(&w, "ts_ns", e->ts_ns);
-		if (env.wallclock)
-			jw_str(&w, "time", wall, sizeof(wall));
+		jw_event_begin(&w, stdout, "state", e->ts_ns);
 		/* A string: a kernel address does not fit a double. */
 		jw_str(&w, "skaddr", skaddr, sizeof(skaddr));
 		jw_uint(&w, "pid", e->pid);

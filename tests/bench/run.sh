@@ -299,7 +299,7 @@ burst() {
 	done
 	tracer_stop
 	_got=$(grep -cF "$_tgt" $T/burst.$_l.out)
-	# opensnoop -j: {"type":"lost","count":N}; text: "N events lost" (stderr);
+	# opensnoop -j: {"v":1,"type":"lost",...,"count":N}; text: "N events lost" (stderr);
 	# bpftrace: "Lost N events".
 	_lost=$(cat $T/burst.$_l.out $T/burst.$_l.err | awk '
 		/"type":"lost"/ { if (match($0, /"count":[0-9]+/)) n += substr($0, RSTART + 8, RLENGTH - 8) }

@@ -93,7 +93,7 @@ for v in $VARIANTS; do
 	l=$(sed -n 's/^bind 0 TCP ...R. 0 \([0-9]*\) 127.0.0.1$/\1/p' "$D/work.a" | head -n 1)
 	case $v in tracepoint) from=user ;; *) from=kernel ;; esac
 	check "[$v] JSON: the SO_REUSEADDR listener's bind, port $l (asked 0), address from the $from" has_text "$O" \
-		"\"pid\":$pa,\"tid\":$pa,\"uid\":0,\"comm\":\"tk_bind\",\"ret\":0,\"ip\":4,\"proto\":\"TCP\",\"protocol\":6,\"type\":1,\"opts\":\"...R.\",\"freebind\":false,\"transparent\":false,\"bind_address_no_port\":false,\"reuseaddr\":true,\"reuseport\":false,\"ifindex\":0,\"port\":$l,\"asked_port\":0,\"addr\":\"127.0.0.1\",\"addr_from\":\"$from\"}"
+		"\"pid\":$pa,\"tid\":$pa,\"uid\":0,\"comm\":\"tk_bind\",\"ret\":0,\"ip\":4,\"proto\":\"TCP\",\"protocol\":6,\"sock_type\":1,\"opts\":\"...R.\",\"freebind\":false,\"transparent\":false,\"bind_address_no_port\":false,\"reuseaddr\":true,\"reuseport\":false,\"ifindex\":0,\"port\":$l,\"asked_port\":0,\"addr\":\"127.0.0.1\",\"addr_from\":\"$from\"}"
 	check "[$v] JSON: EADDRINUSE named, asked port $l" has "$O" \
 		"\"pid\":$pa,.*\"ret\":-98,\"error\":\"EADDRINUSE\",.*\"port\":$l,\"asked_port\":$l,"
 	check "[$v] JSON: the device bound by SO_BINDTODEVICE, by index and name" has "$O" \

@@ -199,11 +199,11 @@ if [ $sched -eq 0 ]; then
 	go a
 	stop_tool INT
 	check "-j -Q: exit 0" [ "$TOOL_RC" -eq 0 ]
-	re='^\{"ts_ns":[0-9]+,"pid":'$W_PID',"comm":"tk_dio","disk":"'$LOOP'","dev_major":[0-9]+,"dev_minor":[0-9]+,"rwbs":"'$RS'","flags":"([A-Za-z]+-)*Read","cmd_flags":[0-9]+,"sector":[0-9]+,"bytes":4096,"queue_ns":[0-9]+,"lat_ns":[0-9]+,"error":0\}$'
+	re='^'"$(je io)"',"pid":'$W_PID',"comm":"tk_dio","disk":"'$LOOP'","dev_major":[0-9]+,"dev_minor":[0-9]+,"rwbs":"'$RS'","flags":"([A-Za-z]+-)*Read","cmd_flags":[0-9]+,"sector":[0-9]+,"bytes":4096,"queue_ns":[0-9]+,"lat_ns":[0-9]+,"error":0\}$'
 	check "-j -Q: the 10 reads, field by field" [ "$(grep -Ec "$re" "$O")" = 10 ]
 	check "-j -Q: the 4 writes" \
 		[ "$(grep -c '"pid":'$W_PID',.*"rwbs":"WS","flags":"[A-Za-z-]*Write",.*"bytes":4096,"queue_ns":[0-9]' "$O")" = 4 ]
-	check "-j: nothing but records on stdout" [ "$(grep -cv '^{"ts_ns":' "$O")" = 0 ]
+	check "-j: nothing but records on stdout" [ "$(grep -cvE "^$(je io)," "$O")" = 0 ]
 
 	dio a read 3 4096
 	tool_start "$O" "$BS" -Q -d "$LOOP" || exit 1

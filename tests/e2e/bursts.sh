@@ -5,7 +5,7 @@
 # the workload) while the reader of the tool's stdout is stalled, so that
 # the event buffer overflows; then the reader is released and the tool
 # interrupted. The records delivered for the workload plus the sum of the
-# {"type":"lost","count":N} records must be exactly what the workload did,
+# {"v":1,"type":"lost",...,"count":N} records must be exactly what the workload did,
 # and some must have been lost. After the reader has caught up, the same
 # workload process adds a short tail of events, which must arrive too: on
 # a perf buffer, the kernel's own notice of the records it lost comes with
@@ -82,7 +82,7 @@ stopped() {
 # events went into it (the kernel-side filters), so they are the workload's.
 verdict() {
 	_n=$1
-	grep '^{"type":"lost",' "$D/$_n.out" >"$D/$_n.lost"
+	grep '"type":"lost",' "$D/$_n.out" >"$D/$_n.lost"
 	_lost=$(json_num "$D/$_n.lost" count |
 		awk '{ s += $1 } END { print s + 0 }')
 	SHOW="$D/$_n.err"
@@ -90,6 +90,7 @@ verdict() {
 	check "$_n: the workload did its burst of $2 ($3)" [ "$3" -eq "$2" ]
 	check "$_n: events were lost and reported ($_lost)" [ "$_lost" -gt 0 ]
 	check "$_n: delivered $4 + lost $_lost = produced $3" [ $(($4 + _lost)) -eq "$3" ]
+	json_valid "$_n: the -j lines, lost records too, are records of the schema" "$D/$_n.out" "$_n" --type lost
 	SHOW=
 }
 
@@ -140,7 +141,7 @@ if stalled opensnoop "$TK_BIN/opensnoop" -p "$pid"; then
 	stopped opensnoop
 	produced=$(grep -c '^openat ret ' "$D/work.os")
 	delivered=$(grep -F "\"path\":\"$D/burst.open\"" "$D/opensnoop.out" |
-		grep -c "^{\"ts_ns\":[0-9]*,\"pid\":$pid,")
+		grep -cE "^$JE,\"pid\":$pid,")
 	verdict opensnoop $N "$produced" "$delivered"
 fi
 
@@ -241,7 +242,7 @@ if stalled tcpaccept "$TK_BIN/tcpaccept" -p "$apid"; then
 	done
 	stopped tcpaccept
 	produced=$(grep -c '^accept ' "$D/listen.ta")
-	delivered=$(grep -c "^{\"ts_ns\":[0-9]*,\"pid\":$apid," "$D/tcpaccept.out")
+	delivered=$(grep -cE "^$JE,\"pid\":$apid," "$D/tcpaccept.out")
 	check "tcpaccept: the listener accepted nearly all of the $N connections ($produced)" \
 		[ "$produced" -ge $((N * 19 / 20)) ]
 	verdict tcpaccept "$produced" "$produced" "$delivered"
@@ -346,7 +347,7 @@ if stalled dnssnoop "$TK_BIN/dnssnoop" -P "$port" -p "$pid"; then
 	released dnssnoop 1
 	stopped dnssnoop
 	produced=$(sed -n 's/^sent \([0-9]*\)$/\1/p' "$D/work.dns")
-	delivered=$(grep -F "{\"ts_ns\":" "$D/dnssnoop.out" | grep -F "\"pid\":$pid," |
+	delivered=$(grep -F '"type":"dns",' "$D/dnssnoop.out" | grep -F "\"pid\":$pid," |
 		grep -F "\"dir\":\"Q\"," | grep -F "\"server_port\":$port," |
 		grep -F "\"qname\":\"$name\"," | grep -c '"rcode":null,')
 	verdict dnssnoop $N "${produced:-0}" "$delivered"

@@ -298,13 +298,18 @@ O="$D/out.json"
 SHOW="$O"
 dig_work a @127.0.0.1 -p "$P" ok.test AAAA
 pa=$W_PID
+js=$(date +%s%N)
 tool_start "$O" "$DS" -P "$P" -j
+j0=$(date +%s%N)
 go a
+j1=$(date +%s%N)
 stop_tool INT
+json_valid "JSON: records of the schema, dig's stamped within its run" "$O" dnssnoop \
+	--since "$js" --type dns --match pid="$pa" --work "$j0:$j1"
 id=$(dig_id a)
 line=$(grep "\"pid\":$pa," "$O" | grep '"dir":"R"')
 case "$line" in
-*"\"comm\":\"dig\",\"dir\":\"R\",\"proto\":\"UDP\",\"ip\":4,\"server\":\"127.0.0.1\",\"server_port\":$P,"*"\"id\":$id,\"qtype\":\"AAAA\",\"qname\":\"ok.test\",\"rcode\":\"NOERROR\",\"answers\":[{\"type\":\"AAAA\",\"ttl\":0,\"data\":\"fd00::1\"}],\"answers_truncated\":false,\"ancount\":1,\"tc\":false,\"latency_ns\":"[1-9]*",\"len\":"[1-9]*",\"error\":null}")
+*"\"comm\":\"dig\",\"dir\":\"R\",\"proto\":\"UDP\",\"ip\":4,\"server\":\"127.0.0.1\",\"server_port\":$P,"*"\"id\":$id,\"qtype\":\"AAAA\",\"qname\":\"ok.test\",\"rcode\":\"NOERROR\",\"answers\":[{\"rrtype\":\"AAAA\",\"ttl\":0,\"data\":\"fd00::1\"}],\"answers_truncated\":false,\"ancount\":1,\"tc\":false,\"latency_ns\":"[1-9]*",\"len\":"[1-9]*",\"error\":null}")
 	ok "JSON response: pid, comm, server, id, qtype, qname, rcode, answers, latency" ;;
 *) not_ok "JSON response: pid, comm, server, id, qtype, qname, rcode, answers, latency" "$O" ;;
 esac
@@ -537,7 +542,7 @@ stop_tool INT
 # dig's own answer section is the truth: how many A records came back.
 nans=$(grep -cE '^many\.test\.[[:space:]].*[[:space:]]A[[:space:]]+10\.9\.0\.' "$D/work.a")
 line=$(grep "\"pid\":$pa," "$O" | grep '"dir":"R"')
-listed=$(printf '%s\n' "$line" | grep -o '"type":"A","ttl":[0-9]*,"data":"10\.9\.0\.[0-9]*"' | wc -l)
+listed=$(printf '%s\n' "$line" | grep -o '"rrtype":"A","ttl":[0-9]*,"data":"10\.9\.0\.[0-9]*"' | wc -l)
 check "dig got 20 A records" [ "$nans" = 20 ]
 check "JSON: 16 answers listed" [ "$listed" = 16 ]
 check "JSON: answers_truncated true, ancount $nans" \
@@ -562,7 +567,7 @@ check "text: the answers past 16 counted as +$((nans - 16))" \
 # plus events lost (none expected: the workload paces itself).
 pending_total() {
 	_t=$(grep "\"pid\":$2," "$1" | grep -c '"rcode":"TIMEOUT"')
-	_e=$(grep -E '"type":"(evicted","what":"query|lost)"' "$1" | json_num /dev/stdin count |
+	_e=$(grep -E '"type":"lost"|"type":"evicted",.*"what":"query"' "$1" | json_num /dev/stdin count |
 		awk '{ s += $1 } END { print s + 0 }')
 	echo $((_t + _e))
 }

@@ -317,9 +317,70 @@ has() {
 }
 
 # json_num FILE KEY: the value of numeric field KEY, one per line (records
-# with the key once, such as {"type":"lost","count":N}).
+# with the key once, such as {"v":1,"type":"lost",...,"count":N}).
 json_num() {
 	sed -n "s/.*\"$2\":\\(-\\{0,1\\}[0-9][0-9]*\\).*/\\1/p" "$1"
+}
+
+# The envelope every -j record starts with (doc/tracekit.schema.json), as an
+# extended regex without the comma after it: {"v":1,"type":...,"tool":...
+# je TYPE: the same for records of type TYPE only.
+JE='\{"v":1,"type":"[a-z_]+","time":"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{9}Z","ts_ns":[0-9]+,"host":"[^"]+","tool":"[a-z]+"'
+je() {
+	printf '%s' "$JE" | sed "s/\"type\":\"\\[a-z_\\]+\"/\"type\":\"$1\"/"
+}
+
+# json_valid DESCRIPTION FILE TOOL [jsoncheck.py OPTIONS]: every line of
+# FILE (TOOL's -j output) is a record of doc/tracekit.schema.json whose
+# envelope tells the truth: this host, TOOL, "time" the wall-clock
+# reading of "ts_ns"; with OPTIONS, that the workload's records are there,
+# stamped within its run (see tests/e2e/jsoncheck.py). Needs python3's
+# jsonschema (make test-deps; TK_PYTHON names another python); the qemu
+# lane's guests have no python: there the envelope of each line is checked
+# with the regex above, and --type and --match's records are looked for.
+json_valid() {
+	_jd=$1
+	_jf=$2
+	_jt=$3
+	shift 3
+	_jo="$*"
+	for _py in ${TK_PYTHON:-/usr/bin/python3 python3} ""; do
+		[ -n "$_py" ] && "$_py" -c 'import jsonschema' 2>/dev/null && break
+	done
+	if [ -n "$_py" ]; then
+		"$_py" "$ROOT/tests/e2e/jsoncheck.py" "$@" "$_jf" "$_jt" >"$T_DIR/jsoncheck.out" 2>&1
+		_jrc=$?
+		[ $_jrc -eq 0 ] && ok "$_jd" || not_ok "$_jd" "$T_DIR/jsoncheck.out"
+		return $_jrc
+	fi
+	if ! in_guest; then
+		if [ "${CI:-}" = true ]; then
+			not_ok "$_jd: no python3 jsonschema (make test-deps)"
+		else
+			echo "# SKIP $T_NAME: $_jd: no python3 jsonschema (make test-deps)"
+		fi
+		return 0
+	fi
+	grep -Ev "^$JE,\"|^$JE}\$" "$_jf" >"$T_DIR/jsoncheck.out"
+	grep -v "\"host\":\"$(uname -n)\",\"tool\":\"$_jt\"[,}]" "$_jf" >>"$T_DIR/jsoncheck.out"
+	# The workload's records are there: --type and each --match (every
+	# option of jsoncheck.py takes one value).
+	cp "$_jf" "$T_DIR/jsoncheck.sel"
+	while [ $# -ge 2 ]; do
+		case $1 in
+		--type) grep -E "\"type\":\"($(printf '%s' "$2" | tr , '|'))\"," ;;
+		--match) grep -F -e "\"${2%%=*}\":${2#*=}," -e "\"${2%%=*}\":${2#*=}}" -e "\"${2%%=*}\":\"${2#*=}\"" ;;
+		*) cat ;;
+		esac <"$T_DIR/jsoncheck.sel" >"$T_DIR/jsoncheck.sel2"
+		mv "$T_DIR/jsoncheck.sel2" "$T_DIR/jsoncheck.sel"
+		shift 2
+	done
+	[ -s "$T_DIR/jsoncheck.sel" ] || echo "no record of the workload's ($_jo)" >>"$T_DIR/jsoncheck.out"
+	if [ ! -s "$T_DIR/jsoncheck.out" ]; then
+		ok "$_jd (the envelope and the workload's records: no python3 jsonschema in the guest)"
+	else
+		not_ok "$_jd" "$T_DIR/jsoncheck.out" "$_jf"
+	fi
 }
 
 # not COMMAND...: succeeds when the command fails.

@@ -78,7 +78,7 @@ want_calls() {
 
 # got_calls JSONFILE PID: "CALL RET" of the tool's records of PID.
 got_calls() {
-	grep "^{\"ts_ns\":[0-9]*,\"pid\":$2," "$1" |
+	grep -E "^$(je mount),\"pid\":$2," "$1" |
 		sed -n 's/.*"call":"\([a-z_]*\)".*"ret":\(-\{0,1\}[0-9]*\),.*/\1 \2/p'
 }
 

@@ -96,7 +96,7 @@ truth() {
 # (The regexes go through the environment: awk -v would take their
 # backslashes as escapes, and busybox's awk drops them.)
 json_sum() {
-	grep "^{\"type\":\"stack\",\"pid\":$2," "$1" | TK_U=$3 TK_K=$4 awk '
+	grep -E "^$(je stack),\"pid\":$2," "$1" | TK_U=$3 TK_K=$4 awk '
 		{
 			kf = $0; sub(/"user_frames":.*/, "", kf)
 			if (!sub(/.*"kernel_frames":/, "", kf)) kf = ""
@@ -172,7 +172,7 @@ for v in $VARIANTS; do
 	[ "$v" = auto ] || check "[$v] -v says $v is used" has "$O.err" "attach: using $v\$"
 	check "[$v] JSON: only objects" not grep -qv '^{.*}$' "$O"
 	check "[$v] a stack: nanosleep's kernel path, sleep_here <- sleep_loop <- main in tk_sleep" \
-		has "$O" "^\\{\"type\":\"stack\",\"pid\":$pa,\"comm\":\"tk_sleep\",\"us\":[0-9]+,\"kernel_frames\":\\[\\{\"name\":\"[^\"]+\",\"offset\":[0-9]+,\"module\":\"kernel\"\\}.*$K_SLEEP.*\"user_frames\":\\[\\{\"name\":\"sleep_here\""
+		has "$O" "^$(je stack),\"pid\":$pa,\"comm\":\"tk_sleep\",\"us\":[0-9]+,\"kernel_frames\":\\[\\{\"name\":\"[^\"]+\",\"offset\":[0-9]+,\"module\":\"kernel\"\\}.*$K_SLEEP.*\"user_frames\":\\[\\{\"name\":\"sleep_here\""
 	check "[$v] the tool's own hook is not in the stacks (bpf_prog_*, bpf_trace_run*)" \
 		not has "$O" '"name":"(bpf_prog_[0-9a-f]+_[a-z_]+|bpf_trace_run[0-9]+|__bpf_trace_sched_switch)"'
 	check "[$v] nanosleep stack: at most the measured windows ($s_exact us <= $((sw / 1000)))" \
@@ -183,7 +183,7 @@ for v in $VARIANTS; do
 		within "$v_exact" "$vw" "$vc"
 	n=$(grep '"type":"stack"' "$O" | sed 's/.*"us":\([0-9]*\).*/\1/' | awk '{ s += $1 } END { print s + 0 }')
 	check "[$v] JSON: the summary's total_us is the stacks' sum ($n)" \
-		has "$O" "^\\{\"type\":\"offcputime\",\"blocks\":[1-9][0-9]*,\"stacks\":[0-9]+,\"total_us\":$n,\"user_stack_missing\":[0-9]+,\"kernel_stack_missing\":[0-9]+,\"stack_collisions\":0,\"stack_errors\":0,\"counts_full\":0,\"threads_full\":0\\}\$"
+		has "$O" "^$(je offcputime),\"blocks\":[1-9][0-9]*,\"stacks\":[0-9]+,\"total_us\":$n,\"user_stack_missing\":[0-9]+,\"kernel_stack_missing\":[0-9]+,\"stack_collisions\":0,\"stack_errors\":0,\"counts_full\":0,\"threads_full\":0\\}\$"
 	grep '"type":"stack"' "$O" | grep -v "\"pid\":$pa," >"$D/others"
 	check "[$v] -p: no other process's stacks" not test -s "$D/others"
 done
@@ -318,7 +318,7 @@ SHOW="$O $O.err"
 tool_start "$O" "$OC" -k -j -d 1 || true
 wait "$TOOL_PID"
 kthreads >"$D/kthreads"
-sed -n 's/^{"type":"stack","pid":\([0-9]*\),.*/\1/p' "$O" | sort -u >"$D/pids"
+sed -n 's/^{.*"type":"stack",.*"tool":"offcputime","pid":\([0-9]*\),.*/\1/p' "$O" | sort -u >"$D/pids"
 check "-k: kernel threads' stacks ($(grep -c . "$D/pids") processes), none with user frames" \
 	eval '[ -s "$D/pids" ] && not grep -q "\"user_frames\":\\[{" "$O"'
 check "-k: every one still there is a kernel thread" \
@@ -332,7 +332,7 @@ let_run a
 stop_tool INT
 end_work a
 kthreads >"$D/kthreads"
-sed -n 's/^{"type":"stack","pid":\([0-9]*\),.*/\1/p' "$O" | sort -u >"$D/pids"
+sed -n 's/^{.*"type":"stack",.*"tool":"offcputime","pid":\([0-9]*\),.*/\1/p' "$O" | sort -u >"$D/pids"
 check "-u: tk_sleep's stacks there" has "$O" "\"pid\":$pa,\"comm\":\"tk_sleep\""
 check "-u: no kernel thread's" not grep -qxFf "$D/kthreads" "$D/pids"
 
@@ -345,7 +345,7 @@ tool_start "$O" "$OC" -t "$pa" -j
 let_run a
 stop_tool INT
 end_work a
-check "-t: the thread's stacks, with its tid" has "$O" "^\\{\"type\":\"stack\",\"pid\":$pa,\"tid\":$pa,\"comm\":\"tk_sleep\""
+check "-t: the thread's stacks, with its tid" has "$O" "^$(je stack),\"pid\":$pa,\"tid\":$pa,\"comm\":\"tk_sleep\""
 grep '"type":"stack"' "$O" | grep -v "\"tid\":$pa," >"$D/others"
 check "-t: no other thread's" not test -s "$D/others"
 

@@ -122,10 +122,13 @@ for v in $VARIANTS; do
 	HOG=$(sed -n 's/^pid \([0-9]*\)$/\1/p' "$D/work.h")
 	tool_start "$O" "$OK" --attach="$v" || { go h; continue; }
 	TEXT=$TOOL_PID
+	js=$(date +%s%N)
 	tool_start "$O.j" "$OK" -j --attach="$v" || { go h; TOOL_PID=$TEXT; stop_tool INT; continue; }
 	before=$(oom_kills)
+	j0=$(date +%s%N)
 	go h
 	rc=$?
+	j1=$(date +%s%N)
 	after=$(oom_kills)
 	stop_tool INT
 	jrc=$TOOL_RC
@@ -137,10 +140,12 @@ for v in $VARIANTS; do
 	check "[$v] the hog was killed by SIGKILL (status $rc)" [ "$rc" -eq 137 ]
 	check "[$v] the kernel counted one OOM kill in $NAME (${before:-?} -> ${after:-?})" \
 		[ -n "$before" ] && [ "$((after - before))" -eq 1 ]
+	json_valid "[$v] JSON: records of the schema, the hog's kill stamped within its run" "$O.j" oomkill \
+		--since "$js" --type oom_kill --match victim_pid="$HOG" --work "$j0:$j1"
 	check "[$v] JSON: as many records for $NAME as the kernel's kills" \
 		[ "$(grep -c "\"memcg\":\"$NAME\"" "$O.j")" -eq "$((after - before))" ]
 	check "[$v] JSON: the hog, $HOG, killed and the trigger" has "$O.j" \
-		"^\\{\"ts_ns\":[0-9]+,\"trigger_pid\":$HOG,\"trigger_tid\":$HOG,\"trigger_comm\":\"tk_hog\",\"victim_pid\":$HOG,\"victim_comm\":(\"tk_hog\"|null),"
+		"^$(je oom_kill),\"trigger_pid\":$HOG,\"trigger_tid\":$HOG,\"trigger_comm\":\"tk_hog\",\"victim_pid\":$HOG,\"victim_comm\":(\"tk_hog\"|null),"
 	check "[$v] JSON: the victim's memory, if the kernel tells it, is near the 48 MiB limit" \
 		has "$O.j" "\"victim_pid\":$HOG,.*(\"anon_rss_kb\":(2[4-9]|[34][0-9])[0-9][0-9][0-9],|\"anon_rss_kb\":null,)"
 	check "[$v] JSON: the memory cgroup $NAME" has "$O.j" "\"victim_pid\":$HOG,.*\"memcg\":\"$NAME\",\"memcg_id\":[1-9][0-9]*,"

@@ -272,7 +272,7 @@ for mode in text json; do
 done
 
 # --- Under -j a warning is a record too, so a log of the run is complete
-# evidence: the same words as on stderr, as {"type":"warning","message":...}.
+# evidence: the same words as on stderr, as a {"v":1,"type":"warning",...,"message":...} record.
 sleep 30 &
 NOTLS=$!
 T_PIDS="$T_PIDS $NOTLS"
@@ -282,8 +282,10 @@ kill "$NOTLS" 2>/dev/null
 msg=$(sed -n 's/^sslsniff: //p' "$D/warn.err")
 SHOW="$D/warn.out $D/warn.err"
 check "-j: a failed start is status 1" [ $rc -eq 1 ]
+json_valid "-j: the warning is a record of the schema" "$D/warn.out" sslsniff --type warning
 check "-j: the warning is on stderr" has_text "$D/warn.err" "process $NOTLS uses no TLS library"
 check "-j: and the same words as the one JSON record on stdout" \
-	[ "$(cat "$D/warn.out")" = "{\"type\":\"warning\",\"message\":\"$msg\"}" ]
+	all 'has "$D/warn.out" "^$(je warning),\"message\":\""' \
+	'has_text "$D/warn.out" ",\"message\":\"$msg\"}"' '[ "$(grep -c . "$D/warn.out")" -eq 1 ]'
 
 finish

@@ -286,13 +286,18 @@ check "-v names the libraries attached" has "$O.err" 'attached to .*libssl\.so.*
 # --- JSON, and the _ex variants (length from the size_t out-parameter) ------
 SOPT=-x
 pair a "$U-json-ex" -x
+js=$(date +%s%N)
 tool_start "$O" "$SS" -j || { finish; exit 1; }
+j0=$(date +%s%N)
 run_pair a
+j1=$(date +%s%N)
 stop_tool INT
+json_valid "JSON: records of the schema, the client's stamped within its run" "$O" sslsniff \
+	--since "$js" --type tls --match pid="$W_PID" --work "$j0:$j1"
 len=$(printf '%s' "$U-json-ex" | wc -c | tr -d ' ')
 line=$(json_line "$O" "\"data\":\"$U-json-ex\"" "\"pid\":$W_PID,")
 case "$line" in
-'{"ts_ns":'*',"func":"SSL_write_ex","op":"write","lib":"openssl","pid":'$W_PID',"tid":'$W_PID',"uid":0,"comm":"tk_tls","len":'$len',"captured":'$len',"truncated":false,"unreadable":false,"data":"'$U-json-ex'"}')
+'{"v":1,"type":"tls","time":"'*'","tool":"sslsniff","func":"SSL_write_ex","op":"write","lib":"openssl","pid":'$W_PID',"tid":'$W_PID',"uid":0,"comm":"tk_tls","len":'$len',"captured":'$len',"truncated":false,"unreadable":false,"data":"'$U-json-ex'"}')
 	ok "JSON: SSL_write_ex record with all its fields" ;;
 *) not_ok "JSON: SSL_write_ex record with all its fields" "$O" ;;
 esac

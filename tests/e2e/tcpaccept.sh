@@ -91,7 +91,7 @@ every_accept_once() {
 	_want=$(grep -c . "$D/truth")
 	_bad=0
 	while read -r _la _lp _ra _rp; do
-		_c=$(grep -c "^{\"ts_ns\":[0-9]*,\"pid\":$_pid,\"tid\":$_pid,\"uid\":0,\"comm\":\"tk_tcp\",\"ip\":$_ip,\"raddr\":\"$_ra\",\"rport\":$_rp,\"laddr\":\"$_la\",\"lport\":$_lp}\$" "$_f")
+		_c=$(grep -cE "^$(je accept),\"pid\":$_pid,\"tid\":$_pid,\"uid\":0,\"comm\":\"tk_tcp\",\"ip\":$_ip,\"raddr\":\"$_ra\",\"rport\":$_rp,\"laddr\":\"$_la\",\"lport\":$_lp}\$" "$_f")
 		[ "$_c" -eq 1 ] || { echo "# $_la:$_lp <- $_ra:$_rp seen $_c times"; _bad=1; }
 	done <"$D/truth"
 	_got=$(grep -c "\"pid\":$_pid," "$_f")

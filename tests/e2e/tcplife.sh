@@ -71,9 +71,9 @@ session_ok() {
 	_stx=$(echo "$_sline" | sed 's/.* tx \([0-9]*\)$/\1/')
 	_ae=$(echo "$_a" | sed 's/\./\\./g')
 	check "$_what: client end: pid $_pid (connect), out, ports, tx $_tx rx $_rx bytes as the workload counted" \
-		has "$_f" "^\{\"ts_ns\":[0-9]+,\"pid\":$_pid,\"uid\":0,\"comm\":\"tk_tcp\",\"owner\":\"connect\",\"dir\":\"out\",\"ip\":$_ip,\"laddr\":\"$_ae\",\"lport\":$_lp,\"raddr\":\"$_ae\",\"rport\":$_p,\"tx_bytes\":$_tx,\"rx_bytes\":$_rx,\"span_ns\":[0-9]+\}$"
+		has "$_f" "^$(je session),\"pid\":$_pid,\"uid\":0,\"comm\":\"tk_tcp\",\"owner\":\"connect\",\"dir\":\"out\",\"ip\":$_ip,\"laddr\":\"$_ae\",\"lport\":$_lp,\"raddr\":\"$_ae\",\"rport\":$_p,\"tx_bytes\":$_tx,\"rx_bytes\":$_rx,\"span_ns\":[0-9]+\}$"
 	check "$_what: server end: pid $_spid (close), in, tx $_stx rx $_srx as the server counted" \
-		has "$_f" "^\{\"ts_ns\":[0-9]+,\"pid\":$_spid,\"uid\":0,\"comm\":\"tk_tcp\",\"owner\":\"close\",\"dir\":\"in\",\"ip\":$_ip,\"laddr\":\"$_ae\",\"lport\":$_p,\"raddr\":\"$_ae\",\"rport\":$_lp,\"tx_bytes\":$_stx,\"rx_bytes\":$_srx,\"span_ns\":[0-9]+\}$"
+		has "$_f" "^$(je session),\"pid\":$_spid,\"uid\":0,\"comm\":\"tk_tcp\",\"owner\":\"close\",\"dir\":\"in\",\"ip\":$_ip,\"laddr\":\"$_ae\",\"lport\":$_p,\"raddr\":\"$_ae\",\"rport\":$_lp,\"tx_bytes\":$_stx,\"rx_bytes\":$_srx,\"span_ns\":[0-9]+\}$"
 }
 
 # Servers: their session lines are read from serve.NAME (lib.sh's server).
@@ -152,7 +152,7 @@ sleep 0.3
 stop_tool INT
 lq=$(sed -n 's/^connect lport \([0-9]*\) ret 0$/\1/p' "$D/work.q")
 check "a session nobody owned: pid, uid, comm null, owner none, in" \
-	has "$O" "^\{\"ts_ns\":[0-9]+,\"pid\":null,\"uid\":null,\"comm\":null,\"owner\":\"none\",\"dir\":\"in\",\"ip\":4,\"laddr\":\"127\.0\.0\.1\",\"lport\":$PQ,\"raddr\":\"127\.0\.0\.1\",\"rport\":$lq,\"tx_bytes\":0,\"rx_bytes\":0,"
+	has "$O" "^$(je session),\"pid\":null,\"uid\":null,\"comm\":null,\"owner\":\"none\",\"dir\":\"in\",\"ip\":4,\"laddr\":\"127\.0\.0\.1\",\"lport\":$PQ,\"raddr\":\"127\.0\.0\.1\",\"rport\":$lq,\"tx_bytes\":0,\"rx_bytes\":0,"
 check "its client end: owned by the connect" \
 	has "$O" "\"pid\":$pq,.*\"owner\":\"connect\",\"dir\":\"out\",.*\"lport\":$lq,"
 

@@ -120,6 +120,8 @@ for v in $VARIANTS; do
 	# holds several segments; TcpRetransSegs adds tcp_skb_pcount(skb),
 	# and so does the tool's segs: like with like, segments on both
 	# sides. (Lines are skbs; -c counts both.)
+	json_valid "[$v] JSON: records of the schema, retransmits on the lossy link's flow" "$O.j" tcpretrans \
+		--type retransmit --match lport="$lp"
 	grep '"type":"retransmit"' "$O.j" >"$D/r.$v"
 	grep '"type":"tlp"' "$O.j" >"$D/l.$v"
 	nr=$(grep -c . "$D/r.$v")

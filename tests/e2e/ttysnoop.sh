@@ -135,15 +135,20 @@ for v in $VARIANTS; do
 	# --- JSON: one record per write; data round-trips ---
 	pty a "$OPS_A" 'b:SECRET-OTHER-PTY\n' "$OPS_V" long:1000 "$OPS_C" 'tty:through /dev/tty\n'
 	pa=$P_PID
+	js=$(date +%s%N)
 	tool_start "$O" "$TS" "$A" -j "$P_N" || continue
+	j0=$(date +%s%N)
 	go a
+	j1=$(date +%s%N)
 	sleep 0.3
 	stop_tool INT
+	json_valid "[$v] JSON: records of the schema, the writes stamped within their run" "$O" ttysnoop \
+		--since "$js" --type tty --match pid="$pa" --work "$j0:$j1"
 	"$PTY" unjson data <"$O" >"$D/decoded"
 	same "[$v] JSON: the data fields decode to the bytes written" "$D/decoded" "$D/exp.a"
 	check "[$v] JSON: one record per write (5)" [ "$(grep -c '^{.*}$' "$O")" -eq 5 ]
 	check "[$v] JSON record: ts_ns, device, pid, tid, comm, length, data, truncated" \
-		has "$O" "^\{\"ts_ns\":[0-9]+,\"device\":\"pts/$P_N\",\"pid\":$pa,\"tid\":$pa,\"comm\":\"tk_pty\",\"length\":18,\"data\":\"hello from tk_pty\\\\n\",\"truncated\":false,\"confirmed\":$CONF\}\$"
+		has "$O" "^$(je tty),\"device\":\"pts/$P_N\",\"pid\":$pa,\"tid\":$pa,\"comm\":\"tk_pty\",\"length\":18,\"data\":\"hello from tk_pty\\\\n\",\"truncated\":false,\"confirmed\":$CONF\}\$"
 	check "[$v] JSON: control bytes as \\u00XX escapes" \
 		has_text "$O" '"data":"ctl\u0001\u001b[1mbold\u001b[0m\n"'
 	check "[$v] JSON: bytes that are not UTF-8 as \\udcXX" \

@@ -132,8 +132,7 @@ static void print_json(const struct message *m, const struct report *r)
 	int i;
 
 	/* Every record has every key: null where it does not apply. */
-	jw_begin(&w, stdout);
-	jw_uint(&w, "ts_ns", r->ts_ns);
+	jw_event_begin(&w, stdout, "dns", r->ts_ns);
 	if (m->known) {
 		jw_uint(&w, "pid", m->owner.pid);
 		if (m->owner.tid)
@@ -175,7 +174,7 @@ static void print_json(const struct message *m, const struct report *r)
 		jw_array_begin(&w, "answers");
 		for (i = 0; i < d->nanswer; i++) {
 			jw_object_begin(&w, NULL);
-			jw_str(&w, "type", dns_type_name(d->answer[i].type, tname, sizeof(tname)),
+			jw_str(&w, "rrtype", dns_type_name(d->answer[i].type, tname, sizeof(tname)),
 			       sizeof(tname));
 			jw_uint(&w, "ttl", d->answer[i].ttl);
 			if (d->answer[i].data[0])
@@ -275,8 +274,7 @@ void print_evicted(const char *what, uint64_t n, const char *limit_key, int limi
 {
 	struct jw w;
 
-	jw_begin(&w, stdout);
-	jw_str(&w, "type", "evicted", 8);
+	jw_summary_begin(&w, stdout, "evicted");
 	jw_str(&w, "what", what, 16);
 	jw_uint(&w, "count", n);
 	if (limit_key)

@@ -511,8 +511,7 @@ static void print_json(const struct sslsniff_event *e, const struct func_info *f
 {
 	struct jw w;
 
-	jw_begin(&w, stdout);
-	jw_uint(&w, "ts_ns", e->ts_ns);
+	jw_event_begin(&w, stdout, "tls", e->ts_ns);
 	jw_str(&w, "func", fi->symbol, 64);
 	jw_str(&w, "op", op_json[fi->op], 16);
 	jw_str(&w, "lib", libs[fi->lib].name, 16);

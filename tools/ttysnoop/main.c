@@ -244,8 +244,7 @@ static void print_write(struct pending *p)
 	struct jw w;
 
 	if (env.opts.json) {
-		jw_begin(&w, stdout);
-		jw_uint(&w, "ts_ns", p->ts_ns);
+		jw_event_begin(&w, stdout, "tty", p->ts_ns);
 		jw_str(&w, "device", terminal_name(p->dev), 64);
 		jw_uint(&w, "pid", p->pid);
 		jw_uint(&w, "tid", p->tid);

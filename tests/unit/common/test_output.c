@@ -502,6 +502,55 @@ static void test_event_clock(void)
 	CHECK(buf[9] >= '0' && buf[9] <= '9' && buf[11] >= '0' && buf[11] <= '9');
 }
 
+/* The envelope every record starts with: version, type, UTC wall time with
+ * nanoseconds, the monotonic stamp, host and tool, in that order. */
+static void test_envelope(void)
+{
+	struct timespec mono, real;
+	struct cap c;
+	struct jw w;
+	char buf[64], host[80];
+	long long wall, back;
+	unsigned long long ts;
+	int n;
+
+	tk_format_rfc3339(buf, sizeof(buf), 1796571766123456789LL);
+	CHECK(!strcmp(buf, "2026-12-06T15:42:46.123456789Z"));
+	tk_format_rfc3339(buf, sizeof(buf), 1000000000LL);
+	CHECK(!strcmp(buf, "1970-01-01T00:00:01.000000000Z"));
+
+	tk_prog = "tktest";
+	jw_summary_begin(&w, cap_open(&c), "lost");
+	jw_uint(&w, "count", 3);
+	jw_end(&w);
+	cap_close(&c);
+	CHECK(!strncmp(c.buf, "{\"v\":1,\"type\":\"lost\",\"time\":\"20", 31));
+	CHECK(strstr(c.buf, "\",\"tool\":\"tktest\",\"count\":3}\n") != NULL);
+	free(c.buf);
+
+	/* An event's "time" is its own stamp on the wall clock, not now. */
+	clock_gettime(CLOCK_MONOTONIC, &mono);
+	clock_gettime(CLOCK_REALTIME, &real);
+	ts = (unsigned long long)mono.tv_sec * 1000000000 + mono.tv_nsec - 5000000000ULL;
+	jw_event_begin(&w, cap_open(&c), "open", ts);
+	jw_end(&w);
+	cap_close(&c);
+	n = sscanf(c.buf, "{\"v\":1,\"type\":\"open\",\"time\":\"%30[^\"]\",\"ts_ns\":%llu,"
+		   "\"host\":\"%70[^\"]\",\"tool\":\"tktest\"}", buf, &back, host);
+	CHECK(n == 3 && (unsigned long long)back == ts && host[0]);
+	if (n == 3) {
+		struct tm tm = { 0 };
+		char *rest = strptime(buf, "%Y-%m-%dT%H:%M:%S", &tm);
+
+		CHECK(rest && strlen(rest) == 11 && rest[0] == '.' && rest[10] == 'Z');
+		wall = (long long)timegm(&tm) * 1000000000 + (rest ? atoll(rest + 1) : 0);
+		/* 5 s before now, give or take the test's own scheduling. */
+		back = (long long)real.tv_sec * 1000000000 + real.tv_nsec - 5000000000LL;
+		CHECK(wall - back < 100000000 && back - wall < 100000000);
+	}
+	free(c.buf);
+}
+
 int main(void)
 {
 	test_escape();
@@ -510,6 +559,7 @@ int main(void)
 	test_jw();
 	test_clock();
 	test_event_clock();
+	test_envelope();
 	printf("test_output: %d passed, %d failed\n", passed, failed);
 	return failed ? 1 : 0;
 }
