@@ -311,6 +311,16 @@ tool_start() {
 	bpf_track "$TOOL_PID"
 }
 
+# prom_start OUT TOOL ARGS...: start TOOL --prometheus 127.0.0.1:0 and set
+# PORT from its -v line (fleet mode: prom.sh, promserver.sh).
+prom_start() {
+	_po=$1
+	shift
+	tool_start "$_po" "$@" --prometheus 127.0.0.1:0 || return 1
+	PORT=$(sed -n 's|.*serving metrics on http://127\.0\.0\.1:\([0-9]*\)/metrics$|\1|p' "$_po.err")
+	[ -n "$PORT" ] || { not_ok "no 'serving metrics on' line" "$_po.err"; return 1; }
+}
+
 # has FILE PATTERN: FILE has a line matching the extended regex PATTERN.
 has() {
 	grep -Eq -- "$2" "$1"

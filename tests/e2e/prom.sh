@@ -40,16 +40,6 @@ kill "$L_PID" 2>/dev/null
 need_root
 command -v curl >/dev/null || { not_ok "curl is not installed"; finish; exit 1; }
 
-# prom_start OUT TOOL ARGS...: start TOOL --prometheus 127.0.0.1:0 and set
-# PORT from its -v line.
-prom_start() {
-	_po=$1
-	shift
-	tool_start "$_po" "$@" --prometheus 127.0.0.1:0 || return 1
-	PORT=$(sed -n 's|.*serving metrics on http://127\.0\.0\.1:\([0-9]*\)/metrics$|\1|p' "$_po.err")
-	[ -n "$PORT" ] || { not_ok "no 'serving metrics on' line" "$_po.err"; return 1; }
-}
-
 # fetch FILE [CURL ARGS...]: GET /metrics into FILE; prints the status.
 fetch() {
 	_f=$1
