@@ -336,10 +336,15 @@ const char *tk_prom_parse_addr(const char *s, struct sockaddr_storage *ss, unsig
 		port = colon + 1;
 		hlen = colon - s;
 	}
-	if (!hlen || hlen >= sizeof(host))
+	if ((!hlen && v6) || hlen >= sizeof(host))
 		return "no address before the port";
-	memcpy(host, s, hlen);
-	host[hlen] = 0;
+	/* ":PORT" is loopback, not Go's every address: the metrics name
+	 * processes and there is no authentication; every address is asked
+	 * for as 0.0.0.0:PORT or [::]:PORT. */
+	if (!hlen)
+		snprintf(host, sizeof(host), "127.0.0.1");
+	else
+		snprintf(host, sizeof(host), "%.*s", (int)hlen, s);
 	errno = 0;
 	if (*port < '0' || *port > '9')
 		return "invalid port";

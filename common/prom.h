@@ -111,7 +111,8 @@ void tk_prom_summary(struct tk_prom *p, struct tk_summary *sum);
 int tk_prom_textfile(struct tk_prom *p);
 void tk_prom_close(struct tk_prom *p);
 
-/* "ADDR:PORT" or "[ADDR6]:PORT" into a socket address; 0 or a message. */
+/* "ADDR:PORT", "[ADDR6]:PORT" or ":PORT" (127.0.0.1) into a socket
+ * address; NULL or a message. */
 struct sockaddr_storage;
 const char *tk_prom_parse_addr(const char *s, struct sockaddr_storage *ss, unsigned *len);
 

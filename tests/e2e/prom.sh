@@ -23,6 +23,14 @@ bad_input syscount \
 	--prometheus ::1:80
 bad_input biolatency "biolatency: invalid --textfile '/nonexistent/m.prom': /nonexistent/ is not a writable directory" \
 	--textfile /nonexistent/m.prom
+# ":PORT" is loopback (below), so only the port can be wrong.
+bad_input syscount \
+	"syscount: invalid --prometheus address ':99999': port out of range (0 to 65535)" \
+	--prometheus :99999
+bad_input syscount "syscount: invalid --prometheus address '[]:80': no address before the port" \
+	--prometheus '[]:80'
+mkdir "$D/adir"
+bad_input syscount "syscount: invalid --textfile '$D/adir': not a regular file" --textfile "$D/adir"
 bad_input syscount "syscount: invalid --prom-top 'x'" --prom-top x
 bad_input tcpconnect "tcpconnect: --prometheus and --textfile need -c (the metrics are its counts)" \
 	--prometheus 127.0.0.1:0
@@ -39,6 +47,22 @@ kill "$L_PID" 2>/dev/null
 
 need_root
 command -v curl >/dev/null || { not_ok "curl is not installed"; finish; exit 1; }
+
+# A directory root cannot write either: a read-only file system.
+mkdir "$D/ro"
+if mount -t tmpfs -o ro,size=64k tkprom "$D/ro" 2>"$D/mount.err"; then
+	bad_input syscount "syscount: invalid --textfile '$D/ro/m.prom': $D/ro/ is not a writable directory" \
+		--textfile "$D/ro/m.prom"
+	umount "$D/ro"
+else
+	not_ok "cannot mount a read-only tmpfs" "$D/mount.err"
+fi
+
+# ":PORT" binds loopback, never every address.
+bpf_track_run "$SC" -v -d 0.2 --prometheus :0 >/dev/null 2>"$D/colon.err"
+SHOW="$D/colon.err"
+check "--prometheus :0 serves on 127.0.0.1 only" \
+	has "$D/colon.err" '^syscount: serving metrics on http://127\.0\.0\.1:[1-9][0-9]*/metrics$'
 
 # fetch FILE [CURL ARGS...]: GET /metrics into FILE; prints the status.
 fetch() {
