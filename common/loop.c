@@ -211,7 +211,11 @@ int tk_stream_run(struct tk_session *s, const struct tk_stream *st)
 		sc.yield_ns = tick && (!end || tick < end) ? tick : end;
 		/* Records are submitted without wake-ups below the fill threshold,
 		 * so a quiet poll still has to look at the buffer. */
-		if (rb) {
+		if (st->wait) {
+			st->wait(st->wait_ctx, tk_now_ns() + (uint64_t)timeout * 1000000ULL,
+				 rb ? ring_buffer__epoll_fd(rb) : perf_buffer__epoll_fd(pb));
+			err = rb ? ring_buffer__consume(rb) : perf_buffer__consume(pb);
+		} else if (rb) {
 			err = ring_buffer__poll(rb, timeout);
 			if (err >= 0 || err == -EINTR)
 				err = ring_buffer__consume(rb);
@@ -293,7 +297,7 @@ int tk_summary_run(struct tk_session *s, const struct tk_summary *sum)
 	next = sum->interval_ms ? start + sum->interval_ms * 1000000ULL : UINT64_MAX;
 	for (;;) {
 		if (sum->wait)
-			sum->wait(sum->wait_ctx, next < end ? next : end);
+			sum->wait(sum->wait_ctx, next < end ? next : end, -1);
 		else
 			sleep_until(next < end ? next : end);
 		now = tk_now_ns();

@@ -310,6 +310,8 @@ struct tk_prom {
 	char *tmp_path;
 	tk_prom_render_fn render;
 	void *ctx;
+	/* A streaming tool's textfile is rewritten from the wait. */
+	uint64_t textfile_period_ns, textfile_next_ns;
 	struct conn conns[TK_PROM_MAX_CONN];
 };
 
@@ -607,15 +609,24 @@ static void accept_all(struct tk_prom *p, uint64_t now)
 	}
 }
 
-static void prom_wait(void *ctx, uint64_t deadline)
+/* The loops' wait (loop.h): the listening socket, the connections and the
+ * loop's own event buffer (@events_fd, -1 for none) in one poll(). */
+static void prom_wait(void *ctx, uint64_t deadline, int events_fd)
 {
 	struct tk_prom *p = ctx;
-	struct pollfd pfd[TK_PROM_MAX_CONN + 1];
-	struct conn *map[TK_PROM_MAX_CONN + 1];
+	struct pollfd pfd[TK_PROM_MAX_CONN + 2];
+	struct conn *map[TK_PROM_MAX_CONN + 2];
 	uint64_t now = tk_now_ns(), until = deadline;
 	int n = 0, i, timeout;
 
+	if (p->textfile_period_ns && now >= p->textfile_next_ns) {
+		tk_prom_textfile(p);
+		p->textfile_next_ns = now + p->textfile_period_ns;
+	}
+	/* poll() skips a negative fd: no listening socket with --textfile alone. */
 	pfd[n] = (struct pollfd){ .fd = p->listen_fd, .events = POLLIN };
+	map[n++] = NULL;
+	pfd[n] = (struct pollfd){ .fd = events_fd, .events = POLLIN };
 	map[n++] = NULL;
 	for (i = 0; i < TK_PROM_MAX_CONN; i++) {
 		struct conn *c = &p->conns[i];
@@ -642,7 +653,7 @@ static void prom_wait(void *ctx, uint64_t deadline)
 	if (poll(pfd, n, timeout) <= 0)
 		return;
 	now = tk_now_ns();
-	for (i = 1; i < n; i++) {
+	for (i = 2; i < n; i++) {
 		struct conn *c = map[i];
 
 		if (!pfd[i].revents || c->state == C_FREE)
@@ -721,6 +732,18 @@ void tk_prom_summary(struct tk_prom *p, struct tk_summary *sum)
 	sum->ctx = p;
 	if (!sum->interval_ms && p->textfile)
 		sum->interval_ms = TK_PROM_TEXTFILE_MS;
+}
+
+void tk_prom_stream(struct tk_prom *p, struct tk_stream *st)
+{
+	if (!p)
+		return;
+	st->wait = prom_wait;
+	st->wait_ctx = p;
+	if (p->textfile) {
+		p->textfile_period_ns = TK_PROM_TEXTFILE_MS * 1000000ULL;
+		p->textfile_next_ns = tk_now_ns() + p->textfile_period_ns;
+	}
 }
 
 void tk_prom_close(struct tk_prom *p)

@@ -71,24 +71,6 @@ fetch() {
 	curl -s --max-time 5 -o "$_f" -w '%{http_code}' "$@" "http://127.0.0.1:$PORT/metrics"
 }
 
-# metric FILE SERIES: the value of the sample SERIES (name{labels}) in FILE.
-metric() {
-	awk -v s="$2" '$1 == s { print $2; found = 1; exit } END { if (!found) print "none" }' "$1"
-}
-
-# lint WHAT FILE: promtool check metrics finds nothing to say about FILE.
-# The format does not depend on the kernel: the qemu lane's guest (no
-# promtool there, 48 MB) leaves it to the host's run.
-lint() {
-	in_guest && return 0
-	if command -v promtool >/dev/null; then
-		promtool check metrics <"$2" >"$2.lint" 2>&1
-		check "promtool check metrics passes on $1" [ $? -eq 0 ]
-	else
-		not_ok "promtool is not installed (apt-get install prometheus)"
-	fi
-}
-
 # --- syscount: the counter is the workload's own count ----------------------
 
 O="$D/sc"
