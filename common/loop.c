@@ -42,6 +42,23 @@ uint64_t tk_drops_read(struct bpf_map *drops)
 	return sum;
 }
 
+/* What the run's loss reports have said and will say: the loop's drop
+ * counter and its unprinted records, and the kernel's misses reported
+ * (tk_lost_events). */
+static struct bpf_map *run_drops;
+static uint64_t run_unprinted, run_misses;
+
+uint64_t tk_lost_events(void)
+{
+	static uint64_t drops;
+	uint64_t d = run_drops ? tk_drops_read(run_drops) : 0;
+
+	/* Never backwards, should the map be gone by the last reading. */
+	if (d > drops)
+		drops = d;
+	return drops + run_unprinted + run_misses;
+}
+
 void tk_report_lost(uint64_t n, bool json)
 {
 	if (!n)
@@ -68,6 +85,7 @@ void tk_report_misses(struct bpf_object *obj, uint64_t *reported, bool json)
 			misses += info.recursion_misses;
 	}
 	if (misses > *reported) {
+		run_misses += misses - *reported;
 		tk_report_lost(misses - *reported, json);
 		*reported = misses;
 	}
@@ -110,6 +128,8 @@ static void report_new_losses(struct lost_state *ls, bool force)
 	if (!force && now - ls->last_ns < LOST_REPORT_NS)
 		return;
 	ls->last_ns = now;
+	run_drops = ls->drops;
+	run_unprinted = ls->unprinted;
 	total = tk_drops_read(ls->drops) + ls->unprinted;
 	if (total > ls->reported) {
 		/* In JSON a record, unless stdout can take nothing more. */
@@ -187,7 +207,7 @@ int tk_stream_run(struct tk_session *s, const struct tk_stream *st)
 	uint64_t tick = st->tick_ms ? now + st->tick_ms * 1000000ULL : 0;
 	int err = 0, out = 0, timeout;
 
-	sc.lost.drops = s->bpf.drops;
+	sc.lost.drops = run_drops = s->bpf.drops;
 	sc.lost.json = s->opts->json;
 	sc.lost.last_ns = now;
 	if (bpf_map__type(map) == BPF_MAP_TYPE_RINGBUF)
@@ -293,6 +313,7 @@ int tk_summary_run(struct tk_session *s, const struct tk_summary *sum)
 	long long printed = 0;
 	int err = 0, out = 0;
 
+	run_drops = s->bpf.drops;
 	end = s->opts->duration_ms ? start + s->opts->duration_ms * 1000000ULL : UINT64_MAX;
 	next = sum->interval_ms ? start + sum->interval_ms * 1000000ULL : UINT64_MAX;
 	for (;;) {

@@ -69,6 +69,11 @@ void tk_report_lost(uint64_t n, bool json);
  * wakeup): the kernel counts them per program. Reports those since
  * *@reported, as tk_report_lost does, and moves *@reported on. */
 void tk_report_misses(struct bpf_object *obj, uint64_t *reported, bool json);
+/* Every event the run has counted as lost so far (what its "lost" reports
+ * add up to, or will at the next): the drop counter, records the stream
+ * loop could not print, the kernel's misses reported (prom.h's
+ * tracekit_lost_events_total). */
+uint64_t tk_lost_events(void);
 /* Total of the per-CPU drop counter. */
 uint64_t tk_drops_read(struct bpf_map *drops);
 

@@ -478,13 +478,28 @@ static void conn_close(struct conn *c)
 	tk_prom_buf_free(&c->out);
 }
 
+/* The tool's metrics, then the run's losses (loop.h), common to every
+ * exporter. */
+static int render(struct tk_prom *p, struct tk_prom_buf *b)
+{
+	int err = p->render(p->ctx, b);
+
+	if (err)
+		return err;
+	tk_prom_family(b, "tracekit_lost_events_total", "counter",
+		       "Events the kernel produced that the tool could not count or deliver, "
+		       "as its lost reports add up");
+	tk_prom_sample(b, "tracekit_lost_events_total", NULL, 0, (double)tk_lost_events());
+	return 0;
+}
+
 static void respond(struct tk_prom *p, struct conn *c, int status, const char *reason)
 {
 	struct tk_prom_buf body = {};
 	const char *type = "text/plain; charset=utf-8";
 
 	if (status == 200) {
-		if (p->render(p->ctx, &body) || body.failed) {
+		if (render(p, &body) || body.failed) {
 			tk_prom_buf_free(&body);
 			status = 500;
 			reason = "Internal Server Error";
@@ -679,7 +694,7 @@ int tk_prom_textfile(struct tk_prom *p)
 
 	if (!p || !p->textfile)
 		return 0;
-	if (p->render(p->ctx, &b) || b.failed) {
+	if (render(p, &b) || b.failed) {
 		tk_warn("cannot render the metrics for %s", p->textfile);
 		goto out;
 	}

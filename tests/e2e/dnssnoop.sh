@@ -792,6 +792,7 @@ check "latency: a histogram of the $ans_ok answers, +Inf and _count alike" \
 	'[ "$(metric "$D/dm" "tracekit_dns_latency_seconds_bucket{qtype=\"A\",rcode=\"NOERROR\",le=\"+Inf\"}")" = "$ans_ok" ]' \
 	'has "$D/dm" "^tracekit_dns_latency_seconds_sum\{qtype=\"A\",rcode=\"NOERROR\"\} [0-9.e-]*[1-9]"'
 check "latency: no histogram for the timeout" not has "$D/dm" 'latency_seconds_count\{qtype="A",rcode="TIMEOUT"\}'
+check "nothing lost: tracekit_lost_events_total 0" has "$D/dm" '^tracekit_lost_events_total 0$'
 SHOW="$D/dm.lint"
 lint "dnssnoop's body" "$D/dm"
 stop_tool TERM
@@ -800,6 +801,25 @@ check "--prometheus: exit 0 on SIGTERM, nothing on stdout" [ "$TOOL_RC" -eq 0 ] 
 check "--textfile: the last write holds the same counts" \
 	all '[ "$(metric "$D/dns.prom" "tracekit_dns_queries_total{qtype=\"A\"}")" = "$want_a" ]' \
 	'[ "$(metric "$D/dns.prom" "tracekit_dns_responses_total{qtype=\"A\",rcode=\"NXDOMAIN\"}")" = "$ans_nx" ]'
+
+# Lost events as a metric: the exporter stopped (SIGSTOP) while 20000 empty
+# datagrams overflow its 4 MB buffer; its last textfile's counter is what
+# its "lost" lines on stderr add up to.
+dns_work a -n 20000 -r '' "$S" -
+O="$D/out.plost"
+if prom_start "$O" "$DS" -P "$S" --textfile "$D/lost.prom"; then
+	kill -STOP "$TOOL_PID"
+	go a
+	kill -CONT "$TOOL_PID"
+	sleep 1
+	stop_tool TERM
+	lost=$(sed -n 's/^dnssnoop: \([0-9]*\) events\{0,1\} lost$/\1/p' "$O.err" | awk '{ s += $1 } END { print s + 0 }')
+	got=$(metric "$D/lost.prom" tracekit_lost_events_total)
+	SHOW="$O.err $D/lost.prom $D/work.a"
+	check "stalled exporter: the workload sent 20000 datagrams" has "$D/work.a" '^sent 20000$'
+	check "stalled exporter: tracekit_lost_events_total = the $lost reported on stderr (got $got)" \
+		[ "$lost" -gt 0 ] && [ "$got" = "$lost" ]
+fi
 
 # Not root: one line, status 1, nothing loaded.
 not_root_check "$DS"

@@ -85,6 +85,7 @@ wait_for "$D/work.a" '^paused$' 10 || not_ok "workload a did not pause" "$D/work
 check "GET /metrics: 200" [ "$(fetch "$D/m1")" = 200 ]
 check "syscount: the counter holds the 600 getppid calls made so far" \
 	[ "$(metric "$D/m1" 'tracekit_syscalls_total{syscall="getppid"}')" = 600 ]
+check "nothing lost: tracekit_lost_events_total 0" has "$D/m1" '^tracekit_lost_events_total 0$'
 SHOW="$O.err $D/m1.lint"
 lint "syscount's body" "$D/m1"
 check "-L: time spent in getppid, in seconds" \
@@ -216,6 +217,7 @@ awk -v d="$LOOP" '
 check "buckets are cumulative: never decreasing, ending at _count" \
 	awk -v c="$got" 'NR > 1 && $1 < p { exit 1 } { p = $1 } END { exit !(NR == 27 && p == c) }' \
 	"$D/buckets"
+check "biolatency: nothing lost: tracekit_lost_events_total 0" has "$D/b1" '^tracekit_lost_events_total 0$'
 check "the last bucket is +Inf" has "$D/b1" "_bucket\\{disk=\"$LOOP\",le=\"\\+Inf\"\\} $want\$"
 check "_sum in seconds, above zero" has "$D/b1" "^tracekit_block_io_latency_seconds_sum\\{disk=\"$LOOP\"\\} [0-9.e-]*[1-9]"
 SHOW="$D/b1.lint"
