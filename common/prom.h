@@ -56,7 +56,7 @@ void tk_prom_hist_log2(struct tk_prom_buf *b, const char *name, const struct tk_
 
 /* ---- top N, the rest as "other" ------------------------------------------ */
 
-#define TK_PROM_LABELS 3
+#define TK_PROM_LABELS 4	/* tcpretrans: saddr, sport, daddr, dport */
 #define TK_PROM_VALUES 32
 #define TK_PROM_LABEL_LEN 160
 

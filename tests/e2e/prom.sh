@@ -379,8 +379,8 @@ prom_tcpretrans() {
 	want2=$WANT lp2=$LP
 	fetch "$D/t2" >/dev/null
 	SHOW="$O.err $D/t1 $D/t2 $D/talk.1 $D/talk.2"
-	s1="tracekit_tcp_retransmits_total{local=\"$AA:$lp1\",remote=\"$AB:$P\"}"
-	s2="tracekit_tcp_retransmits_total{local=\"$AA:$lp2\",remote=\"$AB:$P\"}"
+	s1="tracekit_tcp_retransmits_total{saddr=\"$AA\",sport=\"$lp1\",daddr=\"$AB\",dport=\"$P\"}"
+	s2="tracekit_tcp_retransmits_total{saddr=\"$AA\",sport=\"$lp2\",daddr=\"$AB\",dport=\"$P\"}"
 	check "tcpretrans: both transfers went through, each with retransmits ($want1, $want2)" \
 		[ -n "$lp1" ] && [ -n "$lp2" ] && [ "$lp1" != "$lp2" ] && [ "$want1" -gt 0 ] && [ "$want2" -gt 0 ]
 	check "tcpretrans -c: flow 1's counter = its TcpRetransSegs - TCPRetransFail ($want1; got $(metric "$D/t1" "$s1"))" \
