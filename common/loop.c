@@ -231,10 +231,20 @@ int tk_stream_run(struct tk_session *s, const struct tk_stream *st)
 		sc.yield_ns = tick && (!end || tick < end) ? tick : end;
 		/* Records are submitted without wake-ups below the fill threshold,
 		 * so a quiet poll still has to look at the buffer. */
-		if (st->wait) {
+		if (st->wait && rb) {
 			st->wait(st->wait_ctx, tk_now_ns() + (uint64_t)timeout * 1000000ULL,
-				 rb ? ring_buffer__epoll_fd(rb) : perf_buffer__epoll_fd(pb));
-			err = rb ? ring_buffer__consume(rb) : perf_buffer__consume(pb);
+				 ring_buffer__epoll_fd(rb));
+			err = ring_buffer__consume(rb);
+		} else if (st->wait) {
+			/* A perf buffer is read as each record wakes the reader:
+			 * read later in one batch, its per-CPU buffers come in
+			 * no useful order (an answer before its query from
+			 * another CPU), and polling its fd from outside takes
+			 * the readiness libbpf would look for. So its own poll,
+			 * then a short wait; the wait's clients are served
+			 * within a poll's timeout. */
+			err = perf_buffer__poll(pb, timeout);
+			st->wait(st->wait_ctx, tk_now_ns() + 1000000ULL, -1);
 		} else if (rb) {
 			err = ring_buffer__poll(rb, timeout);
 			if (err >= 0 || err == -EINTR)

@@ -32,10 +32,11 @@ struct tk_stream {
 	uint64_t tick_ms;
 	/* Once, after the last record, before the loss report (may be NULL). */
 	int (*on_end)(void *ctx);
-	/* Instead of polling the event buffer: returns by @deadline (monotonic
-	 * ns), or sooner when @events_fd (the buffer's epoll fd) is readable
-	 * or on a signal; the loop then reads what the buffer holds (prom.h
-	 * serves HTTP here). NULL: poll the buffer. */
+	/* Instead of polling a ring buffer: returns by @deadline (monotonic
+	 * ns), or sooner when @events_fd (the ring buffer's epoll fd) is
+	 * readable or on a signal; the loop then reads what it holds (prom.h
+	 * serves HTTP here). A perf buffer is polled as without it, then this
+	 * waits 1 ms with @events_fd -1. NULL: poll the buffer. */
 	tk_wait_fn wait;
 	void *wait_ctx;
 };
