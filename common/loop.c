@@ -42,6 +42,23 @@ uint64_t tk_drops_read(struct bpf_map *drops)
 	return sum;
 }
 
+/* What the run's loss reports have said and will say: the loop's drop
+ * counter and its unprinted records, and the kernel's misses reported
+ * (tk_lost_events). */
+static struct bpf_map *run_drops;
+static uint64_t run_unprinted, run_misses;
+
+uint64_t tk_lost_events(void)
+{
+	static uint64_t drops;
+	uint64_t d = run_drops ? tk_drops_read(run_drops) : 0;
+
+	/* Never backwards, should the map be gone by the last reading. */
+	if (d > drops)
+		drops = d;
+	return drops + run_unprinted + run_misses;
+}
+
 void tk_report_lost(uint64_t n, bool json)
 {
 	if (!n)
@@ -72,6 +89,7 @@ void tk_report_misses(struct bpf_object *obj, uint64_t *reported, bool json)
 			misses += info.recursion_misses;
 	}
 	if (misses > *reported) {
+		run_misses += misses - *reported;
 		tk_report_lost(misses - *reported, json);
 		*reported = misses;
 	}
@@ -114,6 +132,8 @@ static void report_new_losses(struct lost_state *ls, bool force)
 	if (!force && now - ls->last_ns < LOST_REPORT_NS)
 		return;
 	ls->last_ns = now;
+	run_drops = ls->drops;
+	run_unprinted = ls->unprinted;
 	total = tk_drops_read(ls->drops) + ls->unprinted;
 	if (total > ls->reported) {
 		/* In JSON a record, unless stdout can take nothing more. */
@@ -191,7 +211,7 @@ int tk_stream_run(struct tk_session *s, const struct tk_stream *st)
 	uint64_t tick = st->tick_ms ? now + st->tick_ms * 1000000ULL : 0;
 	int err = 0, out = 0, timeout;
 
-	sc.lost.drops = s->bpf.drops;
+	sc.lost.drops = run_drops = s->bpf.drops;
 	sc.lost.json = s->opts->json;
 	sc.lost.last_ns = now;
 	if (bpf_map__type(map) == BPF_MAP_TYPE_RINGBUF)
@@ -215,7 +235,21 @@ int tk_stream_run(struct tk_session *s, const struct tk_stream *st)
 		sc.yield_ns = tick && (!end || tick < end) ? tick : end;
 		/* Records are submitted without wake-ups below the fill threshold,
 		 * so a quiet poll still has to look at the buffer. */
-		if (rb) {
+		if (st->wait && rb) {
+			st->wait(st->wait_ctx, tk_now_ns() + (uint64_t)timeout * 1000000ULL,
+				 ring_buffer__epoll_fd(rb));
+			err = ring_buffer__consume(rb);
+		} else if (st->wait) {
+			/* A perf buffer is read as each record wakes the reader:
+			 * read later in one batch, its per-CPU buffers come in
+			 * no useful order (an answer before its query from
+			 * another CPU), and polling its fd from outside takes
+			 * the readiness libbpf would look for. So its own poll,
+			 * then a short wait; the wait's clients are served
+			 * within a poll's timeout. */
+			err = perf_buffer__poll(pb, timeout);
+			st->wait(st->wait_ctx, tk_now_ns() + 1000000ULL, -1);
+		} else if (rb) {
 			err = ring_buffer__poll(rb, timeout);
 			if (err >= 0 || err == -EINTR)
 				err = ring_buffer__consume(rb);
@@ -293,11 +327,12 @@ int tk_summary_run(struct tk_session *s, const struct tk_summary *sum)
 	long long printed = 0;
 	int err = 0, out = 0;
 
+	run_drops = s->bpf.drops;
 	end = s->opts->duration_ms ? start + s->opts->duration_ms * 1000000ULL : UINT64_MAX;
 	next = sum->interval_ms ? start + sum->interval_ms * 1000000ULL : UINT64_MAX;
 	for (;;) {
 		if (sum->wait)
-			sum->wait(sum->wait_ctx, next < end ? next : end);
+			sum->wait(sum->wait_ctx, next < end ? next : end, -1);
 		else
 			sleep_until(next < end ? next : end);
 		now = tk_now_ns();

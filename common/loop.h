@@ -19,6 +19,9 @@
  * to end it as a failure. */
 #define TK_STOP (-ECANCELED)
 typedef int (*tk_record_fn)(void *ctx, const void *data, size_t size);
+/* Both loops' wait (see tk_stream.wait, tk_summary.wait); @events_fd is -1
+ * in a summary loop. */
+typedef void (*tk_wait_fn)(void *ctx, uint64_t deadline, int events_fd);
 
 struct tk_stream {
 	tk_record_fn on_record;
@@ -29,6 +32,13 @@ struct tk_stream {
 	uint64_t tick_ms;
 	/* Once, after the last record, before the loss report (may be NULL). */
 	int (*on_end)(void *ctx);
+	/* Instead of polling a ring buffer: returns by @deadline (monotonic
+	 * ns), or sooner when @events_fd (the ring buffer's epoll fd) is
+	 * readable or on a signal; the loop then reads what it holds (prom.h
+	 * serves HTTP here). A perf buffer is polled as without it, then this
+	 * waits 1 ms with @events_fd -1. NULL: poll the buffer. */
+	tk_wait_fn wait;
+	void *wait_ctx;
 };
 
 /* Deliver records until a signal, -d, TK_STOP or the reader of stdout going
@@ -44,8 +54,9 @@ struct tk_summary {
 	uint64_t interval_ms;		/* 0: one report at the end */
 	long long count;		/* reports to print; 0: unlimited */
 	/* Instead of sleeping until @deadline (monotonic ns): returns by then,
-	 * or sooner on a signal (prom.h serves HTTP here). NULL: sleep. */
-	void (*wait)(void *ctx, uint64_t deadline);
+	 * or sooner on a signal (prom.h serves HTTP here); @events_fd -1.
+	 * NULL: sleep. */
+	tk_wait_fn wait;
 	void *wait_ctx;
 };
 
@@ -59,6 +70,11 @@ void tk_report_lost(uint64_t n, bool json);
  * wakeup): the kernel counts them per program. Reports those since
  * *@reported, as tk_report_lost does, and moves *@reported on. */
 void tk_report_misses(struct bpf_object *obj, uint64_t *reported, bool json);
+/* Every event the run has counted as lost so far (what its "lost" reports
+ * add up to, or will at the next): the drop counter, records the stream
+ * loop could not print, the kernel's misses reported (prom.h's
+ * tracekit_lost_events_total). */
+uint64_t tk_lost_events(void);
 /* Total of the per-CPU drop counter. */
 uint64_t tk_drops_read(struct bpf_map *drops);
 

@@ -310,6 +310,8 @@ struct tk_prom {
 	char *tmp_path;
 	tk_prom_render_fn render;
 	void *ctx;
+	/* A streaming tool's textfile is rewritten from the wait. */
+	uint64_t textfile_period_ns, textfile_next_ns;
 	struct conn conns[TK_PROM_MAX_CONN];
 };
 
@@ -336,10 +338,15 @@ const char *tk_prom_parse_addr(const char *s, struct sockaddr_storage *ss, unsig
 		port = colon + 1;
 		hlen = colon - s;
 	}
-	if (!hlen || hlen >= sizeof(host))
+	if ((!hlen && v6) || hlen >= sizeof(host))
 		return "no address before the port";
-	memcpy(host, s, hlen);
-	host[hlen] = 0;
+	/* ":PORT" is loopback, not Go's every address: the metrics name
+	 * processes and there is no authentication; every address is asked
+	 * for as 0.0.0.0:PORT or [::]:PORT. */
+	if (!hlen)
+		snprintf(host, sizeof(host), "127.0.0.1");
+	else
+		snprintf(host, sizeof(host), "%.*s", (int)hlen, s);
 	errno = 0;
 	if (*port < '0' || *port > '9')
 		return "invalid port";
@@ -471,13 +478,28 @@ static void conn_close(struct conn *c)
 	tk_prom_buf_free(&c->out);
 }
 
+/* The tool's metrics, then the run's losses (loop.h), common to every
+ * exporter. */
+static int render(struct tk_prom *p, struct tk_prom_buf *b)
+{
+	int err = p->render(p->ctx, b);
+
+	if (err)
+		return err;
+	tk_prom_family(b, "tracekit_lost_events_total", "counter",
+		       "Events the kernel produced that the tool could not count or deliver, "
+		       "as its lost reports add up");
+	tk_prom_sample(b, "tracekit_lost_events_total", NULL, 0, (double)tk_lost_events());
+	return 0;
+}
+
 static void respond(struct tk_prom *p, struct conn *c, int status, const char *reason)
 {
 	struct tk_prom_buf body = {};
 	const char *type = "text/plain; charset=utf-8";
 
 	if (status == 200) {
-		if (p->render(p->ctx, &body) || body.failed) {
+		if (render(p, &body) || body.failed) {
 			tk_prom_buf_free(&body);
 			status = 500;
 			reason = "Internal Server Error";
@@ -602,15 +624,24 @@ static void accept_all(struct tk_prom *p, uint64_t now)
 	}
 }
 
-static void prom_wait(void *ctx, uint64_t deadline)
+/* The loops' wait (loop.h): the listening socket, the connections and the
+ * loop's own event buffer (@events_fd, -1 for none) in one poll(). */
+static void prom_wait(void *ctx, uint64_t deadline, int events_fd)
 {
 	struct tk_prom *p = ctx;
-	struct pollfd pfd[TK_PROM_MAX_CONN + 1];
-	struct conn *map[TK_PROM_MAX_CONN + 1];
+	struct pollfd pfd[TK_PROM_MAX_CONN + 2];
+	struct conn *map[TK_PROM_MAX_CONN + 2];
 	uint64_t now = tk_now_ns(), until = deadline;
 	int n = 0, i, timeout;
 
+	if (p->textfile_period_ns && now >= p->textfile_next_ns) {
+		tk_prom_textfile(p);
+		p->textfile_next_ns = now + p->textfile_period_ns;
+	}
+	/* poll() skips a negative fd: no listening socket with --textfile alone. */
 	pfd[n] = (struct pollfd){ .fd = p->listen_fd, .events = POLLIN };
+	map[n++] = NULL;
+	pfd[n] = (struct pollfd){ .fd = events_fd, .events = POLLIN };
 	map[n++] = NULL;
 	for (i = 0; i < TK_PROM_MAX_CONN; i++) {
 		struct conn *c = &p->conns[i];
@@ -637,7 +668,7 @@ static void prom_wait(void *ctx, uint64_t deadline)
 	if (poll(pfd, n, timeout) <= 0)
 		return;
 	now = tk_now_ns();
-	for (i = 1; i < n; i++) {
+	for (i = 2; i < n; i++) {
 		struct conn *c = map[i];
 
 		if (!pfd[i].revents || c->state == C_FREE)
@@ -663,7 +694,7 @@ int tk_prom_textfile(struct tk_prom *p)
 
 	if (!p || !p->textfile)
 		return 0;
-	if (p->render(p->ctx, &b) || b.failed) {
+	if (render(p, &b) || b.failed) {
 		tk_warn("cannot render the metrics for %s", p->textfile);
 		goto out;
 	}
@@ -716,6 +747,18 @@ void tk_prom_summary(struct tk_prom *p, struct tk_summary *sum)
 	sum->ctx = p;
 	if (!sum->interval_ms && p->textfile)
 		sum->interval_ms = TK_PROM_TEXTFILE_MS;
+}
+
+void tk_prom_stream(struct tk_prom *p, struct tk_stream *st)
+{
+	if (!p)
+		return;
+	st->wait = prom_wait;
+	st->wait_ctx = p;
+	if (p->textfile) {
+		p->textfile_period_ns = TK_PROM_TEXTFILE_MS * 1000000ULL;
+		p->textfile_next_ns = tk_now_ns() + p->textfile_period_ns;
+	}
 }
 
 void tk_prom_close(struct tk_prom *p)

@@ -5,7 +5,7 @@
  * (--textfile).
  *
  * The HTTP server is single-threaded and non-blocking: its sockets join the
- * summary loop's wait (tk_summary.wait), so a slow or hostile client costs a
+ * loop's wait (tk_summary.wait, tk_stream.wait), so a slow or hostile client costs a
  * connection slot for at most TK_PROM_DEADLINE_MS and never stalls the loop.
  * Policy: at most TK_PROM_MAX_CONN connections; one more closes the oldest
  * (so idle connections cannot lock out a later request); a request is read
@@ -56,7 +56,7 @@ void tk_prom_hist_log2(struct tk_prom_buf *b, const char *name, const struct tk_
 
 /* ---- top N, the rest as "other" ------------------------------------------ */
 
-#define TK_PROM_LABELS 3
+#define TK_PROM_LABELS 4	/* tcpretrans: saddr, sport, daddr, dport */
 #define TK_PROM_VALUES 32
 #define TK_PROM_LABEL_LEN 160
 
@@ -107,11 +107,17 @@ struct tk_prom *tk_prom_open(const struct tk_opts *o, tk_prom_render_fn render, 
  * interval (@sum's, else TK_PROM_TEXTFILE_MS with --textfile) and at the end
  * rewrites the textfile instead of printing. No-op when @p is NULL. */
 void tk_prom_summary(struct tk_prom *p, struct tk_summary *sum);
+/* Run @st as an exporter too: the loop serves HTTP while it waits for
+ * records, and rewrites the textfile every TK_PROM_TEXTFILE_MS; the tool
+ * prints nothing, and writes the textfile a last time after the run
+ * (tk_prom_textfile). No-op when @p is NULL. */
+void tk_prom_stream(struct tk_prom *p, struct tk_stream *st);
 /* Rewrite the textfile (if any): PATH.tmp.PID, fsync, rename. 0 or -1. */
 int tk_prom_textfile(struct tk_prom *p);
 void tk_prom_close(struct tk_prom *p);
 
-/* "ADDR:PORT" or "[ADDR6]:PORT" into a socket address; 0 or a message. */
+/* "ADDR:PORT", "[ADDR6]:PORT" or ":PORT" (127.0.0.1) into a socket
+ * address; NULL or a message. */
 struct sockaddr_storage;
 const char *tk_prom_parse_addr(const char *s, struct sockaddr_storage *ss, unsigned *len);
 

@@ -20,7 +20,7 @@ libelf-dev:arm64 zlib1g-dev:arm64 libzstd-dev:arm64"
 TEST_PKGS="busybox-static dnsmasq-base dnsutils openssl libssl-dev gnutls-bin
 libnss3-tools curl debhelper lintian man-db qemu-system-x86 libclang-rt-14-dev
 strace tcpdump util-linux lz4 zstd xz-utils qemu-user-static qemu-system-arm chromium
-libssl-dev:arm64 prometheus python3-jsonschema"
+libssl-dev:arm64 prometheus prometheus-node-exporter python3 python3-jsonschema"
 case "${1:-build}" in
 build) PKGS="$BUILD_PKGS" ;;
 cross) PKGS="$BUILD_PKGS $CROSS_PKGS" ;;

@@ -62,9 +62,9 @@ static const char help[] =
 
 static const char examples[] =
 "Metrics (-c with --prometheus, --textfile), counted from the start:\n"
-"  tracekit_tcp_retransmits_total{local=\"10.0.0.1:5000\",remote=\"10.0.0.2:80\"}\n"
-"                          retransmitted segments (as TcpRetransSegs counts)\n"
-"  tracekit_tcp_loss_probes_total{local,remote}   -l: tail-loss probes\n"
+"  tracekit_tcp_retransmits_total{saddr=\"10.0.0.1\",sport=\"5000\",daddr=\"10.0.0.2\",\n"
+"    dport=\"80\"}          retransmitted segments (as TcpRetransSegs counts)\n"
+"  tracekit_tcp_loss_probes_total{saddr,sport,daddr,dport}  -l: tail-loss probes\n"
 "\n"
 "Examples:\n"
 "  tcpretrans                # trace TCP retransmits\n"
@@ -309,11 +309,14 @@ static struct tk_prom_totals totals;
 
 static int render_metrics(void *ctx, struct tk_prom_buf *b)
 {
-	struct tk_prom_label l[2] = { { "local", NULL }, { "remote", NULL } };
-	char local[ENDPOINT_STRLEN], remote[ENDPOINT_STRLEN];
-	const char *names[2] = { local, remote };
+	/* As tcpconnect's: each part its own label, so that sum by (daddr)
+	 * works; s is the local, retransmitting side. */
+	struct tk_prom_label l[4] = { { "saddr", NULL }, { "sport", NULL }, { "daddr", NULL },
+				      { "dport", NULL } };
+	char saddr[TK_INET_STRLEN], daddr[TK_INET_STRLEN], sport[8], dport[8];
+	const char *names[4] = { saddr, sport, daddr, dport };
 	struct tk_prom_row *pr;
-	int n, i, err = 0;
+	int n, i, j, err = 0;
 
 	(void)ctx;
 	nrows = tk_map_drain(bpf_map__fd(skel->maps.counts), sizeof(struct tcpretrans_key),
@@ -326,26 +329,28 @@ static int render_metrics(void *ctx, struct tk_prom_buf *b)
 		/* Ranked by segments, the counter's own value. */
 		uint64_t v[2] = { rows[i].count.segs, rows[i].count.tlps };
 
-		endpoint(k->ip, k->saddr, k->sport, local, sizeof(local));
-		endpoint(k->ip, k->daddr, k->dport, remote, sizeof(remote));
-		err = tk_prom_totals_add(&totals, names, 2, v, 2);
+		tk_inet_str(k->ip, k->saddr, saddr, sizeof(saddr));
+		tk_inet_str(k->ip, k->daddr, daddr, sizeof(daddr));
+		snprintf(sport, sizeof(sport), "%u", k->sport);
+		snprintf(dport, sizeof(dport), "%u", k->dport);
+		err = tk_prom_totals_add(&totals, names, 4, v, 2);
 	}
 	if (err || (n = tk_prom_totals_top(&totals, env.opts.prom_top, 2, &pr)) < 0)
 		return err ? err : -ENOMEM;
 	tk_prom_family(b, "tracekit_tcp_retransmits_total", "counter",
 		       "TCP segments retransmitted, traced by tcpretrans.");
 	for (i = 0; i < n; i++) {
-		l[0].value = pr[i].label[0];
-		l[1].value = pr[i].label[1];
-		tk_prom_sample(b, "tracekit_tcp_retransmits_total", l, 2, pr[i].v[0]);
+		for (j = 0; j < 4; j++)
+			l[j].value = pr[i].label[j];
+		tk_prom_sample(b, "tracekit_tcp_retransmits_total", l, 4, pr[i].v[0]);
 	}
 	if (env.tlps_seen) {
 		tk_prom_family(b, "tracekit_tcp_loss_probes_total", "counter",
 			       "TCP tail-loss probes, traced by tcpretrans.");
 		for (i = 0; i < n; i++) {
-			l[0].value = pr[i].label[0];
-			l[1].value = pr[i].label[1];
-			tk_prom_sample(b, "tracekit_tcp_loss_probes_total", l, 2, pr[i].v[1]);
+			for (j = 0; j < 4; j++)
+				l[j].value = pr[i].label[j];
+			tk_prom_sample(b, "tracekit_tcp_loss_probes_total", l, 4, pr[i].v[1]);
 		}
 	}
 	free(pr);

@@ -51,6 +51,9 @@ if [ -n "$CGROOT" ]; then
 		--attach=socket --cgroup "$CGROOT"
 fi
 bad "dnssnoop: invalid max-pending 'x'" --max-pending x
+bad "dnssnoop: -x cannot go with --prometheus or --textfile (the metrics count every response)" \
+	-x --prometheus 127.0.0.1:0
+bad "dnssnoop: invalid --prometheus address ':99999': port out of range (0 to 65535)" --prometheus :99999
 bad "dnssnoop: max-pending '0' is out of range (1 to 1048576)" --max-pending 0
 bad "dnssnoop: invalid duration 'soon'" -d soon
 bad "dnssnoop: duration '0' is out of range (0.001 to 31536000 seconds)" -d 0
@@ -737,6 +740,91 @@ start_tool "$O" "$O.err" "$DS" -P "$P" -v
 wait_for "$O.err" 'Ctrl-C to end' 10
 kill -KILL "$TOOL_PID"
 wait "$TOOL_PID" 2>/dev/null
+
+# --- as an exporter: the clients' own queries and answers ---------------------
+
+# tk_dns -n: N queries of one name and type, and the answers it read; the
+# rcode each name gets is dnsmasq's configuration, which a single query of
+# each shows. One more query to the server that never answers: TIMEOUT.
+# -n tk_dns -P (this file's ports): what other tests' tk_dns do elsewhere,
+# and dnsmasq's own side of each exchange, are not counted.
+"$DNS" "$P" b.nx.test >"$D/rc.nx" 2>&1
+"$DNS" -q 28 "$P" ok.test >"$D/rc.ok6" 2>&1
+dns_work ea -n 30 "$P" ok.test
+dns_work eb -n 7 "$P" c.nx.test
+dns_work ec -q 28 -n 5 "$P" ok.test
+dns_work ed "$S" lost3.test
+O="$D/out.prom"
+SHOW="$O.err"
+prom_start "$O" "$DS" -n tk_dns -P "$P,$S" --textfile "$D/dns.prom" || { finish; exit 1; }
+go ea eb ec ed
+sent_ok=$(sed -n 's/^sent //p' "$D/work.ea") ans_ok=$(sed -n 's/^answers //p' "$D/work.ea")
+sent_nx=$(sed -n 's/^sent //p' "$D/work.eb") ans_nx=$(sed -n 's/^answers //p' "$D/work.eb")
+sent_6=$(sed -n 's/^sent //p' "$D/work.ec") ans_6=$(sed -n 's/^answers //p' "$D/work.ec")
+SHOW="$D/rc.nx $D/rc.ok6 $D/work.ea $D/work.eb $D/work.ec $D/work.ed"
+check "the clients: 30 A queries of ok.test, 7 of c.nx.test, 5 AAAA, all answered; one unanswered" \
+	all '[ "$sent_ok $ans_ok $sent_nx $ans_nx $sent_6 $ans_6" = "30 30 7 7 5 5" ]' \
+	'has "$D/work.ed" "^timeout$"'
+check "dnsmasq answers nx.test with NXDOMAIN (3), AAAA ok.test with NOERROR (0)" \
+	has "$D/rc.nx" '^rcode 3 ' && has "$D/rc.ok6" '^rcode 0 ancount 1$'
+want_a=$((sent_ok + sent_nx + 1))
+# Records reach the loop within its poll; the answer is read from the
+# counts when the request comes, while records stream.
+i=0
+while [ $i -lt 50 ]; do
+	curl -s --max-time 5 -o "$D/dm" "http://127.0.0.1:$PORT/metrics"
+	[ "$(metric "$D/dm" 'tracekit_dns_responses_total{qtype="A",rcode="TIMEOUT"}')" = 1 ] &&
+		[ "$(metric "$D/dm" 'tracekit_dns_responses_total{qtype="A",rcode="NOERROR"}')" = "$ans_ok" ] && break
+	sleep 0.1
+	i=$((i + 1))
+done
+SHOW="$D/dm $O.err"
+check "metrics: A queries = the clients' $want_a (got $(metric "$D/dm" 'tracekit_dns_queries_total{qtype="A"}'))" \
+	[ "$(metric "$D/dm" 'tracekit_dns_queries_total{qtype="A"}')" = "$want_a" ]
+check "metrics: AAAA queries = $sent_6" \
+	[ "$(metric "$D/dm" 'tracekit_dns_queries_total{qtype="AAAA"}')" = "$sent_6" ]
+check "metrics: A NOERROR responses = the $ans_ok answers" \
+	[ "$(metric "$D/dm" 'tracekit_dns_responses_total{qtype="A",rcode="NOERROR"}')" = "$ans_ok" ]
+check "metrics: A NXDOMAIN responses = the $ans_nx answers" \
+	[ "$(metric "$D/dm" 'tracekit_dns_responses_total{qtype="A",rcode="NXDOMAIN"}')" = "$ans_nx" ]
+check "metrics: AAAA NOERROR responses = the $ans_6 answers" \
+	[ "$(metric "$D/dm" 'tracekit_dns_responses_total{qtype="AAAA",rcode="NOERROR"}')" = "$ans_6" ]
+check "metrics: the unanswered query as rcode TIMEOUT" \
+	[ "$(metric "$D/dm" 'tracekit_dns_responses_total{qtype="A",rcode="TIMEOUT"}')" = 1 ]
+check "metrics: no other response series" [ "$(grep -c '^tracekit_dns_responses_total{' "$D/dm")" = 4 ]
+check "latency: a histogram of the $ans_ok answers, +Inf and _count alike" \
+	all '[ "$(metric "$D/dm" "tracekit_dns_latency_seconds_count{qtype=\"A\",rcode=\"NOERROR\"}")" = "$ans_ok" ]' \
+	'[ "$(metric "$D/dm" "tracekit_dns_latency_seconds_bucket{qtype=\"A\",rcode=\"NOERROR\",le=\"+Inf\"}")" = "$ans_ok" ]' \
+	'has "$D/dm" "^tracekit_dns_latency_seconds_sum\{qtype=\"A\",rcode=\"NOERROR\"\} [0-9.e-]*[1-9]"'
+check "latency: no histogram for the timeout" not has "$D/dm" 'latency_seconds_count\{qtype="A",rcode="TIMEOUT"\}'
+check "nothing lost: tracekit_lost_events_total 0" has "$D/dm" '^tracekit_lost_events_total 0$'
+SHOW="$D/dm.lint"
+lint "dnssnoop's body" "$D/dm"
+stop_tool TERM
+SHOW="$O.err $D/dns.prom"
+check "--prometheus: exit 0 on SIGTERM, nothing on stdout" [ "$TOOL_RC" -eq 0 ] && [ ! -s "$O" ]
+check "--textfile: the last write holds the same counts" \
+	all '[ "$(metric "$D/dns.prom" "tracekit_dns_queries_total{qtype=\"A\"}")" = "$want_a" ]' \
+	'[ "$(metric "$D/dns.prom" "tracekit_dns_responses_total{qtype=\"A\",rcode=\"NXDOMAIN\"}")" = "$ans_nx" ]'
+
+# Lost events as a metric: the exporter stopped (SIGSTOP) while 20000 empty
+# datagrams overflow its 4 MB buffer; its last textfile's counter is what
+# its "lost" lines on stderr add up to.
+dns_work a -n 20000 -r '' "$S" -
+O="$D/out.plost"
+if prom_start "$O" "$DS" -P "$S" --textfile "$D/lost.prom"; then
+	kill -STOP "$TOOL_PID"
+	go a
+	kill -CONT "$TOOL_PID"
+	sleep 1
+	stop_tool TERM
+	lost=$(sed -n 's/^dnssnoop: \([0-9]*\) events\{0,1\} lost$/\1/p' "$O.err" | awk '{ s += $1 } END { print s + 0 }')
+	got=$(metric "$D/lost.prom" tracekit_lost_events_total)
+	SHOW="$O.err $D/lost.prom $D/work.a"
+	check "stalled exporter: the workload sent 20000 datagrams" has "$D/work.a" '^sent 20000$'
+	check "stalled exporter: tracekit_lost_events_total = the $lost reported on stderr (got $got)" \
+		[ "$lost" -gt 0 ] && [ "$got" = "$lost" ]
+fi
 
 # Not root: one line, status 1, nothing loaded.
 not_root_check "$DS"

@@ -311,6 +311,34 @@ tool_start() {
 	bpf_track "$TOOL_PID"
 }
 
+# prom_start OUT TOOL ARGS...: start TOOL --prometheus 127.0.0.1:0 and set
+# PORT from its -v line (fleet mode: prom.sh, promserver.sh).
+prom_start() {
+	_po=$1
+	shift
+	tool_start "$_po" "$@" --prometheus 127.0.0.1:0 || return 1
+	PORT=$(sed -n 's|.*serving metrics on http://127\.0\.0\.1:\([0-9]*\)/metrics$|\1|p' "$_po.err")
+	[ -n "$PORT" ] || { not_ok "no 'serving metrics on' line" "$_po.err"; return 1; }
+}
+
+# metric FILE SERIES: the value of the sample SERIES (name{labels}) in FILE.
+metric() {
+	awk -v s="$2" '$1 == s { print $2; found = 1; exit } END { if (!found) print "none" }' "$1"
+}
+
+# lint WHAT FILE: promtool check metrics finds nothing to say about FILE.
+# The format does not depend on the kernel: the qemu lane's guest (no
+# promtool there, 48 MB) leaves it to the host's run.
+lint() {
+	in_guest && return 0
+	if command -v promtool >/dev/null; then
+		promtool check metrics <"$2" >"$2.lint" 2>&1
+		check "promtool check metrics passes on $1" [ $? -eq 0 ]
+	else
+		not_ok "promtool is not installed (apt-get install prometheus)"
+	fi
+}
+
 # has FILE PATTERN: FILE has a line matching the extended regex PATTERN.
 has() {
 	grep -Eq -- "$2" "$1"

@@ -23,6 +23,14 @@ bad_input syscount \
 	--prometheus ::1:80
 bad_input biolatency "biolatency: invalid --textfile '/nonexistent/m.prom': /nonexistent/ is not a writable directory" \
 	--textfile /nonexistent/m.prom
+# ":PORT" is loopback (below), so only the port can be wrong.
+bad_input syscount \
+	"syscount: invalid --prometheus address ':99999': port out of range (0 to 65535)" \
+	--prometheus :99999
+bad_input syscount "syscount: invalid --prometheus address '[]:80': no address before the port" \
+	--prometheus '[]:80'
+mkdir "$D/adir"
+bad_input syscount "syscount: invalid --textfile '$D/adir': not a regular file" --textfile "$D/adir"
 bad_input syscount "syscount: invalid --prom-top 'x'" --prom-top x
 bad_input tcpconnect "tcpconnect: --prometheus and --textfile need -c (the metrics are its counts)" \
 	--prometheus 127.0.0.1:0
@@ -40,39 +48,27 @@ kill "$L_PID" 2>/dev/null
 need_root
 command -v curl >/dev/null || { not_ok "curl is not installed"; finish; exit 1; }
 
-# prom_start OUT TOOL ARGS...: start TOOL --prometheus 127.0.0.1:0 and set
-# PORT from its -v line.
-prom_start() {
-	_po=$1
-	shift
-	tool_start "$_po" "$@" --prometheus 127.0.0.1:0 || return 1
-	PORT=$(sed -n 's|.*serving metrics on http://127\.0\.0\.1:\([0-9]*\)/metrics$|\1|p' "$_po.err")
-	[ -n "$PORT" ] || { not_ok "no 'serving metrics on' line" "$_po.err"; return 1; }
-}
+# A directory root cannot write either: a read-only file system.
+mkdir "$D/ro"
+if mount -t tmpfs -o ro,size=64k tkprom "$D/ro" 2>"$D/mount.err"; then
+	bad_input syscount "syscount: invalid --textfile '$D/ro/m.prom': $D/ro/ is not a writable directory" \
+		--textfile "$D/ro/m.prom"
+	umount "$D/ro"
+else
+	not_ok "cannot mount a read-only tmpfs" "$D/mount.err"
+fi
+
+# ":PORT" binds loopback, never every address.
+bpf_track_run "$SC" -v -d 0.2 --prometheus :0 >/dev/null 2>"$D/colon.err"
+SHOW="$D/colon.err"
+check "--prometheus :0 serves on 127.0.0.1 only" \
+	has "$D/colon.err" '^syscount: serving metrics on http://127\.0\.0\.1:[1-9][0-9]*/metrics$'
 
 # fetch FILE [CURL ARGS...]: GET /metrics into FILE; prints the status.
 fetch() {
 	_f=$1
 	shift
 	curl -s --max-time 5 -o "$_f" -w '%{http_code}' "$@" "http://127.0.0.1:$PORT/metrics"
-}
-
-# metric FILE SERIES: the value of the sample SERIES (name{labels}) in FILE.
-metric() {
-	awk -v s="$2" '$1 == s { print $2; found = 1; exit } END { if (!found) print "none" }' "$1"
-}
-
-# lint WHAT FILE: promtool check metrics finds nothing to say about FILE.
-# The format does not depend on the kernel: the qemu lane's guest (no
-# promtool there, 48 MB) leaves it to the host's run.
-lint() {
-	in_guest && return 0
-	if command -v promtool >/dev/null; then
-		promtool check metrics <"$2" >"$2.lint" 2>&1
-		check "promtool check metrics passes on $1" [ $? -eq 0 ]
-	else
-		not_ok "promtool is not installed (apt-get install prometheus)"
-	fi
 }
 
 # --- syscount: the counter is the workload's own count ----------------------
@@ -89,6 +85,7 @@ wait_for "$D/work.a" '^paused$' 10 || not_ok "workload a did not pause" "$D/work
 check "GET /metrics: 200" [ "$(fetch "$D/m1")" = 200 ]
 check "syscount: the counter holds the 600 getppid calls made so far" \
 	[ "$(metric "$D/m1" 'tracekit_syscalls_total{syscall="getppid"}')" = 600 ]
+check "nothing lost: tracekit_lost_events_total 0" has "$D/m1" '^tracekit_lost_events_total 0$'
 SHOW="$O.err $D/m1.lint"
 lint "syscount's body" "$D/m1"
 check "-L: time spent in getppid, in seconds" \
@@ -236,6 +233,7 @@ awk -v d="$LOOP" '
 check "buckets are cumulative: never decreasing, ending at _count" \
 	awk -v c="$got" 'NR > 1 && $1 < p { exit 1 } { p = $1 } END { exit !(NR == 27 && p == c) }' \
 	"$D/buckets"
+check "biolatency: nothing lost: tracekit_lost_events_total 0" has "$D/b1" '^tracekit_lost_events_total 0$'
 check "the last bucket is +Inf" has "$D/b1" "_bucket\\{disk=\"$LOOP\",le=\"\\+Inf\"\\} $want\$"
 check "_sum in seconds, above zero" has "$D/b1" "^tracekit_block_io_latency_seconds_sum\\{disk=\"$LOOP\"\\} [0-9.e-]*[1-9]"
 SHOW="$D/b1.lint"
@@ -397,8 +395,8 @@ prom_tcpretrans() {
 	want2=$WANT lp2=$LP
 	fetch "$D/t2" >/dev/null
 	SHOW="$O.err $D/t1 $D/t2 $D/talk.1 $D/talk.2"
-	s1="tracekit_tcp_retransmits_total{local=\"$AA:$lp1\",remote=\"$AB:$P\"}"
-	s2="tracekit_tcp_retransmits_total{local=\"$AA:$lp2\",remote=\"$AB:$P\"}"
+	s1="tracekit_tcp_retransmits_total{saddr=\"$AA\",sport=\"$lp1\",daddr=\"$AB\",dport=\"$P\"}"
+	s2="tracekit_tcp_retransmits_total{saddr=\"$AA\",sport=\"$lp2\",daddr=\"$AB\",dport=\"$P\"}"
 	check "tcpretrans: both transfers went through, each with retransmits ($want1, $want2)" \
 		[ -n "$lp1" ] && [ -n "$lp2" ] && [ "$lp1" != "$lp2" ] && [ "$want1" -gt 0 ] && [ "$want2" -gt 0 ]
 	check "tcpretrans -c: flow 1's counter = its TcpRetransSegs - TCPRetransFail ($want1; got $(metric "$D/t1" "$s1"))" \

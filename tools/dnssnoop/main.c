@@ -17,6 +17,7 @@
 #include "loop.h"
 #include "netaddr.h"
 #include "output.h"
+#include "prom.h"
 #include "session.h"
 #include "room.h"
 #include "dnssnoop.skel.h"
@@ -47,7 +48,10 @@ static const char help[] =
 "  -x, --failed           only failures: responses other than NOERROR, and\n"
 "                         queries unanswered after 2 seconds (TIMEOUT)\n"
 "      --max-pending N    queries that wait for an answer (default 4096)\n"
-"  -T, --timestamp        print a time column (wall clock)\n";
+"  -T, --timestamp        print a time column (wall clock)\n"
+"Metrics (--prometheus, --textfile), counted from the start:\n"
+"  tracekit_dns_queries_total{qtype}, tracekit_dns_responses_total{qtype,rcode}\n"
+"  (unanswered: rcode TIMEOUT), tracekit_dns_latency_seconds{qtype,rcode}\n";
 
 static const char examples[] =
 "Examples:\n"
@@ -57,7 +61,8 @@ static const char examples[] =
 "  dnssnoop -n curl          # only processes whose name contains curl\n"
 "  dnssnoop -N example.com   # only names containing example.com\n"
 "  dnssnoop -P 53,5353       # DNS and mDNS ports\n"
-"  dnssnoop -j -d 10         # JSON lines for 10 seconds\n";
+"  dnssnoop -j -d 10         # JSON lines for 10 seconds\n"
+"  dnssnoop --prometheus 127.0.0.1:9904   # serve the counts to Prometheus\n";
 
 static const struct option longopts[] = {
 	{ "port", required_argument, NULL, 'P' },
@@ -92,7 +97,8 @@ static const struct tk_cli cli = {
 	.usage = "Usage: dnssnoop [OPTION]...\n"
 		 "Trace DNS queries and responses on the wire, with the process that sent\n"
 		 "or received them, the answers and the latency.",
-	.shared = TK_OPT_PID | TK_OPT_UID | TK_OPT_COMM | TK_OPT_CGROUP | TK_OPT_DURATION,
+	.shared = TK_OPT_PID | TK_OPT_UID | TK_OPT_COMM | TK_OPT_CGROUP | TK_OPT_DURATION |
+		  TK_OPT_PROM,
 	.optstring = "P:N:xT",
 	.longopts = longopts,
 	.help = help,
@@ -110,6 +116,9 @@ static void parse_args(int argc, char **argv)
 	/* --cgroup is where the programs attach: no falling back to the socket. */
 	if (dnssnoop.opts.cgroup && !dnssnoop.opts.attach)
 		dnssnoop.opts.attach = "cgroup";
+	dnssnoop.exporting = dnssnoop.opts.prometheus || dnssnoop.opts.textfile;
+	if (dnssnoop.exporting && dnssnoop.failed)
+		tk_usage_error("-x cannot go with --prometheus or --textfile (the metrics count every response)");
 	if (!dnssnoop.nports)
 		dnssnoop.ports[dnssnoop.nports++] = 53;
 }
@@ -185,12 +194,15 @@ int main(int argc, char **argv)
 	struct tk_stream stream = { .on_record = on_record, .on_tick = on_tick,
 				    .tick_ms = TICK_MS, .on_end = on_end };
 	struct dnssnoop_bpf *skel = NULL;
+	struct tk_prom *prom = NULL;
 	char what[512], ports[DNSSNOOP_MAX_PORTS * 6 + 1];
 	int err = 1;
 
 	tk_prog = "dnssnoop";
 	parse_args(argc, argv);
 	tk_session_init(&dnssnoop.opts);
+	/* Its socket bound before anything is loaded (an address in use: exit 2). */
+	prom = tk_prom_open(&dnssnoop.opts, metrics_render, NULL);
 
 	skel = dnssnoop_bpf__open_opts(tk_open_opts(&dnssnoop.opts));
 	if (!skel) {
@@ -212,16 +224,24 @@ int main(int argc, char **argv)
 	flows_start();
 	print_clock_init();
 
-	print_header();
+	if (!prom)
+		print_header();
+	tk_prom_stream(prom, &stream);
 	ports_str(ports, sizeof(ports));
-	snprintf(what, sizeof(what), "DNS messages on port%s %s", dnssnoop.nports > 1 ? "s" : "", ports);
+	snprintf(what, sizeof(what), "DNS messages on port%s %s%s", dnssnoop.nports > 1 ? "s" : "",
+		 ports, prom ? ", serving metrics" : "");
 	tk_ready(what, dnssnoop.opts.duration_ms);
 	err = tk_stream_run(&session, &stream);
+	/* The last write holds the end's records and timeouts. */
+	if (tk_prom_textfile(prom))
+		err = 1;
 
 cleanup:
 	tk_session_detach(&session);
 	dnssnoop_bpf__destroy(skel);
 	flows_end();
+	tk_prom_close(prom);
+	metrics_end();
 	return err;
 }
 

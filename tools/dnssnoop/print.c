@@ -253,6 +253,10 @@ void print_message(const struct message *m, const char *rcode, uint64_t ts_ns,
 		.latency_ns = latency_ns,
 	};
 
+	if (dnssnoop.exporting) {
+		metrics_message(m, rcode, latency_ns);
+		return;
+	}
 	if (dnssnoop.opts.json)
 		print_json(m, &r);
 	else

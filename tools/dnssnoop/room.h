@@ -23,6 +23,7 @@ struct dnssnoop_env {
 	bool failed;
 	bool timestamp;
 	int max_pending;
+	bool exporting;			/* --prometheus, --textfile: count, print nothing */
 };
 extern struct dnssnoop_env dnssnoop;
 
@@ -55,6 +56,12 @@ void print_header(void);
 void print_message(const struct message *m, const char *rcode, uint64_t ts_ns,
 		   uint64_t latency_ns);
 void print_evicted(const char *what, uint64_t n, const char *limit_key, int limit);
+
+/* metrics.c: what print_message would print, counted (prom.h's render). */
+struct tk_prom_buf;
+void metrics_message(const struct message *m, const char *rcode, uint64_t latency_ns);
+int metrics_render(void *ctx, struct tk_prom_buf *b);
+void metrics_end(void);
 
 /* flows.c: the stream's callbacks, and the /proc socket table they fall
  * back on for attribution. */

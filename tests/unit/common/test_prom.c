@@ -171,8 +171,14 @@ static void test_addr(void)
 		  __LINE__);
 	check_str(tk_prom_parse_addr("[::1]80", &ss, &len), "expected [ADDR6]:PORT",
 		  "bracket without colon", __LINE__);
-	check_str(tk_prom_parse_addr(":80", &ss, &len), "no address before the port",
-		  "no address", __LINE__);
+	check_int(tk_prom_parse_addr(":80", &ss, &len) == NULL, 1, ":PORT", __LINE__);
+	check_int(((struct sockaddr_in *)&ss)->sin_addr.s_addr == htonl(INADDR_LOOPBACK), 1,
+		  ":PORT is loopback", __LINE__);
+	check_int(ntohs(((struct sockaddr_in *)&ss)->sin_port), 80, ":PORT's port", __LINE__);
+	check_str(tk_prom_parse_addr(":99999", &ss, &len), "port out of range (0 to 65535)",
+		  ":PORT too big", __LINE__);
+	check_str(tk_prom_parse_addr("[]:80", &ss, &len), "no address before the port",
+		  "no IPv6 address", __LINE__);
 }
 
 int main(void)
