@@ -69,8 +69,9 @@ static const struct shared_opt shared_opts[] = {
 	  "trace for SECS seconds, then exit" },
 	/* Long only, whatever the tool: no entry in tk_cli.letter. */
 	{ TK_OPT_PROM, KEY_PROMETHEUS, 0, "prometheus", NULL, "ADDR:PORT",
-	  "serve metrics at http://ADDR:PORT/metrics,\n"
-	  "[ADDR6]:PORT too (port 0: any; -v shows it)" },
+	  "serve metrics at http://ADDR:PORT/metrics;\n"
+	  "[ADDR6]:PORT too, :PORT is 127.0.0.1:PORT\n"
+	  "(port 0: any; -v shows it)" },
 	{ TK_OPT_PROM, KEY_TEXTFILE, 0, "textfile", NULL, "PATH",
 	  "rewrite PATH with the metrics each interval\n"
 	  "(default 15 s), for node exporter" },
