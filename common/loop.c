@@ -157,8 +157,24 @@ static int output_state(void)
 	return -1;
 }
 
+/* One perf-buffer poll's records, copied to be delivered in stamp order. */
+struct batch_rec {
+	uint64_t ts;
+	size_t off;		/* in batch.buf */
+	uint32_t size;
+	uint32_t seq;		/* arrival: equal stamps keep it */
+};
+
+struct batch {
+	uint8_t *buf;
+	size_t len, cap;
+	struct batch_rec *recs;
+	size_t n, ncap;
+};
+
 struct stream_ctx {
 	const struct tk_stream *st;
+	struct batch batch;	/* st->ordered on a perf buffer */
 	struct lost_state lost;
 	int stop;		/* first TK_STOP or error from a callback */
 	uint64_t grace_end_ns;	/* the end's drain prints until then */
@@ -187,10 +203,84 @@ static int ring_cb(void *ctx, void *data, size_t size)
 	return err;
 }
 
+/* Keeps a copy of the record for batch_flush; false if it cannot (it is
+ * then delivered at once, out of order rather than lost). */
+static bool batch_add(struct batch *b, const struct tk_stream *st, const void *data, __u32 size)
+{
+	uint64_t ts = 0;
+
+	if (b->n == b->ncap) {
+		size_t ncap = b->ncap ? 2 * b->ncap : 256;
+		struct batch_rec *r = realloc(b->recs, ncap * sizeof(*r));
+
+		if (!r)
+			return false;
+		b->recs = r;
+		b->ncap = ncap;
+	}
+	if (b->len + size > b->cap) {
+		size_t cap = b->cap ? b->cap : 64 << 10;
+		uint8_t *buf;
+
+		while (b->len + size > cap)
+			cap *= 2;
+		buf = realloc(b->buf, cap);
+		if (!buf)
+			return false;
+		b->buf = buf;
+		b->cap = cap;
+	}
+	if (st->ts_offset + sizeof(ts) <= size)
+		memcpy(&ts, (const uint8_t *)data + st->ts_offset, sizeof(ts));
+	memcpy(b->buf + b->len, data, size);
+	b->recs[b->n] = (struct batch_rec){ .ts = ts, .off = b->len, .size = size, .seq = b->n };
+	b->len += size;
+	b->n++;
+	return true;
+}
+
+static int rec_cmp(const void *a, const void *b)
+{
+	const struct batch_rec *x = a, *y = b;
+
+	if (x->ts != y->ts)
+		return x->ts < y->ts ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/* The poll's records, oldest stamp first. A yield ring_cb asks for (a tick
+ * due) waits for the end of the batch. */
+static void batch_flush(struct stream_ctx *sc)
+{
+	struct batch *b = &sc->batch;
+	size_t i;
+
+	if (b->n > 1)
+		qsort(b->recs, b->n, sizeof(*b->recs), rec_cmp);
+	for (i = 0; i < b->n; i++)
+		ring_cb(sc, b->buf + b->recs[i].off, b->recs[i].size);
+	b->n = 0;
+	b->len = 0;
+}
+
 static void perf_cb(void *ctx, int cpu, void *data, __u32 size)
 {
+	struct stream_ctx *sc = ctx;
+
 	(void)cpu;
+	if (sc->st->ordered && batch_add(&sc->batch, sc->st, data, size))
+		return;
 	ring_cb(ctx, data, size);
+}
+
+/* perf_buffer__poll (timeout >= 0) or __consume, then the batch it
+ * gathered. */
+static int perf_read(struct stream_ctx *sc, struct perf_buffer *pb, int timeout)
+{
+	int err = timeout < 0 ? perf_buffer__consume(pb) : perf_buffer__poll(pb, timeout);
+
+	batch_flush(sc);
+	return err;
 }
 
 static int callback_result(struct stream_ctx *sc, int err)
@@ -247,14 +337,14 @@ int tk_stream_run(struct tk_session *s, const struct tk_stream *st)
 			 * the readiness libbpf would look for. So its own poll,
 			 * then a short wait; the wait's clients are served
 			 * within a poll's timeout. */
-			err = perf_buffer__poll(pb, timeout);
+			err = perf_read(&sc, pb, timeout);
 			st->wait(st->wait_ctx, tk_now_ns() + 1000000ULL, -1);
 		} else if (rb) {
 			err = ring_buffer__poll(rb, timeout);
 			if (err >= 0 || err == -EINTR)
 				err = ring_buffer__consume(rb);
 		} else {
-			err = perf_buffer__poll(pb, timeout);
+			err = perf_read(&sc, pb, timeout);
 		}
 		if (err < 0 && err != -EINTR && !sc.stop) {
 			tk_warn("reading events failed: %s", strerror(-err));
@@ -283,7 +373,7 @@ int tk_stream_run(struct tk_session *s, const struct tk_stream *st)
 			while ((err = ring_buffer__consume(rb)) == STOP_CONSUMING)
 				;
 		} else {
-			perf_buffer__consume(pb);
+			perf_read(&sc, pb, -1);
 		}
 		err = 0;
 	}
@@ -296,6 +386,8 @@ int tk_stream_run(struct tk_session *s, const struct tk_stream *st)
 	abandon_output();
 	ring_buffer__free(rb);
 	perf_buffer__free(pb);
+	free(sc.batch.buf);
+	free(sc.batch.recs);
 	if (err || out < 0 || (sc.stop && sc.stop != TK_STOP))
 		return 1;
 	return 0;

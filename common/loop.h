@@ -39,6 +39,13 @@ struct tk_stream {
 	 * waits 1 ms with @events_fd -1. NULL: poll the buffer. */
 	tk_wait_fn wait;
 	void *wait_ctx;
+	/* A perf buffer is read CPU by CPU, so one poll's records come in no
+	 * useful order (an answer before its query from another CPU). With
+	 * @ordered, the records of each poll are delivered in the order of the
+	 * u64 stamp at @ts_offset in each (CLOCK_MONOTONIC, as the BPF side
+	 * stamped it). A ring buffer holds them in order already. */
+	bool ordered;
+	size_t ts_offset;
 };
 
 /* Deliver records until a signal, -d, TK_STOP or the reader of stdout going

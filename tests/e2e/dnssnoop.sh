@@ -807,6 +807,41 @@ check "--textfile: the last write holds the same counts" \
 	all '[ "$(metric "$D/dns.prom" "tracekit_dns_queries_total{qtype=\"A\"}")" = "$want_a" ]' \
 	'[ "$(metric "$D/dns.prom" "tracekit_dns_responses_total{qtype=\"A\",rcode=\"NXDOMAIN\"}")" = "$ans_nx" ]'
 
+# Records from two CPUs: a perf buffer hands a read's records over CPU by
+# CPU, so an answer (sent on dnsmasq's CPU) can come before its query (the
+# client's CPU) and find nothing to match; the tool orders each read by the
+# kernel's stamps. The exporter stopped (SIGSTOP) while a client on CPU 1
+# asks once (CPU 1's buffer is ready first), then one on CPU 0 asks 10
+# times, dnsmasq on CPU 1: all 11 answers must find their queries.
+if [ "$(nproc)" -ge 2 ] && command -v taskset >/dev/null; then
+	dns_work o1 "$P" ok.test
+	taskset -p -c 1 "$W_PID" >/dev/null 2>&1
+	dns_work o0 -n 10 "$P" ok.test
+	taskset -p -c 0 "$W_PID" >/dev/null 2>&1
+	taskset -p -c 1 "$DNSMASQ" >/dev/null 2>&1
+	O="$D/out.order"
+	if prom_start "$O" "$DS" -n tk_dns -P "$P"; then
+		kill -STOP "$TOOL_PID"
+		go o1
+		go o0
+		kill -CONT "$TOOL_PID"
+		i=0
+		while [ $i -lt 50 ]; do
+			curl -s --max-time 5 -o "$D/do" "http://127.0.0.1:$PORT/metrics"
+			[ "$(metric "$D/do" 'tracekit_dns_responses_total{qtype="A",rcode="NOERROR"}')" = 11 ] && break
+			sleep 0.1
+			i=$((i + 1))
+		done
+		SHOW="$D/do $O.err $D/work.o1 $D/work.o0"
+		check "two CPUs: the clients' 11 queries answered" \
+			all 'has "$D/work.o1" "^rcode 0 ancount 1$"' 'has "$D/work.o0" "^answers 10$"'
+		check "two CPUs, the reader stalled: each of the 11 answers found its query (latency _count)" \
+			[ "$(metric "$D/do" 'tracekit_dns_latency_seconds_count{qtype="A",rcode="NOERROR"}')" = 11 ]
+		stop_tool TERM
+	fi
+	taskset -p -c "0-$(($(nproc) - 1))" "$DNSMASQ" >/dev/null 2>&1
+fi
+
 # Lost events as a metric: the exporter stopped (SIGSTOP) while 20000 empty
 # datagrams overflow its 4 MB buffer; its last textfile's counter is what
 # its "lost" lines on stderr add up to.

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* dnssnoop: DNS queries and responses on the wire, attributed to processes. */
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -191,8 +192,10 @@ int main(int argc, char **argv)
 		/* 608-byte records: room for a burst of several thousand. */
 		.ring_bytes = 4 << 20,
 	};
+	/* A query before its answer, whichever CPU each passed on. */
 	struct tk_stream stream = { .on_record = on_record, .on_tick = on_tick,
-				    .tick_ms = TICK_MS, .on_end = on_end };
+				    .tick_ms = TICK_MS, .on_end = on_end, .ordered = true,
+				    .ts_offset = offsetof(struct dnssnoop_event, ts_ns) };
 	struct dnssnoop_bpf *skel = NULL;
 	struct tk_prom *prom = NULL;
 	char what[512], ports[DNSSNOOP_MAX_PORTS * 6 + 1];
