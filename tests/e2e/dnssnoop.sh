@@ -812,18 +812,22 @@ check "--textfile: the last write holds the same counts" \
 # client's CPU) and find nothing to match; the tool orders each read by the
 # kernel's stamps. The exporter stopped (SIGSTOP) while a client on CPU 1
 # asks once (CPU 1's buffer is ready first), then one on CPU 0 asks 10
-# times, dnsmasq on CPU 1: all 11 answers must find their queries.
+# times, dnsmasq on CPU 1: all 11 answers must find their queries. The
+# clients keep their sockets 3 s after their answers, for the socket
+# variant's look in /proc once the reader runs again.
 if [ "$(nproc)" -ge 2 ] && command -v taskset >/dev/null; then
-	dns_work o1 "$P" ok.test
+	dns_work o1 -w 3000 "$P" ok.test
 	taskset -p -c 1 "$W_PID" >/dev/null 2>&1
-	dns_work o0 -n 10 "$P" ok.test
+	dns_work o0 -n 10 -w 3000 "$P" ok.test
 	taskset -p -c 0 "$W_PID" >/dev/null 2>&1
 	taskset -p -c 1 "$DNSMASQ" >/dev/null 2>&1
 	O="$D/out.order"
 	if prom_start "$O" "$DS" -n tk_dns -P "$P"; then
 		kill -STOP "$TOOL_PID"
-		go o1
-		go o0
+		( : >"$D/go.o1" ) &
+		wait_for "$D/work.o1" '^rcode ' 5
+		( : >"$D/go.o0" ) &
+		wait_for "$D/work.o0" '^answers ' 5
 		kill -CONT "$TOOL_PID"
 		i=0
 		while [ $i -lt 50 ]; do
@@ -839,6 +843,7 @@ if [ "$(nproc)" -ge 2 ] && command -v taskset >/dev/null; then
 			[ "$(metric "$D/do" 'tracekit_dns_latency_seconds_count{qtype="A",rcode="NOERROR"}')" = 11 ]
 		stop_tool TERM
 	fi
+	eval "wait \$W_BG_o1 \$W_BG_o0"
 	taskset -p -c "0-$(($(nproc) - 1))" "$DNSMASQ" >/dev/null 2>&1
 fi
 

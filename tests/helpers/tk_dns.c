@@ -18,7 +18,7 @@
  *     over UDP N datagrams (queries 100 at a time, 2 ms apart), over TCP
  *     one write with all of them; then it
  *     prints "sent N" and, unless -r, "answers K" for the answers read
- *     within 3 s.
+ *     within 3 s; then keeps the socket MS milliseconds (-w) as above.
  *   -S N (TCP) writes in two parts, the first N bytes and the rest, with
  *     TCP_NODELAY and 100 ms between, so they leave as separate segments:
  *     -S 2 sends a length prefix alone, -S 1 splits it.
@@ -176,6 +176,16 @@ static int read_answers(int fd, int want)
 	return got;
 }
 
+/* Keeps the socket @ms milliseconds more, so a tracer can still find who
+ * held it. */
+static void hold(int ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	if (ms > 0)
+		nanosleep(&ts, NULL);
+}
+
 int main(int argc, char **argv)
 {
 	const char *go = NULL, *hex = NULL;
@@ -255,6 +265,7 @@ int main(int argc, char **argv)
 		fflush(stdout);
 		printf("answers %d\n", read_answers(fd, count));
 		fflush(stdout);
+		hold(wait_ms);
 		return 0;
 	}
 	qlen = build_query(q, sizeof(q), id, argv[optind + 1], qtype);
@@ -272,11 +283,7 @@ int main(int argc, char **argv)
 		printf("rcode %d ancount %d\n", r[off + 3] & 0xf, r[off + 6] << 8 | r[off + 7]);
 	}
 	fflush(stdout);
-	if (wait_ms > 0) {
-		struct timespec ts = { wait_ms / 1000, (wait_ms % 1000) * 1000000L };
-
-		nanosleep(&ts, NULL);
-	}
+	hold(wait_ms);
 	close(fd);
 	return 0;
 }
