@@ -29,6 +29,29 @@ free_port() {
 	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 
+# serve_on_free_port LOG READY SECS START: `START PORT` starts a server in
+# the background on 127.0.0.1:PORT, its output in LOG. A port free a moment
+# ago may be taken before the server binds it: up to three tries, each
+# waiting SECS for READY in LOG. Sets SRV_PORT and SRV_PID; not ok and
+# status 1 if none started.
+serve_on_free_port() {
+	_try=0
+	while [ $_try -lt 3 ]; do
+		SRV_PORT=$(free_port)
+		: >"$1"
+		"$4" "$SRV_PORT"
+		_spid=$!
+		T_PIDS="$T_PIDS $_spid"
+		SRV_PID=$_spid
+		wait_for "$1" "$2" "$3" && return 0
+		kill "$_spid" 2>/dev/null
+		wait "$_spid" 2>/dev/null
+		_try=$((_try + 1))
+	done
+	not_ok "$4: the server did not start" "$1"
+	return 1
+}
+
 # query EXPR: Prometheus's instant query EXPR, one line per series:
 # "SERIES VALUE" (SERIES as {label="v",...}, sorted), or "none".
 query() {
@@ -95,27 +118,15 @@ promtool check config "$D/prometheus.yml" >"$D/config.check" 2>&1
 SHOW="$D/config.check"
 check "promtool check config passes on the generated config" [ $? -eq 0 ]
 
-# A port free a moment ago may be taken before Prometheus binds it: a few
-# tries.
-tries=0
-while :; do
-	PP=$(free_port)
+# Prometheus on a port of its own (see serve_on_free_port).
+run_prom() {
 	rm -rf "$D/tsdb"
-	: >"$D/prometheus.log"
 	prometheus --config.file="$D/prometheus.yml" --storage.tsdb.path="$D/tsdb" \
-		--web.listen-address="127.0.0.1:$PP" --log.level=info >"$D/prometheus.log" 2>&1 &
-	prom_pid=$!
-	T_PIDS="$T_PIDS $prom_pid"
-	wait_for "$D/prometheus.log" 'Server is ready to receive web requests' 30 && break
-	kill "$prom_pid" 2>/dev/null
-	wait "$prom_pid" 2>/dev/null
-	tries=$((tries + 1))
-	if [ $tries -ge 3 ]; then
-		not_ok "prometheus did not start" "$D/prometheus.log"
-		finish
-		exit 1
-	fi
-done
+		--web.listen-address="127.0.0.1:$1" --log.level=info >"$D/prometheus.log" 2>&1 &
+}
+serve_on_free_port "$D/prometheus.log" 'Server is ready to receive web requests' 30 run_prom ||
+	{ finish; exit 1; }
+PP=$SRV_PORT prom_pid=$SRV_PID
 ok "prometheus started on 127.0.0.1:$PP"
 
 # The workloads: 1000 getppid calls, 20 direct reads of 4 KiB.
@@ -178,25 +189,13 @@ work b -n 700 getppid
 pb=$W_PID
 O="$D/tf"
 tool_start "$O" "$SC" -p "$pb" -i 0.2 --textfile "$D/textfiles/tracekit.prom" || { finish; exit 1; }
-tries=0
-while :; do
-	NP=$(free_port)
-	: >"$D/ne.log"
+run_prom_ne() {
 	prometheus-node-exporter --collector.disable-defaults --collector.textfile \
 		--collector.textfile.directory="$D/textfiles" \
-		--web.listen-address="127.0.0.1:$NP" >"$D/ne.log" 2>&1 &
-	ne_pid=$!
-	T_PIDS="$T_PIDS $ne_pid"
-	wait_for "$D/ne.log" 'Listening on' 10 && break
-	kill "$ne_pid" 2>/dev/null
-	wait "$ne_pid" 2>/dev/null
-	tries=$((tries + 1))
-	if [ $tries -ge 3 ]; then
-		not_ok "prometheus-node-exporter did not start" "$D/ne.log"
-		finish
-		exit 1
-	fi
-done
+		--web.listen-address="127.0.0.1:$1" >"$D/ne.log" 2>&1 &
+}
+serve_on_free_port "$D/ne.log" 'Listening on' 10 run_prom_ne || { finish; exit 1; }
+NP=$SRV_PORT ne_pid=$SRV_PID
 go b
 calls=$(grep -c '^getppid ret ' "$D/work.b")
 s='tracekit_syscalls_total{syscall="getppid"}'
