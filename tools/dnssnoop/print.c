@@ -8,16 +8,11 @@
 #include "output.h"
 #include "room.h"
 
-static int64_t wall_offset_ns;		/* CLOCK_REALTIME - CLOCK_MONOTONIC */
-
-/* Record times are monotonic; -T shows the wall clock. */
+/* Record times are monotonic; -T shows the wall clock (common/output's
+ * offset, taken here at start). */
 void print_clock_init(void)
 {
-	struct timespec rt, mono;
-
-	clock_gettime(CLOCK_REALTIME, &rt);
-	clock_gettime(CLOCK_MONOTONIC, &mono);
-	wall_offset_ns = ((int64_t)rt.tv_sec - mono.tv_sec) * 1000000000LL + rt.tv_nsec - mono.tv_nsec;
+	tk_format_event_clock(0, true, NULL, 0);
 }
 
 static void server_str(const struct message *m, char *buf, size_t size)
@@ -91,14 +86,10 @@ static void answers_str(const struct message *m, char *buf, size_t size)
 
 static void print_time(uint64_t ts_ns)
 {
-	int64_t wall = (int64_t)ts_ns + wall_offset_ns;
-	time_t secs = wall / 1000000000LL;
-	struct tm tm;
 	char buf[16];
 
-	localtime_r(&secs, &tm);
-	strftime(buf, sizeof(buf), "%H:%M:%S", &tm);
-	printf("%s.%03d ", buf, (int)(wall % 1000000000LL / 1000000));
+	tk_format_event_clock(ts_ns, true, buf, sizeof(buf));
+	printf("%s ", buf);
 }
 
 /* How one line reports a message: its DIR, its RCODE (NULL for a query,
