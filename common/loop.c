@@ -9,6 +9,7 @@
 #include "log.h"
 #include "loop.h"
 #include "output.h"
+#include "ringbuf.h"
 
 #define POLL_MS 100		/* bounds latency to the screen when traffic is light */
 #define LOST_REPORT_NS 1000000000ULL
@@ -294,7 +295,7 @@ int tk_stream_run(struct tk_session *s, const struct tk_stream *st)
 {
 	struct bpf_map *map = s->bpf.events;
 	struct stream_ctx sc = { .st = st };
-	struct ring_buffer *rb = NULL;
+	struct tk_ring *rb = NULL;
 	struct perf_buffer *pb = NULL;
 	uint64_t now = tk_now_ns();
 	uint64_t end = s->opts->duration_ms ? now + s->opts->duration_ms * 1000000ULL : 0;
@@ -305,7 +306,7 @@ int tk_stream_run(struct tk_session *s, const struct tk_stream *st)
 	sc.lost.json = s->opts->json;
 	sc.lost.last_ns = now;
 	if (bpf_map__type(map) == BPF_MAP_TYPE_RINGBUF)
-		rb = ring_buffer__new(bpf_map__fd(map), ring_cb, &sc, NULL);
+		rb = tk_ring_new(bpf_map__fd(map), ring_cb, &sc);
 	else
 		pb = perf_buffer__new(bpf_map__fd(map), 64, perf_cb, NULL, &sc, NULL);
 	if (!rb && !pb) {
@@ -327,8 +328,8 @@ int tk_stream_run(struct tk_session *s, const struct tk_stream *st)
 		 * so a quiet poll still has to look at the buffer. */
 		if (st->wait && rb) {
 			st->wait(st->wait_ctx, tk_now_ns() + (uint64_t)timeout * 1000000ULL,
-				 ring_buffer__epoll_fd(rb));
-			err = ring_buffer__consume(rb);
+				 tk_ring_epoll_fd(rb));
+			err = tk_ring_consume(rb);
 		} else if (st->wait) {
 			/* A perf buffer is read as each record wakes the reader:
 			 * read later in one batch, its per-CPU buffers come in
@@ -340,9 +341,9 @@ int tk_stream_run(struct tk_session *s, const struct tk_stream *st)
 			err = perf_read(&sc, pb, timeout);
 			st->wait(st->wait_ctx, tk_now_ns() + 1000000ULL, -1);
 		} else if (rb) {
-			err = ring_buffer__poll(rb, timeout);
+			err = tk_ring_poll(rb, timeout);
 			if (err >= 0 || err == -EINTR)
-				err = ring_buffer__consume(rb);
+				err = tk_ring_consume(rb);
 		} else {
 			err = perf_read(&sc, pb, timeout);
 		}
@@ -370,7 +371,7 @@ int tk_stream_run(struct tk_session *s, const struct tk_stream *st)
 	 * (ring_cb prints nothing once out of time), never left uncounted. */
 	if (!out || output_stalled()) {
 		if (rb) {
-			while ((err = ring_buffer__consume(rb)) == STOP_CONSUMING)
+			while ((err = tk_ring_consume(rb)) == STOP_CONSUMING)
 				;
 		} else {
 			perf_read(&sc, pb, -1);
@@ -384,7 +385,7 @@ int tk_stream_run(struct tk_session *s, const struct tk_stream *st)
 	if (!out)
 		out = output_state();
 	abandon_output();
-	ring_buffer__free(rb);
+	tk_ring_free(rb);
 	perf_buffer__free(pb);
 	free(sc.batch.buf);
 	free(sc.batch.recs);
