@@ -151,7 +151,6 @@ int tk_histmap_report(void *ctx, bool final)
 	if (m->cmp)
 		qsort(m->grown, n, sizeof(*m->grown), m->cmp);
 	m->print(n);
-	tk_report_misses(m->obj, &m->misses_reported, m->json);
 	return 0;
 }
 
@@ -199,8 +198,6 @@ int tk_histmap_prom(struct tk_histmap *m, struct tk_prom_buf *b,
 				  rows[i].v[1] / 1e9);
 	}
 	free(rows);
-	/* Skipped runs: said on stderr (stdout is not the exporter's). */
-	tk_report_misses(m->obj, &m->misses_reported, false);
 	return 0;
 }
 

@@ -4,8 +4,8 @@
  * counters are never reset, so nothing counted between a read and a reset is
  * lost. A value starts with __u64 slots[nslots], count, total_ns (log2 slots,
  * as bpf/log2.bpf.h fills them); what follows (a comm, say) is the tool's,
- * taken from a CPU that counted. A report ends with the loss report of
- * common/loop (tk_report_misses). */
+ * taken from a CPU that counted. (The runs the kernel skipped are reported
+ * by common/loop after each summary.) */
 #ifndef TK_HISTMAP_H
 #define TK_HISTMAP_H
 
@@ -32,14 +32,12 @@ struct tk_histmap {
 						 * first sorted (may be NULL) */
 	int (*cmp)(const void *a, const void *b);	/* qsort of grown[] (or NULL) */
 	void (*print)(int n);			/* grown[0..n) */
-	struct bpf_object *obj;			/* whose skipped runs are lost events */
 	bool json;
 	/* Filled by tk_histmap_collect. */
 	struct tk_hist_growth **grown;
 	/* Private. */
 	struct tk_hist_growth **all;
 	int nall, cap;
-	uint64_t misses_reported;
 	int ncpu;
 	size_t key_size, value_size;
 	void *percpu;
@@ -50,8 +48,7 @@ int tk_histmap_init(struct tk_histmap *m, struct bpf_map *map, int nslots);
 /* Read the map: how many keys grew since the last call, in m->grown[]. */
 int tk_histmap_collect(struct tk_histmap *m);
 /* One summary, as a tk_summary's report (@ctx: the struct tk_histmap): what
- * grew, named, sorted and printed; then the runs the kernel skipped
- * (tk_report_misses). */
+ * grew, named, sorted and printed. */
 int tk_histmap_report(void *ctx, bool final);
 /* A histmap as one Prometheus histogram family (--prometheus, --textfile):
  * every key's histogram since the start, the @top largest by count (0: all)

@@ -44,20 +44,49 @@ uint64_t tk_drops_read(struct bpf_map *drops)
 }
 
 /* What the run's loss reports have said and will say: the loop's drop
- * counter and its unprinted records, and the kernel's misses reported
- * (tk_lost_events). */
+ * counter, its unprinted records, and the runs of its programs the kernel
+ * skipped. */
 static struct bpf_map *run_drops;
-static uint64_t run_unprinted, run_misses;
+static struct bpf_object *run_obj;
+static uint64_t run_unprinted;
+
+/* Runs of the run's programs the kernel skipped: an event whose program
+ * would have started while a BPF tracing program was already running on
+ * that CPU (an interrupt's event inside another program, or a timer's
+ * retransmit inside a process's open: the kernel allows one at a time per
+ * CPU). Counted per program (recursion_misses) by trampolines (fentry,
+ * tp_btf) since 5.12 and by tracepoints and kprobes since 6.7; older
+ * kernels skip them uncounted. */
+static uint64_t prog_misses(void)
+{
+	struct bpf_program *prog;
+	uint64_t misses = 0;
+
+	if (!run_obj)
+		return 0;
+	bpf_object__for_each_program(prog, run_obj) {
+		struct bpf_prog_info info = {};
+		__u32 len = sizeof(info);
+
+		if (bpf_program__fd(prog) >= 0 &&
+		    !bpf_obj_get_info_by_fd(bpf_program__fd(prog), &info, &len))
+			misses += info.recursion_misses;
+	}
+	return misses;
+}
 
 uint64_t tk_lost_events(void)
 {
-	static uint64_t drops;
-	uint64_t d = run_drops ? tk_drops_read(run_drops) : 0;
+	static uint64_t drops, misses;
+	uint64_t d = run_drops ? tk_drops_read(run_drops) : 0, m = prog_misses();
 
-	/* Never backwards, should the map be gone by the last reading. */
+	/* Never backwards, should the map or programs be gone by the last
+	 * reading. */
 	if (d > drops)
 		drops = d;
-	return drops + run_unprinted + run_misses;
+	if (m > misses)
+		misses = m;
+	return drops + run_unprinted + misses;
 }
 
 void tk_report_lost(uint64_t n, bool json)
@@ -73,26 +102,6 @@ void tk_report_lost(uint64_t n, bool json)
 	} else {
 		fflush(stdout);
 		tk_warn("%llu event%s lost", (unsigned long long)n, n == 1 ? "" : "s");
-	}
-}
-
-void tk_report_misses(struct bpf_object *obj, uint64_t *reported, bool json)
-{
-	struct bpf_program *prog;
-	uint64_t misses = 0;
-
-	bpf_object__for_each_program(prog, obj) {
-		struct bpf_prog_info info = {};
-		__u32 len = sizeof(info);
-
-		if (bpf_program__fd(prog) >= 0 &&
-		    !bpf_obj_get_info_by_fd(bpf_program__fd(prog), &info, &len))
-			misses += info.recursion_misses;
-	}
-	if (misses > *reported) {
-		run_misses += misses - *reported;
-		tk_report_lost(misses - *reported, json);
-		*reported = misses;
 	}
 }
 
@@ -115,9 +124,10 @@ static void abandon_output(void)
 	__fpurge(stdout);
 }
 
-/* Drops counted in the kernel, plus records consumed after the grace period
- * without being printed. (A perf buffer's own lost-record notices are not
- * added: every failed bpf_perf_event_output() is already in tk_drops.) */
+/* Drops counted in the kernel, records consumed after the grace period
+ * without being printed, and the runs the kernel skipped. (A perf buffer's
+ * own lost-record notices are not added: every failed
+ * bpf_perf_event_output() is already in tk_drops.) */
 struct lost_state {
 	struct bpf_map *drops;
 	uint64_t unprinted;
@@ -135,7 +145,7 @@ static void report_new_losses(struct lost_state *ls, bool force)
 	ls->last_ns = now;
 	run_drops = ls->drops;
 	run_unprinted = ls->unprinted;
-	total = tk_drops_read(ls->drops) + ls->unprinted;
+	total = tk_lost_events();
 	if (total > ls->reported) {
 		/* In JSON a record, unless stdout can take nothing more. */
 		tk_report_lost(total - ls->reported, ls->json && !output_stalled());
@@ -303,6 +313,7 @@ int tk_stream_run(struct tk_session *s, const struct tk_stream *st)
 	int err = 0, out = 0, timeout;
 
 	sc.lost.drops = run_drops = s->bpf.drops;
+	run_obj = s->bpf.skeleton ? *s->bpf.skeleton->obj : NULL;
 	sc.lost.json = s->opts->json;
 	sc.lost.last_ns = now;
 	if (bpf_map__type(map) == BPF_MAP_TYPE_RINGBUF)
@@ -421,6 +432,7 @@ int tk_summary_run(struct tk_session *s, const struct tk_summary *sum)
 	int err = 0, out = 0;
 
 	run_drops = s->bpf.drops;
+	run_obj = s->bpf.skeleton ? *s->bpf.skeleton->obj : NULL;
 	end = s->opts->duration_ms ? start + s->opts->duration_ms * 1000000ULL : UINT64_MAX;
 	next = sum->interval_ms ? start + sum->interval_ms * 1000000ULL : UINT64_MAX;
 	for (;;) {

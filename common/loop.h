@@ -71,16 +71,12 @@ int tk_summary_run(struct tk_session *s, const struct tk_summary *sum);
 
 /* "N events lost" on stderr, or a {"type":"lost",...} record in JSON mode. */
 void tk_report_lost(uint64_t n, bool json);
-/* Events the kernel did not run a program for, because a program was
- * already running on that CPU (an interrupt's event inside another's: a
- * completion interrupting a completion, a wakeup from an interrupt during a
- * wakeup): the kernel counts them per program. Reports those since
- * *@reported, as tk_report_lost does, and moves *@reported on. */
-void tk_report_misses(struct bpf_object *obj, uint64_t *reported, bool json);
 /* Every event the run has counted as lost so far (what its "lost" reports
  * add up to, or will at the next): the drop counter, records the stream
- * loop could not print, the kernel's misses reported (prom.h's
- * tracekit_lost_events_total). */
+ * loop could not print, and the runs of the session's programs the kernel
+ * skipped, because a program was already running on that CPU (an
+ * interrupt's event inside another's) (prom.h's
+ * tracekit_lost_events_total). Both loops report them. */
 uint64_t tk_lost_events(void);
 /* Total of the per-CPU drop counter. */
 uint64_t tk_drops_read(struct bpf_map *drops);

@@ -272,7 +272,7 @@ static void print_json(int n)
 }
 
 /* A completion interrupting a completion is a request not timed: the
- * kernel's skipped runs are reported as lost (tk_histmap_report). */
+ * kernel's skipped runs are reported as lost (common/loop). */
 static void print(int n)
 {
 	if (env.opts.json)
@@ -346,7 +346,6 @@ int main(int argc, char **argv)
 	hists.name = name;
 	hists.cmp = by_disk_then_flags;
 	hists.print = print;
-	hists.obj = skel->obj;
 	hists.json = env.opts.json;
 	session.bpf = TK_BPF_SUMMARY(skel);
 	if (env.per_flag) {

@@ -288,7 +288,6 @@ int main(int argc, char **argv)
 		goto cleanup;
 	hists.cmp = by_id;
 	hists.print = print;
-	hists.obj = skel->obj;
 	hists.json = env.opts.json;
 	session.bpf = TK_BPF_SUMMARY(skel);
 	skel->rodata->targ_ms = env.millis;

@@ -75,10 +75,26 @@ for l in open(sys.argv[1]):
     json.loads(l)' "$2"
 }
 
+# segs_match GOT WANT LOST: the tool's segments are the kernel's, or fewer
+# with runs the kernel skipped reported as LOST events (>= 1).
+segs_match() {
+	[ "$1" = none ] && return 1
+	[ "$1" -eq "$2" ] || { [ "$3" -gt 0 ] && [ "$1" -lt "$2" ]; }
+}
+
+# row_match "RETRANSMITS SEGS TLPS" WANT TLPS LOST: -c's row for the flow; its
+# retransmits must be the -j records ($nr) when nothing was lost.
+row_match() {
+	set -- $1 "$2" "$3" "$4"
+	[ $# -eq 6 ] || return 1
+	segs_match "$2" "$4" "$6" && [ "$3" -eq "$5" ] &&
+		{ [ "$6" -gt 0 ] || [ "$1" -eq "$nr" ]; }
+}
+
 BYTES=1000000
 for v in $VARIANTS; do
 	O="$D/out.$v"
-	SHOW="$O"
+	SHOW="$O.j $O.c $O.cj $O.j.err $O.c.err"
 	A="--attach=$v"
 	variant_refused "$TR" "$v" -D "$P" && continue
 
@@ -127,8 +143,16 @@ for v in $VARIANTS; do
 	nr=$(grep -c . "$D/r.$v")
 	nl=$(grep -c . "$D/l.$v")
 	got=$(field "$D/r.$v" segs | awk '{ s += $1 } END { print s + 0 }')
-	check "[$v] -j: retransmitted segments = the namespace's TcpRetransSegs ($got, want $want)" \
-		[ "$got" -eq "$want" ]
+	# A retransmit whose program the kernel skipped (its timer's softirq
+	# came while another BPF tracing program ran on that CPU: one at a
+	# time per CPU) is a lost event, said as one: then, and only then, the
+	# tool may count fewer. (-l: lost records count segments of none.)
+	lj=$(grep '"type":"lost",' "$O.j" | json_num /dev/stdin count | awk '{ s += $1 } END { print s + 0 }')
+	lc=$(sed -n 's/^tcpretrans: \([0-9]*\) events\{0,1\} lost$/\1/p' "$O.c.err" |
+		awk '{ s += $1 } END { print s + 0 }')
+	[ "$lj" -gt 0 ] || [ "$lc" -gt 0 ] && echo "# [$v] the kernel skipped runs: -j reported $lj lost, -c $lc"
+	check "[$v] -j: retransmitted segments = the namespace's TcpRetransSegs ($got, want $want; $lj lost)" \
+		segs_match "$got" "$want" "$lj"
 	check "[$v] -j: every record is the flow's ($AA:$lp -> $AB:$P, ESTABLISHED or later)" \
 		[ "$(grep -c "\"ip\":4,\"laddr\":\"$AA\",\"lport\":$lp,\"raddr\":\"$AB\",\"rport\":$P,\"state\":\"[A-Z_0-9]*\"" "$O.j")" -eq $((nr + nl)) ]
 	json_ok "[$v] -j: valid JSON, one object a line" "$O.j"
@@ -136,10 +160,13 @@ for v in $VARIANTS; do
 	check "[$v] text: a line per retransmit ($nr)" \
 		[ "$(grep -Ec "^[0-9:]{8} +[0-9]+ +4 +$AA:$lp +R> +$AB:$P +[A-Z_0-9]+\$" "$O.t")" -eq "$nr" ]
 	check "[$v] text: no other line" [ "$(grep -c . "$O.t")" -eq $((nr + 1)) ]
-	check "[$v] -c: the flow's row: $nr retransmits, $want segments, $nl TLPs" \
-		has "$O.c" "^$AA:$lp +$AB:$P +$nr +$want +$nl\$"
-	check "[$v] -c -j: the flow's row" \
-		has_text "$O.cj" "{\"ip\":4,\"laddr\":\"$AA\",\"lport\":$lp,\"raddr\":\"$AB\",\"rport\":$P,\"retransmits\":$nr,\"segs\":$want}"
+	row=$(awk -v f="$AA:$lp" -v t="$AB:$P" '$1 == f && $2 == t { print $3, $4, $5 }' "$O.c")
+	check "[$v] -c: the flow's row: retransmits, segments as the namespace counted ($want; $lc lost), $nl TLPs (got '$row')" \
+		row_match "$row" "$want" "$nl" "$lc"
+	cjs=$(sed -n "s/.*{\"ip\":4,\"laddr\":\"$AA\",\"lport\":$lp,\"raddr\":\"$AB\",\"rport\":$P,\"retransmits\":\([0-9]*\),\"segs\":\([0-9]*\)}.*/\2/p" "$O.cj")
+	lcj=$(grep '"type":"lost",' "$O.cj" | json_num /dev/stdin count | awk '{ s += $1 } END { print s + 0 }')
+	check "[$v] -c -j: the flow's row ($cjs segments, want $want; $lcj lost)" \
+		segs_match "${cjs:-none}" "$want" "$lcj"
 	json_ok "[$v] -c -j: valid JSON" "$O.cj"
 
 	# -l: tail-loss probes where the kernel lets them be seen. The hook is
