@@ -296,6 +296,31 @@ check "dig: TCP response: the CNAME target" \
 check "dig: NXDOMAIN" \
 	has "$O" "^$pd +dig +R +UDP +127\.0\.0\.1:$P +[0-9]+ +A +a\.nx\.test +NXDOMAIN +- +$LAT\$"
 
+# --- -T: the wall clock of each message, between the test's own readings of it
+# just before the query and just after its answer (date(1), to the second).
+O="$D/out.T"
+SHOW="$O"
+dig_work a @127.0.0.1 -p "$P" ok.test
+pa=$W_PID
+tool_start "$O" "$DS" -P "$P" -T
+t0=$(date +%H:%M:%S)
+go a
+t1=$(date +%H:%M:%S)
+stop_tool INT
+check "-T: header starts with TIME" has "$O" '^TIME +PID +COMM +DIR +PROTO '
+# in_window LINE_REGEX: the line's HH:MM:SS.mmm is within [t0, t1].
+in_window() {
+	_t=$(grep -E "^[0-2][0-9]:[0-5][0-9]:[0-5][0-9]\.[0-9]{3} +$1" "$O" | head -n 1 | cut -c1-8)
+	echo "# -T: $_t, the test read $t0 before and $t1 after"
+	[ -n "$_t" ] || return 1
+	# Past midnight the strings do not order: only the format then.
+	awk -v t="$_t" -v a="$t0" -v b="$t1" 'BEGIN { exit !(a > b || (t >= a && t <= b)) }' </dev/null
+}
+check "-T: the query's time is the wall clock's" \
+	in_window "$pa +dig +Q +UDP +127\.0\.0\.1:$P +[0-9]+ +A +ok\.test +- +- +-\$"
+check "-T: the answer's too" \
+	in_window "$pa +dig +R +UDP +127\.0\.0\.1:$P +[0-9]+ +A +ok\.test +NOERROR +10\.1\.2\.3 +$LAT\$"
+
 # --- JSON --------------------------------------------------------------------
 O="$D/out.json"
 SHOW="$O"
