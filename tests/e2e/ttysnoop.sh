@@ -398,5 +398,28 @@ SHOW="$O"
 # Not root: one line, status 1, nothing loaded.
 not_root_check "$TS" -a
 
+# One writer moving between CPUs, the reader stopped (SIGSTOP) meanwhile:
+# its records wait in two CPUs' buffers. A perf buffer hands a read's
+# records over CPU by CPU, so the transcript came out of order ("one three
+# two four") until the tool ordered each read by the writes' stamps; a ring
+# buffer keeps them in order. (TRACEKIT_PERF_BUFFER=1 runs this on the perf
+# buffer.)
+if [ "$(nproc)" -ge 2 ]; then
+	O="$D/out.cpus"
+	SHOW="$O $O.err $D/work.a"
+	pty a cpu:1 'a:one\n' cpu:0 'a:two\n' cpu:1 'a:three\n' cpu:0 'a:four\n' \
+		cpu:1 'a:five\n'
+	if tool_start "$O" "$TS" "$P_N"; then
+		kill -STOP "$TOOL_PID"
+		go a
+		wait_for "$D/work.a" '^end$' 5
+		kill -CONT "$TOOL_PID"
+		sleep 0.3
+		stop_tool INT
+		same "writes on CPU 1, 0, 1, 0, 1, the reader stopped: the transcript in the writes' order" \
+			"$O" "$D/exp.a"
+	fi
+fi
+
 leak_check "no BPF program or link left behind"
 finish

@@ -24,6 +24,8 @@
  *                   controlling terminal writes TEXT to /dev/tty;
  *                   prints "ttychild PID"
  *     sleep:MS      pause MS milliseconds
+ *     cpu:N         run on CPU N from here on (the writes that follow are
+ *                   traced there)
  *     fill:N        (with -H) non-blocking write(2)s of N bytes to A, each
  *                   its own letters, until A is full (EAGAIN after a
  *                   pause); then three writes of "EAGAIN-MUST-NOT-SHOW".
@@ -42,6 +44,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -446,6 +449,14 @@ int main(int argc, char **argv)
 			do_child(op + 4, 1);
 		else if (!strncmp(op, "sleep:", 6))
 			usleep(atol(op + 6) * 1000);
+		else if (!strncmp(op, "cpu:", 4)) {
+			cpu_set_t set;
+
+			CPU_ZERO(&set);
+			CPU_SET(atoi(op + 4), &set);
+			if (sched_setaffinity(0, sizeof(set), &set))
+				die("sched_setaffinity");
+		}
 		else if (!strncmp(op, "fill:", 5))
 			do_fill(atol(op + 5));
 		else if (!strncmp(op, "wait:", 5)) {

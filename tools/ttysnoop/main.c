@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* ttysnoop: watch what is written to a terminal (or to every terminal). */
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -401,7 +402,12 @@ int main(int argc, char **argv)
 		.variants = variants,
 		.nvariants = NVARIANTS,
 	};
-	struct tk_stream stream = { .on_record = on_record, .on_end = end_stream };
+	/* A writer that moves between CPUs: its writes in the order they
+	 * began, also on a perf buffer (read CPU by CPU). */
+	struct tk_stream stream = {
+		.on_record = on_record, .on_end = end_stream,
+		.ordered = true, .ts_offset = offsetof(struct ttysnoop_event, ts_ns),
+	};
 	struct ttysnoop_bpf *skel = NULL;
 	uint64_t majors[TTYSNOOP_MAJOR_WORDS];
 	int err = 1, i;
