@@ -8,7 +8,12 @@
  * Waking the reader for every record is what makes tracing expensive (~2.3 us
  * per record here, against ~0.19 us without), so records are submitted
  * without a wake-up until tk_config.wakeup_bytes are queued; the reader also
- * polls on a short timeout, which bounds latency when traffic is light.
+ * polls on a short timeout, which bounds latency when traffic is light. The
+ * record that takes the queue past wakeup_bytes wakes the reader, not every
+ * record after it: each forced wake-up is a self-interrupt (irq_work), and
+ * one per record while the reader drains cost ~115 ns a record here
+ * (tests/bench/README.md). Two CPUs reserving at the crossing can both miss
+ * it, so past twice wakeup_bytes every record wakes the reader again.
  *
  * Define TK_EVENT_MAX_SIZE (the largest record) before including this. */
 #ifndef TK_EVENTS_BPF_H
@@ -64,9 +69,15 @@ static __always_inline void tk_submit(void *ctx, void *rec, __u32 size)
 	__u64 flags;
 
 	if (tk_ringbuf()) {
+		/* Queued bytes, this record's (with header and padding)
+		 * included. (A tool that submits less than it reserved may miss
+		 * the crossing: the backstop wakes the reader then.) */
+		__u64 queued = bpf_ringbuf_query(&tk_events, BPF_RB_AVAIL_DATA);
+		__u64 wake = tk_config.wakeup_bytes;
+
 		flags = BPF_RB_NO_WAKEUP;
-		if (!tk_config.wakeup_bytes ||
-		    bpf_ringbuf_query(&tk_events, BPF_RB_AVAIL_DATA) >= tk_config.wakeup_bytes)
+		if (!wake || queued >= 2 * wake ||
+		    (queued >= wake && queued - wake < ((size + 8 + 7) & ~7UL)))
 			flags = BPF_RB_FORCE_WAKEUP;
 		bpf_ringbuf_submit(rec, flags);
 	} else if (bpf_perf_event_output(ctx, &tk_events, BPF_F_CURRENT_CPU, rec, size)) {
