@@ -4,7 +4,8 @@
  * 100, 60 and 180 bytes (and reserve-then-discard 16) into a one-page ring,
  * so records wrap around its end at varying offsets. Every record must come
  * back once, in order, whole, and the discarded ones never. Needs root (to
- * load programs). Exit status 0 = pass. */
+ * load programs); skipped where there is no bpf(2) (qemu-user). Exit status
+ * 0 = pass. */
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -116,6 +117,13 @@ int main(void)
 	map_fd = bpf_map_create(BPF_MAP_TYPE_RINGBUF, "tk_ring_test", 0, 0,
 				getpagesize(), NULL);
 	if (map_fd < 0) {
+		/* ENOSYS: no bpf(2) at all (qemu-user, in arm64.sh): nothing to
+		 * test there; the guests run the ring for real. */
+		if (errno == ENOSYS) {
+			printf("# test_ringbuf: SKIP: no bpf(2) here\n");
+			printf("test_ringbuf: 0 passed, 0 failed\n");
+			return 0;
+		}
 		fprintf(stderr, "test_ringbuf: no ring buffer map: %s\n", strerror(errno));
 		return 1;
 	}
