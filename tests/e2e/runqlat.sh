@@ -205,12 +205,16 @@ check "-m: header in msecs" has "$D/m" '^ +msecs +: count +distribution$'
 # from 4096 us, and at most those from 1024 us. (Not from 2048 us: each run
 # times a wait with its own programs, which run one after the other, so a
 # wait near 2 ms can fall on either side of it in two runs: 50 against 51
-# in the arm64 guest.)
+# in the arm64 guest. In a TCG guest the host can also stop the virtual CPU
+# for over a millisecond between the two runs' programs, so that they
+# disagree by more than a slot: 40 against 39 from 1024 us in the 6.1
+# guest, once. Two such waits are allowed either way; a slot shift that is
+# wrong moves dozens.)
 ms2=$(awk '$2 == "->" && $4 == ":" && $1 >= 2 { s += $5 } END { print s + 0 }' "$D/m")
 us4096=$(json_bucket_sum "$D/j" 4096)
 us1024=$(json_bucket_sum "$D/j" 1024)
-check "-m: $ms2 waits of 2 ms or more: between usecs' $us4096 from 4096 us and $us1024 from 1024 us" \
-	all '[ "$us4096" -gt 0 ]' '[ "$ms2" -ge "$us4096" ]' '[ "$ms2" -le "$us1024" ]'
+check "-m: $ms2 waits of 2 ms or more: between usecs' $us4096 from 4096 us and $us1024 from 1024 us (+/- 2)" \
+	all '[ "$us4096" -gt 0 ]' '[ "$ms2" -ge $((us4096 - 2)) ]' '[ "$ms2" -le $((us1024 + 2)) ]'
 
 SHOW="$D/j $D/j.err"
 check "-j: the buckets count the workload's switches (got $(json_bucket_sum "$D/j"), truth $S)" \
