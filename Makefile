@@ -227,7 +227,7 @@ $(foreach u,$(UNIT_SRCS),$(eval $(call unit_rules,$(u))))
 
 # The whole suite: unit, end-to-end here (the streaming tools' files twice:
 # ring buffer, then perf buffer), and end-to-end on Debian's 5.10, 6.1 and 6.12
-# kernels and Debian's arm64 6.1 under qemu, every attach variant (some 48
+# kernels and Debian's arm64 6.1 under qemu, every attach variant (some 54
 # minutes more, two guests at a time; check-host leaves it out).
 check: all
 	sh tests/run.sh unit e2e perfbuf vm
