@@ -64,22 +64,59 @@ static __always_inline void *tk_reserve(__u32 size)
 	return bpf_map_lookup_elem(&tk_heap, &zero);
 }
 
+/* The wake-up flag for a record that brings the ring's queued bytes (its
+ * own, with header and padding, included) to @queued. */
+static __always_inline __u64 tk_wakeup(__u64 queued, __u32 size)
+{
+	__u64 wake = tk_config.wakeup_bytes;
+
+	if (!wake || queued >= 2 * wake ||
+	    (queued >= wake && queued - wake < ((size + 8 + 7) & ~7UL)))
+		return BPF_RB_FORCE_WAKEUP;
+	return BPF_RB_NO_WAKEUP;
+}
+
 static __always_inline void tk_submit(void *ctx, void *rec, __u32 size)
 {
-	__u64 flags;
-
 	if (tk_ringbuf()) {
-		/* Queued bytes, this record's (with header and padding)
-		 * included. (A tool that submits less than it reserved may miss
-		 * the crossing: the backstop wakes the reader then.) */
+		/* Queued bytes, this record's included. (A tool that submits
+		 * less than it reserved may miss the crossing: the backstop
+		 * wakes the reader then.) */
 		__u64 queued = bpf_ringbuf_query(&tk_events, BPF_RB_AVAIL_DATA);
-		__u64 wake = tk_config.wakeup_bytes;
 
-		flags = BPF_RB_NO_WAKEUP;
-		if (!wake || queued >= 2 * wake ||
-		    (queued >= wake && queued - wake < ((size + 8 + 7) & ~7UL)))
-			flags = BPF_RB_FORCE_WAKEUP;
-		bpf_ringbuf_submit(rec, flags);
+		bpf_ringbuf_submit(rec, tk_wakeup(queued, size));
+	} else if (bpf_perf_event_output(ctx, &tk_events, BPF_F_CURRENT_CPU, rec, size)) {
+		tk_count_drop();
+	}
+}
+
+/* Records whose size varies (a path, a string) are built in the per-CPU
+ * staging slot and copied out at the size they use: a reservation has a
+ * fixed size, and writing a whole one costs more than copying what is used
+ * (opensnoop: a 30-byte path in a 312-byte record; tests/bench/README.md),
+ * and takes more of the ring. tk_stage() is the slot, or NULL (never, in
+ * practice); tk_output() sends @size bytes of it and counts a failure as a
+ * drop. Only for programs that never interrupt one another on a CPU:
+ * kprobes and tracepoints (the kernel runs one of those at a time per CPU),
+ * not raw tracepoints or fentry, where an interrupt's program can run
+ * inside a process's and would reuse its slot. */
+static __always_inline void *tk_stage(void)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(&tk_heap, &zero);
+}
+
+static __always_inline void tk_output(void *ctx, void *rec, __u32 size)
+{
+	if (size > TK_EVENT_MAX_SIZE)
+		size = TK_EVENT_MAX_SIZE;
+	if (tk_ringbuf()) {
+		__u64 queued = bpf_ringbuf_query(&tk_events, BPF_RB_AVAIL_DATA) +
+			       ((size + 8 + 7) & ~7UL);
+
+		if (bpf_ringbuf_output(&tk_events, rec, size, tk_wakeup(queued, size)))
+			tk_count_drop();
 	} else if (bpf_perf_event_output(ctx, &tk_events, BPF_F_CURRENT_CPU, rec, size)) {
 		tk_count_drop();
 	}

@@ -78,24 +78,9 @@ static __always_inline void dir_components(struct opensnoop_event *e, int dfd)
 					       OPENSNOOP_DIR_NAME, &e->dir_depth);
 }
 
-static __always_inline int emit(void *ctx, const struct args *a, long ret, __u64 id)
+static __always_inline void fill(struct opensnoop_event *e, const struct args *a, long ret,
+				 __u64 id)
 {
-	struct opensnoop_event *e;
-	__u32 size = full_path ? sizeof(*e) : OPENSNOOP_SHORT_SIZE;
-
-	if (targ_failed && ret >= 0)
-		return 0;
-	if (!flags_pass(a->flags))
-		return 0;
-	/* Constant sizes in each branch keep the verifier happy. */
-	if (full_path)
-		e = tk_reserve(sizeof(*e));
-	else
-		e = tk_reserve(OPENSNOOP_SHORT_SIZE);
-	if (!e) {
-		tk_count_drop();
-		return 0;
-	}
 	e->ts_ns = bpf_ktime_get_ns();
 	e->flags = a->flags;
 	e->mode = a->mode;
@@ -105,12 +90,47 @@ static __always_inline int emit(void *ctx, const struct args *a, long ret, __u64
 	e->ret = ret;
 	e->dir_depth = 0;
 	e->dir_truncated = 0;
+	e->pad = 0;
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
-	if (bpf_probe_read_user_str(e->path, sizeof(e->path), a->path) < 0)
+}
+
+static __always_inline int emit(void *ctx, const struct args *a, long ret, __u64 id)
+{
+	struct opensnoop_event *e;
+	long len;
+
+	if (targ_failed && ret >= 0)
+		return 0;
+	if (!flags_pass(a->flags))
+		return 0;
+	if (full_path) {
+		/* -F: the directory's components too, a whole record. */
+		e = tk_reserve(sizeof(*e));
+		if (!e) {
+			tk_count_drop();
+			return 0;
+		}
+		fill(e, a, ret, id);
+		if (bpf_probe_read_user_str(e->path, sizeof(e->path), a->path) < 0)
+			e->path[0] = '\0';
+		if (e->path[0] != '/')
+			dir_components(e, a->dfd);
+		tk_submit(ctx, e, sizeof(*e));
+		return 0;
+	}
+	/* Else the record ends with the path's NUL. */
+	e = tk_stage();
+	if (!e)
+		return 0;
+	fill(e, a, ret, id);
+	len = bpf_probe_read_user_str(e->path, sizeof(e->path), a->path);
+	if (len <= 0) {
 		e->path[0] = '\0';
-	if (full_path && e->path[0] != '/')
-		dir_components(e, a->dfd);
-	tk_submit(ctx, e, size);
+		len = 1;
+	}
+	if (len > OPENSNOOP_PATH_MAX)
+		len = OPENSNOOP_PATH_MAX;
+	tk_output(ctx, e, offsetof(struct opensnoop_event, path) + len);
 	return 0;
 }
 

@@ -30,6 +30,9 @@ struct opensnoop_event {
 	char dir[OPENSNOOP_DIR_DEPTH][OPENSNOOP_DIR_NAME];
 };
 
+/* Without -F a record ends at its path's NUL: it is this short at least, and
+ * never longer than the part before dir[]. */
+#define OPENSNOOP_MIN_SIZE ((unsigned long)&((struct opensnoop_event *)0)->path[1])
 #define OPENSNOOP_SHORT_SIZE ((unsigned long)&((struct opensnoop_event *)0)->dir)
 
 #endif

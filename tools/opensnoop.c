@@ -155,13 +155,22 @@ static int print_event(void *ctx, const void *data, size_t size)
 {
 	const struct opensnoop_event *e = data;
 	char pathbuf[OPENSNOOP_DIR_DEPTH * OPENSNOOP_DIR_NAME + OPENSNOOP_PATH_MAX + 8];
+	_Alignas(struct opensnoop_event) char head[OPENSNOOP_SHORT_SIZE];
 	const char *path;
-	int fd = e->ret >= 0 ? e->ret : -1, err = e->ret >= 0 ? 0 : -e->ret;
+	int fd, err;
 	struct jw w;
 
 	(void)ctx;
-	if (size < OPENSNOOP_SHORT_SIZE)
+	if (size < OPENSNOOP_MIN_SIZE)
 		return 0;
+	if (size < OPENSNOOP_SHORT_SIZE) {
+		/* Sized to its path: the rest of the fixed part, zeroed. */
+		memcpy(head, data, size);
+		memset(head + size, 0, sizeof(head) - size);
+		e = (const struct opensnoop_event *)head;
+	}
+	fd = e->ret >= 0 ? e->ret : -1;
+	err = e->ret >= 0 ? 0 : -e->ret;
 	if (!env.start_ns)
 		env.start_ns = e->ts_ns;
 	path = full_path(e, size, pathbuf, sizeof(pathbuf));
