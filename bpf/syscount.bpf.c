@@ -1,14 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* syscount: count system calls (and their time, with -L) in the kernel,
  * per syscall or per process, in per-CPU maps that userspace sums.
- * sys_enter remembers the syscall number (and the time, with -L) per task;
- * sys_exit counts it. The number must come from entry: rt_sigreturn restores
- * the registers, orig_ax included, before it returns. A sys_exit with no
- * entry seen takes the number from the registers: a syscall that seccomp
- * refused (it never reaches sys_enter) or that was in progress when tracing
- * started; except a new task's first return to user space, the child's side
- * of fork, vfork, clone and clone3 (0 from one of those), which the parent's
- * return already counts. */
+ * Plain counts need only sys_exit: the number is in the saved registers
+ * (orig_ax, arm64's syscallno) -- except after rt_sigreturn, which restores
+ * the registers of the code the signal interrupted and sets the number to -1,
+ * which is therefore counted as rt_sigreturn unless the call failed with
+ * ENOSYS (a call of number -1 does that). With -L, sys_enter also remembers
+ * the number and the time per task, and sys_exit takes both from there; a
+ * sys_exit with no entry seen takes the number from the registers: a syscall
+ * that seccomp refused (it never reaches sys_enter) or that was in progress
+ * when tracing started. Not counted: a new task's first return to user space,
+ * the child's side of fork, vfork, clone and clone3 (0 from one of those),
+ * which the parent's return already counts. */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_core_read.h>
@@ -26,6 +29,8 @@ const volatile bool by_process = false;		/* -P */
 const volatile bool use_task_storage = false;
 /* This architecture's numbers of the calls that return twice (-1: none). */
 const volatile __u32 nr_fork = -1, nr_vfork = -1, nr_clone = -1, nr_clone3 = -1;
+const volatile __u32 nr_rt_sigreturn = -1;
+#define ENOSYS 38
 
 /* The syscall a thread is in, from its sys_enter to its sys_exit. */
 struct entry {
@@ -126,23 +131,27 @@ static __always_inline void count_process(__u32 pid, __u64 ns)
 	v->total_ns += ns;
 }
 
-static __always_inline __u32 regs_syscall_nr(struct pt_regs *regs)
+/* @btf: @regs is the kernel's pointer as tp_btf hands it over, read
+ * directly; else (raw_tp) a number, read through a helper. */
+static __always_inline __u32 regs_syscall_nr(struct pt_regs *regs, bool btf)
 {
 #if defined(__TARGET_ARCH_arm64)
-	return BPF_CORE_READ(regs, syscallno);
+	return btf ? regs->syscallno : BPF_CORE_READ(regs, syscallno);
 #else
-	return BPF_CORE_READ(regs, orig_ax);
+	return btf ? regs->orig_ax : BPF_CORE_READ(regs, orig_ax);
 #endif
 }
 
-static __always_inline int on_exit(struct pt_regs *regs, long ret)
+static __always_inline int on_exit(struct pt_regs *regs, long ret, bool btf)
 {
 	__u64 id = bpf_get_current_pid_tgid(), ns = 0;
 	__u32 tid = (__u32)id, nr;
 	struct syscount_value *v;
 	struct entry *e;
 
-	if (use_task_storage) {
+	if (!measure_latency) {
+		e = NULL;
+	} else if (use_task_storage) {
 		e = bpf_task_storage_get(&start_task, bpf_get_current_task_btf(), 0, 0);
 		if (e && !e->live)
 			e = NULL;
@@ -158,10 +167,13 @@ static __always_inline int on_exit(struct pt_regs *regs, long ret)
 		else
 			bpf_map_delete_elem(&start, &tid);
 	} else {
-		/* Its start was not seen: counted, with no time. */
+		/* Plain counts; or with -L, its start was not seen: counted,
+		 * with no time. */
 		if (!tk_filter_pass(id))
 			return 0;
-		nr = regs_syscall_nr(regs);
+		nr = regs_syscall_nr(regs, btf);
+		if (nr == (__u32)-1 && ret != -ENOSYS)
+			nr = nr_rt_sigreturn;
 		if (ret == 0 && (nr == nr_fork || nr == nr_vfork || nr == nr_clone ||
 				 nr == nr_clone3))
 			return 0;
@@ -193,7 +205,7 @@ int BPF_PROG(sys_enter_btf, struct pt_regs *regs, long id)
 SEC("tp_btf/sys_exit")
 int BPF_PROG(sys_exit_btf, struct pt_regs *regs, long ret)
 {
-	return on_exit(regs, ret);
+	return on_exit(regs, ret, true);
 }
 
 SEC("raw_tp/sys_enter")
@@ -205,5 +217,5 @@ int sys_enter_raw(struct bpf_raw_tracepoint_args *ctx)
 SEC("raw_tp/sys_exit")
 int sys_exit_raw(struct bpf_raw_tracepoint_args *ctx)
 {
-	return on_exit((struct pt_regs *)ctx->args[0], ctx->args[1]);
+	return on_exit((struct pt_regs *)ctx->args[0], ctx->args[1], false);
 }

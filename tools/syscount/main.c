@@ -486,8 +486,14 @@ int main(int argc, char **argv)
 	skel->rodata->nr_vfork = syscall_nr("vfork");
 	skel->rodata->nr_clone = syscall_nr("clone");
 	skel->rodata->nr_clone3 = syscall_nr("clone3");
+	skel->rodata->nr_rt_sigreturn = syscall_nr("rt_sigreturn");
 	if (tk_session_prepare(&session))
 		goto cleanup;
+	/* Plain counts come from sys_exit alone (bpf/syscount.bpf.c). */
+	if (!env.latency) {
+		bpf_program__set_autoload(skel->progs.sys_enter_btf, false);
+		bpf_program__set_autoload(skel->progs.sys_enter_raw, false);
+	}
 	/* Task storage where the kernel has it for these programs; where it has
 	 * not, the unused map becomes a tiny hash so the object still loads. */
 	skel->rodata->use_task_storage =
@@ -503,7 +509,7 @@ int main(int argc, char **argv)
 	if (env.latency)
 		tk_info(1, "-L start times in %s", skel->rodata->use_task_storage ?
 			"task storage" : "a hash map");
-	if (skel->rodata->use_task_storage)
+	if (skel->rodata->use_task_storage || !env.latency)
 		bpf_map__set_max_entries(skel->maps.start, 1);
 	if (!env.by_process)
 		bpf_map__set_max_entries(skel->maps.by_pid, 1);
