@@ -27,6 +27,13 @@ log() { printf 'bench: [%3ss] %s\n' "$(($(date +%s) - T0))" "$*" >&2; }
 die() { log "$*"; exit 1; }
 
 [ "$(id -u)" = 0 ] || die "needs root (BPF)"
+# The floor loaders attach through libbpf, which needs tracefs mounted (the
+# tools mount it themselves; on a fresh machine nothing has yet).
+if [ ! -d /sys/kernel/tracing/events ] && [ ! -d /sys/kernel/debug/tracing/events ]; then
+	mount -t tracefs tracefs /sys/kernel/tracing ||
+		die "tracefs is not mounted at /sys/kernel/tracing and mounting it failed"
+	log "mounted tracefs at /sys/kernel/tracing"
+fi
 
 # --- build -------------------------------------------------------------------
 TOOLS=$(sed -n 's/^TOOLS := //p' Makefile)
