@@ -47,6 +47,34 @@ for v in $VARIANTS; do
 	check "[$v] -L counts 4 nanosleep calls" [ "$(row_count "$O" nanosleep)" = 4 ]
 	check "[$v] -L -m: 4 x 50 ms sleeps take at least 200 ms (got ${t:-none})" [ "${t:-0}" -ge 200 ]
 	check "[$v] -L -m header" has "$O" '^SYSCALL +COUNT +TIME \(ms\)$'
+
+	# 9 handled signals: 9 tgkill and 9 rt_sigreturn, whose return leaves
+	# -1 where the syscall's number was. Plain counts take the number at
+	# sys_exit alone, -L from sys_enter: both must count all 9.
+	printf 0 >"$D/go"
+	"$TK_HELPERS/tk_sys" -g "$D/go" -s 9 -n 5 >"$D/sys.out" 2>&1 &
+	s_bg=$!
+	T_PIDS="$T_PIDS $s_bg"
+	wait_for "$D/sys.out" '^pid ' 5 || not_ok "[$v] tk_sys did not start" "$D/sys.out"
+	sp=$(sed -n 's/^pid //p' "$D/sys.out")
+	SHOW="$O $O.L $D/sys.out"
+	tool_start "$O" "$SC" "$A" -p "$sp" -T 0 || continue
+	p1=$TOOL_PID
+	tool_start "$O.L" "$SC" "$A" -p "$sp" -T 0 -L || continue
+	p2=$TOOL_PID
+	printf 1 1<>"$D/go"
+	wait "$s_bg"
+	kill -INT "$p1" "$p2"
+	wait "$p1" "$p2"
+	for sc_o in "$O" "$O.L"; do
+		case $sc_o in *.L) sc_m="-L";; *) sc_m="plain";; esac
+		for sc_w in "rt_sigreturn 9" "tgkill 9" "getppid 5"; do
+			sc_n=${sc_w% *}
+			sc_got=$(row_count "$sc_o" "$sc_n")
+			check "[$v] $sc_m: $sc_n counted ${sc_w#* } times (got ${sc_got:-none})" \
+				[ "$sc_got" = "${sc_w#* }" ]
+		done
+	done
 done
 
 O="$D/out"
@@ -144,16 +172,18 @@ check "SIGTERM prints the counts" [ "$(row_count "$O" getppid)" = 33 ]
 # -P names a process by the name it has now: dd started by a shell (forked,
 # then exec'd; or exec'd in the shell's own process) is dd, not sh. The truth
 # is exec's: the kernel names a process after the file it runs.
-mkfifo "$D/go.dd"
-sh -c "read x <'$D/go.dd'; dd if=/dev/zero of=/dev/null count=7 2>/dev/null & echo \$! >'$D/dd.pid'; wait" &
+# A fifo each: with one, both readers could take the first writer's line
+# and its end, and the second writer would wait for a reader for ever.
+mkfifo "$D/go.dd1" "$D/go.dd2"
+sh -c "read x <'$D/go.dd1'; dd if=/dev/zero of=/dev/null count=7 2>/dev/null & echo \$! >'$D/dd.pid'; wait" &
 sh1=$!
-sh -c "read x <'$D/go.dd'; exec dd if=/dev/zero of=/dev/null count=7 2>/dev/null" &
+sh -c "read x <'$D/go.dd2'; exec dd if=/dev/zero of=/dev/null count=7 2>/dev/null" &
 sh2=$!
 T_PIDS="$T_PIDS $sh1 $sh2"
 SHOW="$O $D/dd.pid"
 tool_start "$O" "$SC" -P -T 0 || exit 1
-echo go >"$D/go.dd"
-echo go >"$D/go.dd"
+echo go >"$D/go.dd1"
+echo go >"$D/go.dd2"
 wait $sh1 $sh2
 stop_tool INT
 dd1=$(cat "$D/dd.pid")
