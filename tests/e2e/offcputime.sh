@@ -258,8 +258,11 @@ for opt in "-m 100000" "-M 100000"; do
 		check "-m 100000: the 150 ms sleeps kept ($b_us us), the 20 ms ones left out ($a_us)" \
 			eval '[ "$b_us" -ge 400000 ] && [ "$a_us" -eq 0 ]'
 	else
-		check "-M 100000: the 20 ms sleeps kept ($a_us us), the 150 ms ones left out ($b_us)" \
-			eval '[ "$a_us" -ge 150000 ] && [ "$b_us" -eq 0 ]'
+		# b may keep a short block in nanosleep (preempted on its way in
+		# or out, under load: 134 us once here); any 150 ms sleep kept
+		# would add 150000.
+		check "-M 100000: the 20 ms sleeps kept ($a_us us), the 150 ms ones left out ($b_us < 150000)" \
+			eval '[ "$a_us" -ge 150000 ] && [ "$b_us" -lt 150000 ]'
 	fi
 done
 
