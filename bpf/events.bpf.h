@@ -64,14 +64,20 @@ static __always_inline void *tk_reserve(__u32 size)
 	return bpf_map_lookup_elem(&tk_heap, &zero);
 }
 
+/* The ring bytes a @size-byte record takes: its 8-byte header, padded to 8. */
+static __always_inline __u64 tk_ring_bytes(__u32 size)
+{
+	return (size + 8 + 7) & ~7UL;
+}
+
 /* The wake-up flag for a record that brings the ring's queued bytes (its
- * own, with header and padding, included) to @queued. */
+ * own included) to @queued. */
 static __always_inline __u64 tk_wakeup(__u64 queued, __u32 size)
 {
 	__u64 wake = tk_config.wakeup_bytes;
 
 	if (!wake || queued >= 2 * wake ||
-	    (queued >= wake && queued - wake < ((size + 8 + 7) & ~7UL)))
+	    (queued >= wake && queued - wake < tk_ring_bytes(size)))
 		return BPF_RB_FORCE_WAKEUP;
 	return BPF_RB_NO_WAKEUP;
 }
@@ -113,7 +119,7 @@ static __always_inline void tk_output(void *ctx, void *rec, __u32 size)
 		size = TK_EVENT_MAX_SIZE;
 	if (tk_ringbuf()) {
 		__u64 queued = bpf_ringbuf_query(&tk_events, BPF_RB_AVAIL_DATA) +
-			       ((size + 8 + 7) & ~7UL);
+			       tk_ring_bytes(size);
 
 		if (bpf_ringbuf_output(&tk_events, rec, size, tk_wakeup(queued, size)))
 			tk_count_drop();
