@@ -325,7 +325,12 @@ multi: $(BIN)/multi/tracekit $(addprefix $(BIN)/multi/links/,$(TOOLS))
 $(OUT)/multi/tracekit.o: tools/tracekit.c Makefile
 	$(call msg,CC,$@)
 	@mkdir -p $(@D)
-	$(Q)$(CC) $(TK_CFLAGS) -DTK_MULTICALL_TOOLS='$(foreach t,$(TOOLS),TK_TOOL($(t)))' -c $< -o $@
+	@listed="$$(sed -n 's/^\tTK_TOOL(\([a-z0-9]*\)).*/\1/p' $<)"; \
+	if [ "$$(echo $$listed)" != "$(TOOLS)" ]; then \
+		echo "$<: its TK_MULTICALL_TOOLS list ($$(echo $$listed)) is not the Makefile's TOOLS ($(TOOLS))" >&2; \
+		exit 1; \
+	fi
+	$(Q)$(CC) $(TK_CFLAGS) -c $< -o $@
 
 $(BIN)/multi/tracekit: $(OUT)/multi/tracekit.o $(MULTI_OBJ) $(OUT)/libtracekit.a $(LIBBPF_A)
 	$(call msg,LINK,$@)

@@ -11,10 +11,30 @@
 #include <string.h>
 #include "args.h"
 
-/* TK_MULTICALL_TOOLS is the Makefile's TOOLS list as TK_TOOL(x) TK_TOOL(y) ... */
-#ifndef TK_MULTICALL_TOOLS
-#error "build with -DTK_MULTICALL_TOOLS='TK_TOOL(opensnoop) ...' (make multi)"
-#endif
+/* Every tool, one a line, in the order of the Makefile's TOOLS: `make multi`
+ * refuses to build when the two lists differ. */
+#define TK_MULTICALL_TOOLS \
+	TK_TOOL(opensnoop) \
+	TK_TOOL(syscount) \
+	TK_TOOL(biolatency) \
+	TK_TOOL(tcpconnect) \
+	TK_TOOL(ttysnoop) \
+	TK_TOOL(sslsniff) \
+	TK_TOOL(dnssnoop) \
+	TK_TOOL(execsnoop) \
+	TK_TOOL(exitsnoop) \
+	TK_TOOL(killsnoop) \
+	TK_TOOL(biosnoop) \
+	TK_TOOL(mountsnoop) \
+	TK_TOOL(oomkill) \
+	TK_TOOL(tcpstates) \
+	TK_TOOL(tcplife) \
+	TK_TOOL(profile) \
+	TK_TOOL(tcpaccept) \
+	TK_TOOL(bindsnoop) \
+	TK_TOOL(tcpretrans) \
+	TK_TOOL(offcputime) \
+	TK_TOOL(runqlat)
 
 #define TK_TOOL(name) int name##_main(int argc, char **argv);
 TK_MULTICALL_TOOLS
