@@ -190,7 +190,18 @@ $(foreach t,$(TOOLS),$(eval $(call tool_rules,$(t))))
 
 # --- tests ------------------------------------------------------------------
 # Workload helpers are static so the same files run in a busybox guest.
-helpers: $(addprefix $(OUT)/tests/,$(HELPERS))
+helpers: $(addprefix $(OUT)/tests/,$(HELPERS)) $(OUT)/tests/tk_btfmin
+
+# tests/e2e/btfmin.sh's: every tool's object relocated against the whole and
+# the minimised kernel BTF (common/btfmin.c). Static with the static tools'
+# libbpf, whose bpf_object__prepare() relocates without loading.
+$(OUT)/tests/tk_btfmin.objs.h: Makefile
+	@mkdir -p $(@D)
+	$(Q){ printf '#define TK_OBJS(X)'; \
+	      for t in $(TOOLS); do printf ' X(%s, "$(OUT)/bpf/%s.bpf.o")' $$t $$t; done; echo; } > $@
+$(OUT)/tests/tk_btfmin: tests/btfmin/tk_btfmin.c $(OUT)/tests/tk_btfmin.objs.h $(OUT)/libtracekit.a $(LIBBPF_A) $(patsubst %,$(OUT)/bpf/%.bpf.o,$(TOOLS))
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(TK_CFLAGS) -I$(OUT)/tests -static $(filter %.c %.a,$^) $(STATIC_LIBS) -o $@
 
 # profile's workload: with frame pointers in every function (gcc omits them
 # in leaf functions above -O0, and on arm64 at -O0 too: spin_loop was

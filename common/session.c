@@ -17,6 +17,7 @@
 #include "signals.h"
 #include "output.h"
 #include "session.h"
+#include "btfmin.h"
 
 #ifndef CAP_PERFMON
 #define CAP_PERFMON 38
@@ -140,13 +141,26 @@ void tk_session_init(struct tk_opts *o)
 	tk_output_init();
 }
 
-const struct bpf_object_open_opts *tk_open_opts(const struct tk_opts *o)
+static const struct btf *running_kernel_btf(void)
+{
+	return tk_btf(NULL);
+}
+
+const struct bpf_object_open_opts *tk_open_opts(const struct tk_opts *o, const char *name,
+						 const void *(*elf_bytes)(size_t *size))
 {
 	static struct bpf_object_open_opts opts;
+	const void *obj;
+	size_t size;
 
 	memset(&opts, 0, sizeof(opts));
 	opts.sz = sizeof(opts);
 	opts.btf_custom_path = o->btf_path;
+	/* The kernel's own BTF: relocated against the cached minimised copy
+	 * (btfmin.h), as if given with --btf but with every variant still
+	 * open to auto (o->btf_path stays NULL). */
+	if (!o->btf_path && elf_bytes && (obj = elf_bytes(&size)))
+		opts.btf_custom_path = tk_btf_cached(name, obj, size, running_kernel_btf);
 	return &opts;
 }
 

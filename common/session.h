@@ -77,8 +77,13 @@ void tk_session_init(struct tk_opts *o);
 int tk_btf_find(const char *kernel, const char *exe, const char *release, const char *sysdir,
 		char *out, size_t size, char *looked, size_t looked_size);
 
-/* libbpf open options carrying --btf. Valid until the next call. */
-const struct bpf_object_open_opts *tk_open_opts(const struct tk_opts *o);
+/* libbpf open options carrying --btf, or else the kernel's own BTF
+ * minimised for the object (btfmin.h; @elf_bytes is the skeleton's,
+ * @name names the cache file). Valid until the next call. */
+const struct bpf_object_open_opts *tk_open_opts(const struct tk_opts *o, const char *name,
+						 const void *(*elf_bytes)(size_t *size));
+/* The skeleton @skel (e.g. opensnoop_bpf) opened with tk_open_opts(). */
+#define TK_OPEN(skel, o) skel##__open_opts(tk_open_opts((o), #skel, skel##__elf_bytes))
 /* One line for a skeleton that failed to open. */
 void tk_open_failed(const struct tk_opts *o);
 

@@ -232,7 +232,7 @@ int main(int argc, char **argv)
 		tk_usage_error("-4 and -6 cannot be used together");
 	tk_session_init(&env.opts);
 
-	skel = bindsnoop_bpf__open_opts(tk_open_opts(&env.opts));
+	skel = TK_OPEN(bindsnoop_bpf, &env.opts);
 	if (!skel) {
 		tk_open_failed(&env.opts);
 		goto cleanup;

@@ -336,7 +336,7 @@ int main(int argc, char **argv)
 	prom = tk_prom_open(&env.opts, render_metrics, NULL);
 	tk_session_init(&env.opts);
 
-	skel = biolatency_bpf__open_opts(tk_open_opts(&env.opts));
+	skel = TK_OPEN(biolatency_bpf, &env.opts);
 	if (!skel) {
 		tk_open_failed(&env.opts);
 		goto cleanup;

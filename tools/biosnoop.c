@@ -269,7 +269,7 @@ int main(int argc, char **argv)
 		env.disk_dev = tk_disk_arg(&disks, env.disk);
 	tk_session_init(&env.opts);
 
-	skel = biosnoop_bpf__open_opts(tk_open_opts(&env.opts));
+	skel = TK_OPEN(biosnoop_bpf, &env.opts);
 	if (!skel) {
 		tk_open_failed(&env.opts);
 		goto cleanup;

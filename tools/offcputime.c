@@ -232,7 +232,7 @@ int main(int argc, char **argv)
 	parse_args(argc, argv);
 	tk_session_init(&env.opts);
 
-	skel = offcputime_bpf__open_opts(tk_open_opts(&env.opts));
+	skel = TK_OPEN(offcputime_bpf, &env.opts);
 	if (!skel) {
 		tk_open_failed(&env.opts);
 		goto cleanup;

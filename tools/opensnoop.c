@@ -232,7 +232,7 @@ int main(int argc, char **argv)
 	tk_arg_no_positional(argc, argv, tk_parse_args(&cli, argc, argv, &env.opts));
 	tk_session_init(&env.opts);
 
-	skel = opensnoop_bpf__open_opts(tk_open_opts(&env.opts));
+	skel = TK_OPEN(opensnoop_bpf, &env.opts);
 	if (!skel) {
 		tk_open_failed(&env.opts);
 		goto cleanup;

@@ -421,7 +421,7 @@ int main(int argc, char **argv)
 	}
 	for (cpu = 0; cpu < ncpu; cpu++)
 		event_fds[cpu] = -1;
-	skel = profile_bpf__open_opts(tk_open_opts(&env.opts));
+	skel = TK_OPEN(profile_bpf, &env.opts);
 	if (!skel) {
 		tk_open_failed(&env.opts);
 		goto cleanup;

@@ -377,7 +377,7 @@ int main(int argc, char **argv)
 	tk_session_init(&env.opts);
 	tk_format_event_clock(0, false, NULL, 0);	/* the clocks' offset, now */
 
-	skel = tcpretrans_bpf__open_opts(tk_open_opts(&env.opts));
+	skel = TK_OPEN(tcpretrans_bpf, &env.opts);
 	if (!skel) {
 		tk_open_failed(&env.opts);
 		goto cleanup;

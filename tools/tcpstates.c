@@ -177,7 +177,7 @@ int main(int argc, char **argv)
 	tk_session_init(&env.opts);
 	tk_format_event_clock(0, false, NULL, 0);	/* the clocks' offset, now */
 
-	skel = tcpstates_bpf__open_opts(tk_open_opts(&env.opts));
+	skel = TK_OPEN(tcpstates_bpf, &env.opts);
 	if (!skel) {
 		tk_open_failed(&env.opts);
 		goto cleanup;

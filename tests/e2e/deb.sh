@@ -180,6 +180,8 @@ brief /usr/sbin/opensnoop -d 0.3
 SHOW=$D/b.out check "opensnoop: header" has "$D/b.out" '^PID +COMM +FD +ERR +PATH$'
 brief /usr/sbin/syscount -d 0.3
 brief /usr/sbin/tcpconnect -d 0.3
+check "the runs kept their minimised BTF in /var/cache/tracekit/btf" \
+	sh -c 'ls /var/cache/tracekit/btf/opensnoop_bpf.*.btf >/dev/null 2>&1'
 
 # --- purge ------------------------------------------------------------------
 dpkg --purge tracekit >"$D/purge.log" 2>&1
@@ -195,6 +197,7 @@ for t in $TOOLS; do
 	done
 done
 [ -e /usr/share/doc/tracekit ] && left="$left /usr/share/doc/tracekit"
+[ -e /var/cache/tracekit ] && left="$left /var/cache/tracekit"
 check "nothing left after purge${left:+ (left:$left)}" [ -z "$left" ]
 check "man -w opensnoop: gone" not sh -c 'man -w opensnoop >/dev/null 2>&1'
 finish

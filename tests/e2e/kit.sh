@@ -199,19 +199,27 @@ check "opensnoop from the kit ends with status 0 on SIGINT" [ "$TOOL_RC" -eq 0 ]
 # later do, where the installed 1.1.2 reads all 5.5 MB of it and parses a
 # copy: most of a tool's startup time and peak RSS. A kernel that refuses
 # the map (sysfs BTF is mmap-able since 6.16) has it read instead. The truth
-# is the tool's own system calls on /sys/kernel/btf/vmlinux (strace).
-if command -v strace >/dev/null 2>&1; then
-	strace -f -e trace=openat,close,mmap,read,pread64 -o "$D/st" \
+# is the tool's own system calls on /sys/kernel/btf/vmlinux (strace). Run
+# with TRACEKIT_BTF_CACHE=0, as on a kernel's first run: with the cache
+# (common/btfmin.h) a tool does not open the kernel's BTF at all, which the
+# last check proves.
+# vmlinux_use OUT VAR=VALUE: opensnoop from the kit under strace; "maps
+# refused bytes_read opens" of /sys/kernel/btf/vmlinux into OUT.
+vmlinux_use() {
+	env "$2" strace -f -e trace=openat,close,mmap,read,pread64 -o "$D/st" \
 		"$K/opensnoop" -d 0.2 >/dev/null 2>"$D/st.err" </dev/null
 	# "maps refused bytes_read" on the file's descriptors, closed ones forgotten.
 	awk '{ sub(/^[0-9]+ +/, "") }
-		/^openat\(.*"\/sys\/kernel\/btf\/vmlinux"/ && $NF ~ /^[0-9]+$/ { fd[$NF] = 1; next }
+		/^openat\(.*"\/sys\/kernel\/btf\/vmlinux"/ && $NF ~ /^[0-9]+$/ { fd[$NF] = 1; opens++; next }
 		/^close\(/ { n = $0; sub(/^close\(/, "", n); sub(/\).*/, "", n); delete fd[n]; next }
 		/^mmap\(/ { split($0, a, ", "); if (a[5] in fd) { if ($0 ~ /= -1 /) refused++; else maps++ } next }
 		/^p?read(64)?\(/ { n = $0; sub(/^[a-z0-9]+\(/, "", n); sub(/,.*/, "", n)
 			if ((n in fd) && $NF ~ /^[0-9]+$/) bytes += $NF }
-		END { print maps + 0, refused + 0, bytes + 0 }' "$D/st" >"$D/st.sum"
-	read -r maps refused bytes <"$D/st.sum"
+		END { print maps + 0, refused + 0, bytes + 0, opens + 0 }' "$D/st" >"$1"
+}
+if command -v strace >/dev/null 2>&1; then
+	vmlinux_use "$D/st.sum" TRACEKIT_BTF_CACHE=0
+	read -r maps refused bytes opens <"$D/st.sum"
 	SHOW=$D/st check "opensnoop from the kit maps /sys/kernel/btf/vmlinux (mapped $maps, refused $refused, $bytes bytes read)" \
 		[ $((maps + refused)) -gt 0 ]
 	if [ "$maps" -gt 0 ]; then
@@ -219,6 +227,12 @@ if command -v strace >/dev/null 2>&1; then
 	else
 		SHOW=$D/st check "and, refused (this kernel: $(uname -r)), reads it ($bytes bytes)" [ "$bytes" -gt 0 ]
 	fi
+	# With the cache: made by the first run, the second opens no kernel BTF.
+	vmlinux_use "$D/st.first" TRACEKIT_BTF_CACHE="$D/btfcache"
+	vmlinux_use "$D/st.sum" TRACEKIT_BTF_CACHE="$D/btfcache"
+	read -r maps refused bytes opens <"$D/st.sum"
+	SHOW="$D/st $D/st.err" check "with its minimised BTF cached, opensnoop from the kit opens no kernel BTF ($opens opens)" \
+		[ "$opens" -eq 0 ]
 elif in_guest; then
 	echo "# kit: no strace in the guest: the BTF map check is the host's"
 else

@@ -207,7 +207,7 @@ int main(int argc, char **argv)
 	/* Its socket bound before anything is loaded (an address in use: exit 2). */
 	prom = tk_prom_open(&dnssnoop.opts, metrics_render, NULL);
 
-	skel = dnssnoop_bpf__open_opts(tk_open_opts(&dnssnoop.opts));
+	skel = TK_OPEN(dnssnoop_bpf, &dnssnoop.opts);
 	if (!skel) {
 		tk_open_failed(&dnssnoop.opts);
 		goto cleanup;

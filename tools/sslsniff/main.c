@@ -633,7 +633,7 @@ int main(int argc, char **argv)
 
 	if (find_libraries() || plan_attach())
 		goto cleanup;
-	skel = sslsniff_bpf__open_opts(tk_open_opts(&env.opts));
+	skel = TK_OPEN(sslsniff_bpf, &env.opts);
 	if (!skel) {
 		tk_open_failed(&env.opts);
 		goto cleanup;

@@ -468,7 +468,7 @@ int main(int argc, char **argv)
 
 	ncpu = libbpf_num_possible_cpus();
 	percpu = calloc(ncpu > 0 ? ncpu : 1, sizeof(struct syscount_proc));
-	skel = syscount_bpf__open_opts(tk_open_opts(&env.opts));
+	skel = TK_OPEN(syscount_bpf, &env.opts);
 	if (!skel) {
 		tk_open_failed(&env.opts);
 		goto cleanup;
