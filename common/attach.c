@@ -13,6 +13,7 @@
 #include <bpf/btf.h>
 #include "args.h"
 #include "attach.h"
+#include "btfmin.h"
 #include "log.h"
 #include "tracefs.h"
 
@@ -101,27 +102,27 @@ void tk_btf_release(void)
 	}
 }
 
-static struct btf *kernel_btf(char *why, size_t size)
+static const struct btf *running_kernel_btf(void)
 {
 	/* Always the running kernel's own BTF, even with --btf: attach ids
 	 * are resolved by the kernel against its own. */
-	struct btf *btf = tk_btf(NULL);
-
-	if (!btf)
-		snprintf(why, size, "the kernel has no BTF of its own (%s)", strerror(errno));
-	return btf;
+	return tk_btf(NULL);
 }
 
+/* Remembered per kernel (btfmin.h): a run that finds every id there
+ * parses no kernel BTF for its probes. */
 static int btf_id(const char *name, __u32 kind, char *why, size_t size)
 {
-	struct btf *btf = kernel_btf(why, size);
-	int id;
+	int id = tk_btf_kernel_id(name, kind, running_kernel_btf);
 
-	if (!btf)
+	if (id < 0) {
+		snprintf(why, size, "the kernel has no BTF of its own (%s)", strerror(-id));
 		return -ENOENT;
-	id = btf__find_by_name_kind(btf, name, kind);
-	if (id < 0)
+	}
+	if (!id) {
 		snprintf(why, size, "%s is not in the kernel's BTF", name);
+		return -ENOENT;
+	}
 	return id;
 }
 

@@ -584,10 +584,13 @@ static uint64_t hash_build_id(uint64_t h)
  * strings, and the size of its BTF. */
 static uint64_t kernel_key(void)
 {
-	uint64_t h = hash_build_id(14695981039346656037ULL);
+	static uint64_t h;
 	struct utsname u;
 	struct stat st;
 
+	if (h)
+		return h;
+	h = hash_build_id(14695981039346656037ULL);
 	if (!uname(&u)) {
 		h = fnv(h, u.release, strlen(u.release));
 		h = fnv(h, u.version, strlen(u.version));
@@ -637,8 +640,9 @@ static const char *cache_dir(void)
 	return dir;
 }
 
-/* The same object's BTF for other kernels (@prefix: "NAME.OBJECT."): a
- * cache holds one kernel's. Other builds' objects keep theirs. */
+/* The same object's BTF for other kernels (@prefix: "NAME.OBJECT.", or
+ * "kernel." for the ids): a cache holds one kernel's. Other builds'
+ * objects keep theirs. */
 static void remove_stale(const char *dir, const char *prefix, const char *keep)
 {
 	DIR *d = opendir(dir);
@@ -747,4 +751,68 @@ const char *tk_btf_cached(const char *name, const void *obj, size_t size,
 	btf__free(min);
 	tk_info(1, "BTF: the kernel's own, minimised for %s in memory", name);
 	return fd_path(fd);
+}
+
+/* Lines "KIND ID NAME" (ID 0: the kernel's BTF has no such type). */
+static int ids_lookup(const char *path, const char *name, int kind)
+{
+	char buf[65536], *line, *end;
+	size_t want = strlen(name);
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	for (line = buf; (end = strchr(line, '\n')); line = end + 1) {
+		char *p;
+		long k = strtol(line, &p, 10), id;
+
+		if (*p != ' ' || k != kind)
+			continue;
+		id = strtol(p + 1, &p, 10);
+		if (*p == ' ' && id >= 0 && (size_t)(end - p - 1) == want &&
+		    !strncmp(p + 1, name, want))
+			return id;
+	}
+	return -1;
+}
+
+int tk_btf_kernel_id(const char *name, int kind, const struct btf *(*kernel)(void))
+{
+	char path[PATH_MAX + 64], file[64], line[256];
+	const char *dir = access("/sys/kernel/btf/vmlinux", R_OK) ? NULL : cache_dir();
+	const struct btf *k;
+	bool fresh;
+	int id, fd;
+
+	snprintf(file, sizeof(file), "kernel.%016llx.ids", (unsigned long long)kernel_key());
+	if (dir && *dir) {
+		snprintf(path, sizeof(path), "%s/%s", dir, file);
+		if ((id = ids_lookup(path, name, kind)) >= 0)
+			return id;
+	}
+	if (!(k = kernel()))
+		return -(errno ? errno : EINVAL);
+	id = btf__find_by_name_kind(k, name, kind);
+	if (id < 0)
+		id = 0;
+	if (dir && *dir && strlen(name) < 200 && !strchr(name, '\n')) {
+		/* One write() of one line: whole, among other runs' appends. */
+		fresh = access(path, F_OK) != 0;
+		fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+		if (fd >= 0) {
+			snprintf(line, sizeof(line), "%d %d %s\n", kind, id, name);
+			if (write(fd, line, strlen(line)) < 0)
+				tk_info(1, "BTF: cannot write %s: %s", path, strerror(errno));
+			close(fd);
+			if (fresh)
+				remove_stale(dir, "kernel.", file);
+		}
+	}
+	return id;
 }

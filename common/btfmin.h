@@ -35,4 +35,11 @@ int tk_btf_minimise(const void *obj, size_t size, const struct btf *kernel, stru
 const char *tk_btf_cached(const char *name, const void *obj, size_t size,
 			  const struct btf *(*kernel)(void));
 
+/* The running kernel's BTF id of the type @name of @kind (a BPF_KIND_*),
+ * for the attach probes (attach.c): > 0, or 0 when its BTF has no such
+ * type, or a negative errno from @kernel, called only when the cache
+ * (kernel.KERNEL.ids there) has no answer yet. The kernel's own ids, not
+ * a minimised BTF's: only the whole BTF has them. */
+int tk_btf_kernel_id(const char *name, int kind, const struct btf *(*kernel)(void));
+
 #endif

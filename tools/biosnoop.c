@@ -193,8 +193,13 @@ static int print_event(void *ctx, const void *data, size_t size)
 	(void)ctx;
 	if (size < sizeof(*e))
 		return 0;
-	if (!env.start_ns)
+	if (!env.start_ns) {
 		env.start_ns = e->ts_ns;
+		/* With the first I/O, not at start: the names' values are in
+		 * the kernel's BTF, some milliseconds to parse (freed after). */
+		flag_codes();
+		tk_btf_release();
+	}
 	disk_name(e->dev, disk, sizeof(disk));
 	rwbs(e->cmd_flags, code);
 	if (env.opts.json) {
@@ -276,7 +281,6 @@ int main(int argc, char **argv)
 	}
 	if (!env.disk)
 		tk_disks_load(&disks, NULL, NULL);	/* names for the DISK column */
-	flag_codes();
 	session.bpf = TK_BPF_STREAM(skel);
 	skel->rodata->targ_queued = env.queued;
 	skel->rodata->filter_dev = env.disk != NULL;

@@ -5,7 +5,8 @@
 # BTF, for every tool's object on this kernel; and its cache, through a real
 # tool that must still see its event: made once, used after, made again
 # when damaged, other kernels' copies removed, a directory others may write
-# not used, and TRACEKIT_BTF_CACHE=0 turning it off.
+# not used, and TRACEKIT_BTF_CACHE=0 turning it off; and the attach probes'
+# kernel BTF ids it remembers per kernel.
 . "$(dirname "$0")/lib.sh"
 need_root
 OS="$TK_BIN/opensnoop"
@@ -107,6 +108,33 @@ SHOW=$D/off.err check "[off] only -v's lines on stderr" only_v_lines "$D/off.err
 sees given TRACEKIT_BTF_CACHE="$C" --btf /sys/kernel/btf/vmlinux
 SHOW=$D/given.err check "[given] --btf: no minimised copy" not has "$D/given.err" "minimised"
 check "[given] nothing written in the cache" [ "$(ls -A "$C" | wc -l)" -eq 1 ]
+
+# --- the attach probes' kernel BTF ids, remembered per kernel ---
+# syscount's auto probes tp_btf on sys_enter and sys_exit: the ids are the
+# kernel's own (bpftool's), and the run that finds them remembered chooses
+# as the one that looked them up.
+SC="$TK_BIN/syscount"
+I=$D/ids
+mkdir -m 755 "$I"
+env TRACEKIT_BTF_CACHE="$I" "$SC" -v -d 0.2 >"$D/ids1" 2>"$D/ids1.err"
+env TRACEKIT_BTF_CACHE="$I" "$SC" -v -d 0.2 >"$D/ids2" 2>"$D/ids2.err"
+env TRACEKIT_BTF_CACHE=0 "$SC" -v -d 0.2 >"$D/ids0" 2>"$D/ids0.err"
+set -- "$I"/kernel.*.ids
+IDS=$1
+SHOW="$D/ids1.err" check "syscount's probes remembered their ids ($(cat "$IDS" 2>/dev/null | tr '\n' ';'))" \
+	has "$IDS" "^8 [0-9]+ btf_trace_sys_exit$"
+if command -v bpftool >/dev/null 2>&1; then
+	want=$(bpftool btf dump file /sys/kernel/btf/vmlinux |
+		sed -n "s/^\[\([0-9]*\)\] TYPEDEF 'btf_trace_sys_exit'.*/\1/p")
+	SHOW=$IDS check "the kernel's own id of btf_trace_sys_exit ($want, bpftool's)" \
+		has "$IDS" "^8 $want btf_trace_sys_exit$"
+fi
+SHOW=$IDS check "one line per id: the second run looked up none" \
+	[ "$(grep -c btf_trace_sys_exit "$IDS")" -eq 1 ]
+a0=$(grep 'attach: using' "$D/ids0.err")
+SHOW="$D/ids0.err $D/ids2.err" check "remembered ids, the same choice ($a0)" \
+	all '[ -n "$a0" ]' '[ "$(grep "attach: using" "$D/ids1.err")" = "$a0" ]' \
+	    '[ "$(grep "attach: using" "$D/ids2.err")" = "$a0" ]'
 
 leak_check "no program, link or map of the runs left behind"
 finish

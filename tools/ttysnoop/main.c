@@ -436,9 +436,14 @@ int main(int argc, char **argv)
 	}
 	skel->rodata->targ_size = env.size;
 	skel->rodata->targ_count = env.count;
-	skel->rodata->write_iter = tty_write_takes_iter(env.opts.btf_path);
 	session.ring_bytes = ring_size();
-	if (tk_session_prepare(&session) || tk_session_load_attach(&session))
+	if (tk_session_prepare(&session))
+		goto cleanup;
+	/* Only the function probes read tty_write()'s arguments: the
+	 * tracepoints' runs need not parse the kernel's BTF to ask. */
+	if (strcmp(variants[session.variant].name, "tracepoint"))
+		skel->rodata->write_iter = tty_write_takes_iter(env.opts.btf_path);
+	if (tk_session_load_attach(&session))
 		goto cleanup;
 
 	/* Now, not with the first write: the screen is ready when tracing is. */
