@@ -126,6 +126,66 @@ static int btf_id(const char *name, __u32 kind, char *why, size_t size)
 	return id;
 }
 
+/* tp_btf, fentry and fexit programs, loaded with their attach point's id
+ * from btf_id() instead of libbpf's lookup. For any program of type
+ * TRACING in an object, libbpf parses the whole kernel BTF at load (7 ms
+ * here with libbpf 1.7, 43 with 1.1: most of such a tool's startup once
+ * its CO-RE is relocated against the minimised BTF), only to find that id.
+ * Their sections are registered as raw_tp programs, which need no kernel
+ * BTF, and made TRACING programs again as each loads; tk_attach_all
+ * attaches them as libbpf would (bpf_program__attach_trace). */
+static const struct {
+	const char *sec;
+	enum bpf_attach_type eat;
+} by_id[] = {
+	{ "tp_btf+", BPF_TRACE_RAW_TP },
+	{ "fentry+", BPF_TRACE_FENTRY },
+	{ "fexit+", BPF_TRACE_FEXIT },
+};
+
+static int trace_prepare(struct bpf_program *prog, struct bpf_prog_load_opts *opts, long cookie)
+{
+	enum bpf_attach_type eat = by_id[cookie].eat;
+	const char *target = strchr(bpf_program__section_name(prog), '/');
+	char name[256], why[256];
+	int id;
+
+	if (!target || !target[1])
+		return -EINVAL;
+	snprintf(name, sizeof(name), eat == BPF_TRACE_RAW_TP ? "btf_trace_%s" : "%s", target + 1);
+	id = btf_id(name, eat == BPF_TRACE_RAW_TP ? BTF_KIND_TYPEDEF : BTF_KIND_FUNC, why,
+		    sizeof(why));
+	if (id < 0) {
+		tk_warn("cannot load %s: %s", bpf_program__section_name(prog), why);
+		return -ESRCH;
+	}
+	if (bpf_program__set_type(prog, BPF_PROG_TYPE_TRACING) ||
+	    bpf_program__set_expected_attach_type(prog, eat))
+		return -EINVAL;
+	opts->expected_attach_type = eat;
+	opts->attach_btf_obj_fd = 0;
+	opts->attach_btf_id = id;
+	return 0;
+}
+
+void tk_trace_by_id(void)
+{
+	static bool done;
+	size_t i;
+
+	if (done)
+		return;
+	done = true;
+	for (i = 0; i < sizeof(by_id) / sizeof(by_id[0]); i++) {
+		LIBBPF_OPTS(libbpf_prog_handler_opts, o, .cookie = i,
+			    .prog_prepare_load_fn = trace_prepare);
+
+		if (libbpf_register_prog_handler(by_id[i].sec, BPF_PROG_TYPE_RAW_TRACEPOINT, 0,
+						 &o) < 0)
+			tk_info(1, "BTF: libbpf finds %s programs' attach points itself", by_id[i].sec);
+	}
+}
+
 static int probe_tracing(const char *target, enum bpf_attach_type eat, char *why, size_t size)
 {
 	char name[256];
@@ -655,6 +715,10 @@ int tk_attach_all_at(struct bpf_object *obj, const char *cgroup, struct tk_links
 			/* A link, not BPF_PROG_ATTACH: it ends with our last fd,
 			 * so even a crash leaves nothing on the cgroup. */
 			l->link[l->n] = bpf_program__attach_cgroup(prog, cg);
+		} else if (bpf_program__type(prog) == BPF_PROG_TYPE_TRACING) {
+			/* What bpf_program__attach does for them; also for
+			 * those loaded by tk_trace_by_id, which it cannot. */
+			l->link[l->n] = bpf_program__attach_trace(prog);
 		} else {
 			l->link[l->n] = bpf_program__attach(prog);
 		}

@@ -28,6 +28,12 @@ struct btf;
 struct btf *tk_btf(const char *path);
 void tk_btf_release(void);
 
+/* From now on, tp_btf, fentry and fexit programs load with the kernel
+ * BTF id of their attach point found by the attach probes' cache
+ * (btfmin.h), not by libbpf, which would parse the whole kernel BTF for it.
+ * Before the object is opened; tk_open_opts does it. */
+void tk_trace_by_id(void);
+
 void tk_variant_check(const struct tk_variant *v, int n, const char *name);
 
 /* Choose among @v[0..n-1] (only @forced if non-NULL) and disable the programs

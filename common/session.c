@@ -161,6 +161,8 @@ const struct bpf_object_open_opts *tk_open_opts(const struct tk_opts *o, const c
 	 * open to auto (o->btf_path stays NULL). */
 	if (!o->btf_path && elf_bytes && (obj = elf_bytes(&size)))
 		opts.btf_custom_path = tk_btf_cached(name, obj, size, running_kernel_btf);
+	if (opts.btf_custom_path && !o->btf_path)
+		tk_trace_by_id();
 	return &opts;
 }
 
