@@ -626,6 +626,8 @@ static const char *cache_dir(void)
 
 	if (dir && (!*dir || !strcmp(dir, "0") || !strcmp(dir, "off")))
 		return NULL;
+	if (dir && !strcmp(dir, "memory"))
+		return "";	/* minimised for each run, nothing written */
 	if (!dir)
 		dir = TK_BTF_CACHE_DIR;
 	if (mkdirs(dir)) {

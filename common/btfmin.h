@@ -22,7 +22,8 @@ int tk_btf_minimise(const void *obj, size_t size, const struct btf *kernel, stru
 
 /* Where the cache is: $TRACEKIT_BTF_CACHE, else this. TRACEKIT_BTF_CACHE=0
  * (or off, or empty) turns it off: every run relocates against the whole
- * kernel BTF, as libbpf does by default. */
+ * kernel BTF, as libbpf does by default. =memory minimises for each run and
+ * writes nothing (a kit run on a machine whose disk is evidence). */
 #define TK_BTF_CACHE_DIR "/var/cache/tracekit/btf"
 
 /* A file holding the running kernel's BTF minimised for @obj, named after

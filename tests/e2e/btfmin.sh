@@ -99,6 +99,12 @@ SHOW=$D/shared.err check "[shared] a directory others may write is not used" \
 	    'has "$D/shared.err" "minimised for opensnoop_bpf in memory\$"'
 check "[shared] nothing written there" [ -z "$(ls -A "$D/open")" ]
 
+# =memory: minimised for the run alone, nothing written anywhere.
+sees memory TRACEKIT_BTF_CACHE=memory
+SHOW=$D/memory.err check "[memory] minimised in memory, said with -v" \
+	has "$D/memory.err" "^opensnoop: BTF: the kernel's own, minimised for opensnoop_bpf in memory$"
+SHOW=$D/memory.err check "[memory] only -v's lines on stderr" only_v_lines "$D/memory.err"
+
 sees off TRACEKIT_BTF_CACHE=0
 SHOW=$D/off.err check "[off] TRACEKIT_BTF_CACHE=0: the whole kernel BTF" \
 	not has "$D/off.err" "minimised"
@@ -135,6 +141,27 @@ a0=$(grep 'attach: using' "$D/ids0.err")
 SHOW="$D/ids0.err $D/ids2.err" check "remembered ids, the same choice ($a0)" \
 	all '[ -n "$a0" ]' '[ "$(grep "attach: using" "$D/ids1.err")" = "$a0" ]' \
 	    '[ "$(grep "attach: using" "$D/ids2.err")" = "$a0" ]'
+
+# With its ids and its minimised BTF cached, syscount attaches tp_btf
+# without opening the kernel's BTF at all (libbpf would parse all of it to
+# find the attach point); with the cache off it does open it.
+if command -v strace >/dev/null 2>&1; then
+	for st_c in "$I" 0; do
+		env TRACEKIT_BTF_CACHE="$st_c" strace -f -e trace=openat -o "$D/st" \
+			"$SC" -v -d 0.2 >/dev/null 2>"$D/st.err"
+		st_n=$(grep -c '"/sys/kernel/btf/vmlinux"' "$D/st")
+		st_a=$(grep -o 'using [a-z_]*' "$D/st.err")
+		if [ "$st_c" = 0 ]; then
+			SHOW="$D/st $D/st.err" check "cache off: syscount ($st_a) opens the kernel's BTF ($st_n opens)" \
+				[ "$st_n" -gt 0 ]
+		else
+			SHOW="$D/st $D/st.err" check "cached: syscount ($st_a) opens no kernel BTF ($st_n opens)" \
+				all '[ "$st_n" -eq 0 ]' '[ "$st_a" = "using tp_btf" ]'
+		fi
+	done
+elif ! in_guest; then
+	skip_or_fail "strace is not installed"
+fi
 
 leak_check "no program, link or map of the runs left behind"
 finish
