@@ -190,11 +190,12 @@ $(foreach t,$(TOOLS),$(eval $(call tool_rules,$(t))))
 
 # --- tests ------------------------------------------------------------------
 # Workload helpers are static so the same files run in a busybox guest.
-helpers: $(addprefix $(OUT)/tests/,$(HELPERS)) $(OUT)/tests/tk_btfmin
+helpers: $(addprefix $(OUT)/tests/,$(HELPERS)) $(if $(LIBBPF_A),$(OUT)/tests/tk_btfmin)
 
 # tests/e2e/btfmin.sh's: every tool's object relocated against the whole and
 # the minimised kernel BTF (common/btfmin.c). Static with the static tools'
-# libbpf, whose bpf_object__prepare() relocates without loading.
+# libbpf, whose bpf_object__prepare() relocates without loading (1.6+: not
+# built with LIBBPF_SRC=system's 1.1).
 $(OUT)/tests/tk_btfmin.objs.h: Makefile
 	@mkdir -p $(@D)
 	$(Q){ printf '#define TK_OBJS(X)'; \
