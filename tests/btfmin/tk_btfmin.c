@@ -24,12 +24,17 @@
 #include "btfmin.h"
 #include "tk_btfmin.objs.h"
 
-/* Every tool's object, as its skeleton embeds it. */
+/* Every tool's object, as its skeleton embeds it. Its size is the
+ * assembler's: C may not subtract pointers to two objects (gcc for arm64
+ * made it 0). */
 #define X(tool, file)							\
-	extern const char tk_obj_##tool[], tk_obj_##tool##_end[];	\
+	extern const char tk_obj_##tool[];				\
+	extern const unsigned long tk_obj_##tool##_size;		\
 	__asm__(".section .rodata\n.balign 8\n"				\
 		"tk_obj_" #tool ": .incbin \"" file "\"\n"			\
-		"tk_obj_" #tool "_end:\n.previous\n");
+		"tk_obj_" #tool "_end:\n.balign 8\n"				\
+		"tk_obj_" #tool "_size: .quad tk_obj_" #tool "_end - tk_obj_" #tool "\n" \
+		".previous\n");
 TK_OBJS(X)
 #undef X
 
@@ -191,8 +196,7 @@ int main(int argc, char **argv)
 		return 3;
 	}
 #define X(tool, file)							\
-	bad |= check(#tool, tk_obj_##tool, tk_obj_##tool##_end - tk_obj_##tool, kernel,	\
-		     kernel_path, empty);
+	bad |= check(#tool, tk_obj_##tool, tk_obj_##tool##_size, kernel, kernel_path, empty);
 	TK_OBJS(X)
 #undef X
 	btf__free(kernel);
