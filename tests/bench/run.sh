@@ -358,7 +358,7 @@ for _f in first:/proc/tkbench-no-cache whole:0; do
 done
 for t in $TOOLS; do
 	case $t in ttysnoop) _a=-a;; *) _a=;; esac
-	bin/static/$t $_a -d 0.01 >/dev/null 2>&1 </dev/null || die "$t did not run"
+	$B/startlat 1 'Ctrl-C to end' bin/static/$t $_a >/dev/null || die "$t did not start"
 done
 $B/startlat "$START_RUNS" COMM $OS > $T/start.os || die "opensnoop startup failed"
 $B/startlat "$START_RUNS" 'tracing syscalls' $SC > $T/start.sc || die "syscount startup failed"
