@@ -289,6 +289,8 @@ int tk_session_load_attach(struct tk_session *s)
 
 	tk_btf_release();	/* libbpf parses its own */
 	err = bpf_object__load_skeleton(s->bpf.skeleton);
+	/* And what tk_trace_by_id's loads parsed for an id not yet cached. */
+	tk_btf_release();
 
 	if (err) {
 		load_failed(s->opts, err);
