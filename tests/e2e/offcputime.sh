@@ -148,6 +148,16 @@ within() {
 at_most() {
 	awk -v s="$1" -v w="$2" 'BEGIN { exit !(w > 0 && s > 0 && s <= w / 1000 + 1) }'
 }
+# at_least SUM_US WALL_NS CPU_NS: the lower bound of within alone. For
+# sleep_here under any kernel stack: a preemption in sleep_here outside the
+# timed windows (between its clock reads and the call, at a timer interrupt:
+# seen here, 2.8 ms, and on 6.1 under TCG, 9 ms) is rightly sleep_here's
+# off-CPU time, but no window holds it, so there is no upper bound there.
+# In the guest, where within has no lower bound either, it is not checked.
+at_least() {
+	awk -v s="$1" -v w="$2" -v c="$3" 'BEGIN {
+		exit !(w > 0 && s >= (w - c) / 1000 - w / 20000) }'
+}
 
 # --- every attach variant: the stacks, their totals against the truth -------
 for v in $VARIANTS; do
@@ -177,8 +187,9 @@ for v in $VARIANTS; do
 		not has "$O" '"name":"(bpf_prog_[0-9a-f]+_[a-z_]+|bpf_trace_run[0-9]+|__bpf_trace_sched_switch)"'
 	check "[$v] nanosleep stack: at most the measured windows ($s_exact us <= $((sw / 1000)))" \
 		at_most "$s_exact" "$sw"
-	check "[$v] sleep_here's off-CPU time $NEAR the measured (windows $((sw / 1000)) us - CPU $((sc / 1000)) - 5% <= $s_any <= windows)" \
-		within "$s_any" "$sw" "$sc"
+	in_guest ||
+	check "[$v] sleep_here's off-CPU time at least the measured (windows $((sw / 1000)) us - CPU $((sc / 1000)) - 5% <= $s_any)" \
+		at_least "$s_any" "$sw" "$sc"
 	check "[$v] vfork's wait $NEAR the measured ($v_exact us; windows $((vw / 1000)), CPU $((vc / 1000)))" \
 		within "$v_exact" "$vw" "$vc"
 	n=$(grep '"type":"stack"' "$O" | sed 's/.*"us":\([0-9]*\).*/\1/' | awk '{ s += $1 } END { print s + 0 }')
