@@ -97,6 +97,24 @@ static int core_kind(const struct btf_type *t)
 	return btf_kind(t) == BTF_KIND_ENUM64 ? BTF_KIND_ENUM : btf_kind(t);
 }
 
+/* A kind whose one reference is t->type (modifiers, typedef, pointer,
+ * function): followed when marking, renumbered when emitting. */
+static bool refers_by_type(const struct btf_type *t)
+{
+	switch (btf_kind(t)) {
+	case BTF_KIND_PTR:
+	case BTF_KIND_TYPEDEF:
+	case BTF_KIND_VOLATILE:
+	case BTF_KIND_CONST:
+	case BTF_KIND_RESTRICT:
+	case BTF_KIND_TYPE_TAG:
+	case BTF_KIND_FUNC:
+		return true;
+	default:
+		return false;
+	}
+}
+
 /* Keeps @id and what it is made of, down to (not into) structs and unions:
  * a relocation's compatibility checks follow pointers, arrays, function
  * prototypes, typedefs and modifiers, and take a struct by its name and
@@ -110,16 +128,11 @@ static void mark_type(struct marks *m, __u32 id)
 		t = btf__type_by_id(m->k, id);
 		if (!t)
 			return;
-		switch (btf_kind(t)) {
-		case BTF_KIND_PTR:
-		case BTF_KIND_TYPEDEF:
-		case BTF_KIND_VOLATILE:
-		case BTF_KIND_CONST:
-		case BTF_KIND_RESTRICT:
-		case BTF_KIND_TYPE_TAG:
-		case BTF_KIND_FUNC:
+		if (refers_by_type(t)) {
 			id = t->type;
-			break;
+			continue;
+		}
+		switch (btf_kind(t)) {
 		case BTF_KIND_ARRAY:
 			mark_type(m, btf_array(t)->index_type);
 			id = btf_array(t)->type;
@@ -442,16 +455,11 @@ static int emit(struct marks *m, struct btf **out)
 		}
 		/* btf__add_type copied the kernel's ids: renumber them. */
 		c = (struct btf_type *)btf__type_by_id(b, nid);
-		switch (btf_kind(c)) {
-		case BTF_KIND_PTR:
-		case BTF_KIND_TYPEDEF:
-		case BTF_KIND_VOLATILE:
-		case BTF_KIND_CONST:
-		case BTF_KIND_RESTRICT:
-		case BTF_KIND_TYPE_TAG:
-		case BTF_KIND_FUNC:
+		if (refers_by_type(c)) {
 			c->type = new_id[c->type];
-			break;
+			continue;
+		}
+		switch (btf_kind(c)) {
 		case BTF_KIND_ARRAY:
 			btf_array(c)->type = new_id[btf_array(c)->type];
 			btf_array(c)->index_type = new_id[btf_array(c)->index_type];
