@@ -7,6 +7,7 @@
 /* offcputime's own reasons, after the stack tools' (tk_stack_err). */
 enum offcpu_err {
 	OFFCPU_START_FULL = TK_STACK_NERR,	/* a switch-out not kept: the table was full */
+	OFFCPU_UNSEEN_IN,	/* a switch back in not reported: the block timed by CPU time */
 	OFFCPU_NERR,
 };
 

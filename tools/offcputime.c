@@ -32,6 +32,7 @@ static struct env {
 	long long stack_storage;
 	long long max_stacks;
 	long long max_threads;
+	long long drop_in;		/* TRACEKIT_OFFCPU_DROP_SWITCH_IN (tests) */
 } env = {
 	.min_us = 1,
 	.max_us = -1,
@@ -145,6 +146,7 @@ static const struct tk_cli cli = {
 static void parse_args(int argc, char **argv)
 {
 	int first = tk_parse_args(&cli, argc, argv, &env.opts);
+	const char *v;
 
 	/* bcc's offcputime takes the duration as its argument. */
 	if (first < argc) {
@@ -162,6 +164,10 @@ static void parse_args(int argc, char **argv)
 	if (env.max_us >= 0 && env.max_us < env.min_us)
 		tk_usage_error("maximum block time %lld us is below the minimum (%lld us)",
 			       env.max_us, env.min_us);
+	/* For tests: every Nth switch back in taken as unreported (the
+	 * kernel program's CPU-time path). */
+	if ((v = getenv("TRACEKIT_OFFCPU_DROP_SWITCH_IN")) && *v)
+		env.drop_in = tk_arg_int(v, 1, 1 << 30, "TRACEKIT_OFFCPU_DROP_SWITCH_IN");
 	/* Found out now, not after a long run. */
 	if (env.svg) {
 		FILE *f = fopen(env.svg, "w");
@@ -208,10 +214,15 @@ static int report(void *ctx, bool final)
 		jw_uint(&w, "total_us", sum.total);
 		tk_stacks_errs_json(&w, errs);
 		jw_uint(&w, "threads_full", errs[OFFCPU_START_FULL]);
+		jw_uint(&w, "switch_ins_unseen", errs[OFFCPU_UNSEEN_IN]);
 		jw_end(&w);
 		return err;
 	}
 	tk_stacks_errs_warn(errs, sum.stacks, "blocks");
+	if (errs[OFFCPU_UNSEEN_IN])
+		tk_info(0, "%llu switches back in were not reported by the kernel: those blocks "
+			"were timed as the time to the next switch-out less the CPU time meanwhile",
+			(unsigned long long)errs[OFFCPU_UNSEEN_IN]);
 	if (errs[OFFCPU_START_FULL])
 		tk_warn("%llu switches out not followed: the table of threads off-CPU was full "
 			"(raise --max-threads)", (unsigned long long)errs[OFFCPU_START_FULL]);
@@ -246,6 +257,7 @@ int main(int argc, char **argv)
 	skel->rodata->targ_min_ns = (__u64)env.min_us * 1000;
 	skel->rodata->targ_max_ns = env.max_us < 0 ? ~0ULL : (__u64)env.max_us * 1000;
 	skel->rodata->targ_state = env.state;
+	skel->rodata->targ_drop_in = env.drop_in;
 	bpf_map__set_max_entries(skel->maps.stacks, env.stack_storage);
 	bpf_map__set_max_entries(skel->maps.counts, env.max_stacks);
 	bpf_map__set_max_entries(skel->maps.start, env.max_threads);
