@@ -162,6 +162,20 @@ at_least() {
 		exit !(w > 0 && s >= (w - c) / 1000 - w / 20000) }'
 }
 
+# totals: workload a's windows (sw, vw) and CPU time (sc, vc) as it measured
+# them, and what the tool counted in $O for process $pa under the exact
+# nanosleep stack (s_exact), under sleep_here at all (s_any) and under vfork's
+# wait (v_exact).
+totals() {
+	set -- $(truth a sleep)
+	sw=$1 sc=$2
+	set -- $(truth a vfork)
+	vw=$1 vc=$2
+	s_exact=$(json_sum "$O" "$pa" "$U_SLEEP" "$K_SLEEP")
+	s_any=$(json_sum "$O" "$pa" "$U_SLEEP_ANY" "")
+	v_exact=$(json_sum "$O" "$pa" "$U_VFORK" "$K_VFORK")
+}
+
 # --- every attach variant: the stacks, their totals against the truth -------
 for v in $VARIANTS; do
 	O="$D/out.$v"
@@ -172,13 +186,7 @@ for v in $VARIANTS; do
 	let_run a
 	stop_tool INT
 	end_work a
-	set -- $(truth a sleep)
-	sw=$1 sc=$2
-	set -- $(truth a vfork)
-	vw=$1 vc=$2
-	s_exact=$(json_sum "$O" "$pa" "$U_SLEEP" "$K_SLEEP")
-	s_any=$(json_sum "$O" "$pa" "$U_SLEEP_ANY" "")
-	v_exact=$(json_sum "$O" "$pa" "$U_VFORK" "$K_VFORK")
+	totals
 	echo "# [$v] nanosleep: $s_exact us on its stack, $s_any with sleep_here; measured $((sw / 1000)) us, $((sc / 1000)) on CPU"
 	echo "# [$v] vfork: $v_exact us; measured $((vw / 1000)) us, $((vc / 1000)) on CPU"
 	check "[$v] exit 0 on SIGINT" [ "$TOOL_RC" -eq 0 ]
@@ -218,13 +226,7 @@ unset TRACEKIT_OFFCPU_DROP_SWITCH_IN
 let_run a
 stop_tool INT
 end_work a
-set -- $(truth a sleep)
-sw=$1 sc=$2
-set -- $(truth a vfork)
-vw=$1 vc=$2
-s_exact=$(json_sum "$O" "$pa" "$U_SLEEP" "$K_SLEEP")
-s_any=$(json_sum "$O" "$pa" "$U_SLEEP_ANY" "")
-v_exact=$(json_sum "$O" "$pa" "$U_VFORK" "$K_VFORK")
+totals
 unseen=$(sed -n 's/.*"switch_ins_unseen":\([0-9]*\).*/\1/p' "$O")
 echo "# [unseen] $unseen switches in unseen; nanosleep: $s_exact us on its stack, $s_any with sleep_here; measured $((sw / 1000)) us, $((sc / 1000)) on CPU"
 check "switches back in not seen: counted ($unseen, at least $ROUNDS of the $((2 * ROUNDS)) rounds' halves)" \
