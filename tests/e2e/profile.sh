@@ -216,10 +216,21 @@ check "kernel: the share of samples in the kernel ($k of $n) is the loop's syste
 # kernel: the share above held), but only 9 of those 157 were in the write
 # path, against 168 of 371 on the cpu-clock there and 82 of 405 on this
 # machine's: at least a tenth (2 standard deviations above the 9, 5 below the 82).
+# Not in the arm64 TCG guest: there a timer interrupt that comes due while
+# the syscall's entry has interrupts masked is taken where el0_svc_common
+# unmasks them, so where the samples land is qemu's timing, not the tool's:
+# measured there on the cpu-clock, 6 of 96 (CI), 10 of 72 and 25 of 167 in
+# the write path, 51 of those 72 with el0_svc_common as their leaf, as
+# against 120 of 347 and 277 of 634 in other runs. auto's event there is
+# checked above (-v), so the cycle counter cannot come back unseen.
 w=$(grep "\"pid\":$pa," "$O" | grep -E '"name":"(ksys_write|vfs_write|__x64_sys_write|__arm64_sys_write|write_null)"' |
 	sed 's/.*"count":\([0-9]*\).*/\1/' | awk '{ s += $1 } END { print s + 0 }')
-check "kernel: a tenth or more of the kernel's samples are in the write path ($w of $k)" \
-	eval '[ "$k" -gt 50 ] && [ $((w * 10)) -ge "$k" ]'
+if in_guest && [ "$(uname -m)" = aarch64 ]; then
+	echo "# SKIP in the arm64 TCG guest: a tenth of the kernel's samples in the write path ($w of $k)"
+else
+	check "kernel: a tenth or more of the kernel's samples are in the write path ($w of $k)" \
+		eval '[ "$k" -gt 50 ] && [ $((w * 10)) -ge "$k" ]'
+fi
 check "kernel: kernel frames come with their module" \
 	has "$O" '"kernel_frames":\[\{"name":"[^"]+","offset":[0-9]+,"module":"kernel"'
 
