@@ -105,6 +105,7 @@ struct cursor {
 	__u64 done;		/* bytes taken from the write */
 	__u32 chunk;		/* records sent */
 	__u32 mark;		/* flags for every record: TTYSNOOP_UNCONFIRMED */
+	__u32 dropped;		/* emit(): the buffer was full, the rest dropped */
 	__u64 ts;		/* when the write began */
 };
 
@@ -234,52 +235,59 @@ static __always_inline void fill(struct ttysnoop_event *e, const struct cursor *
  * them, in order; a record does not span segments. If the buffer is full,
  * the rest of the write is dropped (and counted as lost): a hole in the
  * middle of what is shown would be worse than a short end. */
-static __noinline int emit(void *ctx, struct cursor *c)
-{
-	__u64 id = bpf_get_current_pid_tgid(), n;
-	struct ttysnoop_event *e;
-	__u32 i, last;
 
-	segment(c, 0);
-	/* No branch below depends on a value the verifier knows, so the
-	 * ways through one trip meet again at the next. */
-	for (i = 0; i < MAX_STEPS && i < STEPS; i++) {
-		if (c->done >= c->total || c->chunk >= targ_count)
-			break;
-		if (!c->left) {
-			if (!segment(c, c->seg + 1))
-				break;
-			c->seg++;
-			continue;
-		}
-		n = c->left;
-		if (n > c->total - c->done)
-			n = c->total - c->done;
-		if (n > targ_size)
-			n = targ_size;
-		last = (c->done + n >= c->total) | (c->chunk + 1 >= targ_count) |
-		       ((n == c->left) & (c->kind == SRC_BUF || c->seg + 1 >= c->nr));
-		e = tk_reserve(sizeof(*e) + targ_size);
-		if (!e) {
-			tk_count_drop();
-			return 0;
-		}
-		fill(e, c, id, last);
-		if (n > TTYSNOOP_MAX_SIZE)
-			n = 0;	/* never: bounds the read for the verifier */
-		/* A page that cannot be read now is left out, not shown as zeros. */
-		if (!bpf_probe_read_user(e->data, n, c->base))
-			e->len = n;
-		tk_submit(ctx, e, sizeof(*e) + targ_size);
-		c->base += n;
-		c->left -= n;
-		c->done += n;
-		c->chunk++;
-	}
-	if (c->chunk || !c->total)
+/* One trip of the loop: a record sent, or the next segment taken; 1 when
+ * the loop is to end. What it found is in the cursor, a map value: a value
+ * the verifier does not know, so the ways out of a trip look alike to it. */
+static __always_inline long emit_step(void *ctx, struct cursor *c, __u64 id)
+{
+	struct ttysnoop_event *e;
+	__u32 last;
+	__u64 n;
+
+	if (c->done >= c->total || c->chunk >= targ_count)
+		return 1;
+	if (!c->left) {
+		if (!segment(c, c->seg + 1))
+			return 1;
+		c->seg++;
 		return 0;
-	/* Nothing readable (an iterator over kernel pages, say): the write
-	 * is still reported, with its length. */
+	}
+	n = c->left;
+	if (n > c->total - c->done)
+		n = c->total - c->done;
+	if (n > targ_size)
+		n = targ_size;
+	last = (c->done + n >= c->total) | (c->chunk + 1 >= targ_count) |
+	       ((n == c->left) & (c->kind == SRC_BUF || c->seg + 1 >= c->nr));
+	e = tk_reserve(sizeof(*e) + targ_size);
+	if (!e) {
+		tk_count_drop();
+		c->dropped = 1;
+		return 1;
+	}
+	fill(e, c, id, last);
+	if (n > TTYSNOOP_MAX_SIZE)
+		n = 0;	/* never: bounds the read for the verifier */
+	/* A page that cannot be read now is left out, not shown as zeros. */
+	if (!bpf_probe_read_user(e->data, n, c->base))
+		e->len = n;
+	tk_submit(ctx, e, sizeof(*e) + targ_size);
+	c->base += n;
+	c->left -= n;
+	c->done += n;
+	c->chunk++;
+	return 0;
+}
+
+/* After the loop: a write with nothing readable (an iterator over kernel
+ * pages, say) is still reported, with its length. */
+static __always_inline int emit_end(void *ctx, struct cursor *c, __u64 id)
+{
+	struct ttysnoop_event *e;
+
+	if (c->dropped || c->chunk || !c->total)
+		return 0;
 	e = tk_reserve(sizeof(*e) + targ_size);
 	if (!e) {
 		tk_count_drop();
@@ -288,6 +296,47 @@ static __noinline int emit(void *ctx, struct cursor *c)
 	fill(e, c, id, true);
 	tk_submit(ctx, e, sizeof(*e) + targ_size);
 	return 0;
+}
+
+/* Before 5.17: the loop unrolled by the verifier, which walks every trip
+ * (tens of thousands of instructions: ~50 ms a program to load). */
+static __noinline int emit(void *ctx, struct cursor *c)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	__u32 i;
+
+	segment(c, 0);
+	/* No branch below depends on a value the verifier knows, so the
+	 * ways through one trip meet again at the next. */
+	for (i = 0; i < MAX_STEPS && i < STEPS; i++)
+		if (emit_step(ctx, c, id))
+			break;
+	return emit_end(ctx, c, id);
+}
+
+/* 5.17+: bpf_loop, whose callback the verifier walks as one trip. The
+ * programs that use it are the "_loop" twins of those that do not, and
+ * the tool loads one of each pair (tk_loop_twins). */
+struct emit_loop {
+	void *ctx;
+	struct cursor *c;
+	__u64 id;
+};
+
+static long emit_loop_step(__u32 i, void *data)
+{
+	struct emit_loop *l = data;
+
+	return emit_step(l->ctx, l->c, l->id);
+}
+
+static __noinline int emit_looped(void *ctx, struct cursor *c)
+{
+	struct emit_loop l = { .ctx = ctx, .c = c, .id = bpf_get_current_pid_tgid() };
+
+	segment(c, 0);
+	bpf_loop(STEPS, emit_loop_step, &l, 0);
+	return emit_end(ctx, c, l.id);
 }
 
 /* --- variants "fentry" and "kprobe": the terminal's write method ---------- */
@@ -331,7 +380,8 @@ static __always_inline void from_iter(struct cursor *c, struct iov_iter *from)
 
 /* @a0, @a1, @a2: the first three arguments of tty_write or
  * redirected_tty_write, whichever signature this kernel has. */
-static __always_inline int terminal_write(void *ctx, __u64 a0, __u64 a1, __u64 a2, bool console)
+static __always_inline int terminal_write(void *ctx, __u64 a0, __u64 a1, __u64 a2, bool console,
+					  bool looped)
 {
 	struct cursor *c;
 	struct file *f;
@@ -361,33 +411,62 @@ static __always_inline int terminal_write(void *ctx, __u64 a0, __u64 a1, __u64 a
 		c->buf = (const char *)a1;
 		c->total = a2;
 	}
-	return emit(ctx, c);
+	return looped ? emit_looped(ctx, c) : emit(ctx, c);
 }
 
+/* Each program that emits has a "_loop" twin for kernels with bpf_loop. */
 SEC("fentry/tty_write")
 int BPF_PROG(tty_write_fentry)
 {
 	/* The third argument exists only in the old signature; with
 	 * write_iter constant, the verifier never sees that load. */
-	return terminal_write(ctx, ctx[0], ctx[1], write_iter ? 0 : ctx[2], false);
+	return terminal_write(ctx, ctx[0], ctx[1], write_iter ? 0 : ctx[2], false, false);
+}
+
+SEC("fentry/tty_write")
+int BPF_PROG(tty_write_fentry_loop)
+{
+	return terminal_write(ctx, ctx[0], ctx[1], write_iter ? 0 : ctx[2], false, true);
 }
 
 SEC("fentry/redirected_tty_write")
 int BPF_PROG(redirected_tty_write_fentry)
 {
-	return terminal_write(ctx, ctx[0], ctx[1], write_iter ? 0 : ctx[2], true);
+	return terminal_write(ctx, ctx[0], ctx[1], write_iter ? 0 : ctx[2], true, false);
+}
+
+SEC("fentry/redirected_tty_write")
+int BPF_PROG(redirected_tty_write_fentry_loop)
+{
+	return terminal_write(ctx, ctx[0], ctx[1], write_iter ? 0 : ctx[2], true, true);
 }
 
 SEC("kprobe/tty_write")
 int BPF_KPROBE(tty_write_kprobe)
 {
-	return terminal_write(ctx, PT_REGS_PARM1(ctx), PT_REGS_PARM2(ctx), PT_REGS_PARM3(ctx), false);
+	return terminal_write(ctx, PT_REGS_PARM1(ctx), PT_REGS_PARM2(ctx), PT_REGS_PARM3(ctx),
+			      false, false);
+}
+
+SEC("kprobe/tty_write")
+int BPF_KPROBE(tty_write_kprobe_loop)
+{
+	return terminal_write(ctx, PT_REGS_PARM1(ctx), PT_REGS_PARM2(ctx), PT_REGS_PARM3(ctx),
+			      false, true);
 }
 
 SEC("kprobe/redirected_tty_write")
 int BPF_KPROBE(redirected_tty_write_kprobe)
 {
-	return terminal_write(ctx, PT_REGS_PARM1(ctx), PT_REGS_PARM2(ctx), PT_REGS_PARM3(ctx), true);
+	return terminal_write(ctx, PT_REGS_PARM1(ctx), PT_REGS_PARM2(ctx), PT_REGS_PARM3(ctx),
+			      true, false);
+}
+
+SEC("kprobe/redirected_tty_write")
+int BPF_KPROBE(redirected_tty_write_kprobe_loop)
+{
+	return terminal_write(ctx, PT_REGS_PARM1(ctx), PT_REGS_PARM2(ctx), PT_REGS_PARM3(ctx),
+			      true, true);
 }
 
 /* --- variant "tracepoint": write(2) and writev(2) on the watched terminal -- */
@@ -438,7 +517,7 @@ static __always_inline int write_enter(long fd, const void *ubuf, __u64 nr, __u3
 
 /* The write returned @ret: what it wrote, its first @ret bytes, is shown;
  * one that failed wrote nothing and is not. */
-static __always_inline int write_exit(void *ctx, long ret, __u32 kind, __u32 slot)
+static __always_inline int write_exit(void *ctx, long ret, __u32 kind, __u32 slot, bool looped)
 {
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	struct pending_write *w = bpf_map_lookup_elem(&pending_writes, &tid);
@@ -464,7 +543,7 @@ static __always_inline int write_exit(void *ctx, long ret, __u32 kind, __u32 slo
 	c->nr = w->nr;
 	c->total = ret;
 	bpf_map_delete_elem(&pending_writes, &tid);
-	return emit(ctx, c);
+	return looped ? emit_looped(ctx, c) : emit(ctx, c);
 }
 
 SEC("tracepoint/syscalls/sys_enter_write")
@@ -476,7 +555,13 @@ int write_tp(struct trace_event_raw_sys_enter *ctx)
 SEC("tracepoint/syscalls/sys_exit_write")
 int write_exit_tp(struct trace_event_raw_sys_exit *ctx)
 {
-	return write_exit(ctx, ctx->ret, SRC_BUF, SLOT_WRITE);
+	return write_exit(ctx, ctx->ret, SRC_BUF, SLOT_WRITE, false);
+}
+
+SEC("tracepoint/syscalls/sys_exit_write")
+int write_exit_tp_loop(struct trace_event_raw_sys_exit *ctx)
+{
+	return write_exit(ctx, ctx->ret, SRC_BUF, SLOT_WRITE, true);
 }
 
 SEC("tracepoint/syscalls/sys_enter_writev")
@@ -491,5 +576,11 @@ int writev_tp(struct trace_event_raw_sys_enter *ctx)
 SEC("tracepoint/syscalls/sys_exit_writev")
 int writev_exit_tp(struct trace_event_raw_sys_exit *ctx)
 {
-	return write_exit(ctx, ctx->ret, SRC_IOV, SLOT_WRITEV);
+	return write_exit(ctx, ctx->ret, SRC_IOV, SLOT_WRITEV, false);
+}
+
+SEC("tracepoint/syscalls/sys_exit_writev")
+int writev_exit_tp_loop(struct trace_event_raw_sys_exit *ctx)
+{
+	return write_exit(ctx, ctx->ret, SRC_IOV, SLOT_WRITEV, true);
 }

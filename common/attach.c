@@ -573,6 +573,37 @@ static int probe_variant(struct bpf_object *obj, const struct tk_variant *v,
 	return 0;
 }
 
+void tk_loop_twins(struct bpf_object *obj)
+{
+	static const char suffix[] = "_loop";
+	const size_t sl = sizeof(suffix) - 1;
+	struct bpf_program *p, *twin;
+	const char *env = getenv("TRACEKIT_NO_BPF_LOOP");
+	char name[128];
+	int looped = -1;
+	size_t n;
+
+	bpf_object__for_each_program(p, obj) {
+		n = strlen(bpf_program__name(p));
+		if (n <= sl || n - sl >= sizeof(name) ||
+		    strcmp(bpf_program__name(p) + n - sl, suffix))
+			continue;
+		snprintf(name, sizeof(name), "%.*s", (int)(n - sl), bpf_program__name(p));
+		twin = bpf_object__find_program_by_name(obj, name);
+		if (!twin)
+			continue;
+		if (looped < 0) {
+			looped = !(env && !strcmp(env, "1")) &&
+				 libbpf_probe_bpf_helper(BPF_PROG_TYPE_TRACEPOINT, BPF_FUNC_loop,
+							 NULL) == 1;
+			tk_info(1, "attach: loops %s", looped ? "with bpf_loop" :
+				env && !strcmp(env, "1") ? "unrolled (TRACEKIT_NO_BPF_LOOP set)" :
+				"unrolled (the kernel lacks bpf_loop, 5.17+)");
+		}
+		bpf_program__set_autoload(looped ? twin : p, false);
+	}
+}
+
 /* Does @v attach anything to a cgroup? */
 static bool variant_uses_cgroup(struct bpf_object *obj, const struct tk_variant *v)
 {

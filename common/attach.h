@@ -36,6 +36,14 @@ void tk_trace_by_id(void);
 
 void tk_variant_check(const struct tk_variant *v, int n, const char *name);
 
+/* Loop twins: a program named X_loop walks its loop with bpf_loop (5.17+),
+ * which the verifier walks as one trip, where its twin X has the loop
+ * unrolled by the verifier (every trip walked: tens of milliseconds to load
+ * a long one). Of each pair in @obj one loads: X_loop where the kernel has
+ * bpf_loop, else X; TRACEKIT_NO_BPF_LOOP=1 (tests) takes X everywhere.
+ * Only switches autoload off; no pairs, no probe. */
+void tk_loop_twins(struct bpf_object *obj);
+
 /* Choose among @v[0..n-1] (only @forced if non-NULL) and disable the programs
  * of the rest. @cgroup is where cgroup programs will attach (NULL: the
  * cgroup2 root), for -v. Returns the chosen index, or -1 after saying why

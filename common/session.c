@@ -240,6 +240,7 @@ int tk_session_prepare(struct tk_session *s)
 		return -1;
 	}
 	s->variant = 0;
+	tk_loop_twins(*s->bpf.skeleton->obj);
 	if (s->variants) {
 		s->variant = tk_attach_select(*s->bpf.skeleton->obj, s->variants, s->nvariants,
 					      o->attach, s->attach_cgroup);

@@ -97,13 +97,36 @@ OPS_A='a:hello from tk_pty\n'
 OPS_V='v:seg-one ||seg-two \xff\xfe\n'
 OPS_C='a:ctl\x01\e[1mbold\e[0m\n'
 
-for v in $VARIANTS; do
+# Where the kernel has bpf_loop (bpftool's probe says), the programs that
+# split a write into records loop with it; their twins, the loop unrolled by
+# the verifier, load before 5.17. "unrolled" runs everything again with those
+# (TRACEKIT_NO_BPF_LOOP=1), so that both are proven on the kernels that have both.
+if helper_missing bpf_loop tracepoint; then
+	LOOPS="unrolled (the kernel lacks bpf_loop, 5.17+)"
+else
+	LOOPS="with bpf_loop"
+fi
+O="$D/out"
+SHOW="$O $O.err"
+"$TS" -v -a -d 0.1 >"$O" 2>"$O.err"
+check "-v: the write-splitting loop runs $LOOPS" has_text "$O.err" "attach: loops $LOOPS"
+TRACEKIT_NO_BPF_LOOP=1 "$TS" -v -a -d 0.1 >"$O" 2>"$O.err"
+check "-v, TRACEKIT_NO_BPF_LOOP=1: the loop unrolled" \
+	has_text "$O.err" "attach: loops unrolled (TRACEKIT_NO_BPF_LOOP set)"
+
+for v in $VARIANTS unrolled; do
 	O="$D/out.$v"
 	SHOW="$O"
 	A="--attach=$v"
-
+	unset TRACEKIT_NO_BPF_LOOP
+	if [ "$v" = unrolled ]; then
+		[ "$LOOPS" = "with bpf_loop" ] || continue	# auto did it already
+		export TRACEKIT_NO_BPF_LOOP=1
+		A="--attach=auto"
 	# A variant this kernel cannot run must fail cleanly when forced.
-	variant_refused "$TS" "$v" -a && continue
+	elif variant_refused "$TS" "$v" -a; then
+		continue
+	fi
 
 	# --- DEVICE as a number: exactly the bytes written to that pty ---
 	pty a "$OPS_A" 'b:SECRET-OTHER-PTY\n' "$OPS_V" long:1000 "$OPS_C" \
@@ -250,6 +273,7 @@ for v in $VARIANTS; do
 			[ -s "$O" ]
 	fi
 done
+unset TRACEKIT_NO_BPF_LOOP
 
 O="$D/out"
 SHOW="$O"

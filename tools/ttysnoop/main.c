@@ -38,10 +38,17 @@ static struct env {
 };
 
 static const struct tk_variant variants[] = {
-	{ .name = "fentry", .progs = { "tty_write_fentry", "redirected_tty_write_fentry" } },
-	{ .name = "kprobe", .progs = { "tty_write_kprobe", "redirected_tty_write_kprobe" } },
+	/* Each program that emits records has a "_loop" twin (bpf_loop, 5.17+):
+	 * one of each pair loads (tk_loop_twins). */
+	{ .name = "fentry",
+	  .progs = { "tty_write_fentry", "redirected_tty_write_fentry",
+		     "tty_write_fentry_loop", "redirected_tty_write_fentry_loop" } },
+	{ .name = "kprobe",
+	  .progs = { "tty_write_kprobe", "redirected_tty_write_kprobe",
+		     "tty_write_kprobe_loop", "redirected_tty_write_kprobe_loop" } },
 	{ .name = "tracepoint",
-	  .progs = { "write_tp", "write_exit_tp", "writev_tp", "writev_exit_tp" } },
+	  .progs = { "write_tp", "write_exit_tp", "writev_tp", "writev_exit_tp",
+		     "write_exit_tp_loop", "writev_exit_tp_loop" } },
 };
 #define NVARIANTS (int)(sizeof(variants) / sizeof(variants[0]))
 
