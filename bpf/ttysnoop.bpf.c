@@ -106,6 +106,8 @@ struct cursor {
 	__u32 chunk;		/* records sent */
 	__u32 mark;		/* flags for every record: TTYSNOOP_UNCONFIRMED */
 	__u32 dropped;		/* emit(): the buffer was full, the rest dropped */
+	__u32 last;		/* emit(): the record being made is the write's last */
+	__u64 n;		/* ... and carries this many bytes */
 	__u64 ts;		/* when the write began */
 };
 
@@ -242,7 +244,6 @@ static __always_inline void fill(struct ttysnoop_event *e, const struct cursor *
 static __always_inline long emit_step(void *ctx, struct cursor *c, __u64 id)
 {
 	struct ttysnoop_event *e;
-	__u32 last;
 	__u64 n;
 
 	if (c->done >= c->total || c->chunk >= targ_count)
@@ -258,16 +259,21 @@ static __always_inline long emit_step(void *ctx, struct cursor *c, __u64 id)
 		n = c->total - c->done;
 	if (n > targ_size)
 		n = targ_size;
-	last = (c->done + n >= c->total) | (c->chunk + 1 >= targ_count) |
-	       ((n == c->left) & (c->kind == SRC_BUF || c->seg + 1 >= c->nr));
+	c->last = (c->done + n >= c->total) | (c->chunk + 1 >= targ_count) |
+		  ((n == c->left) & (c->kind == SRC_BUF || c->seg + 1 >= c->nr));
+	/* Through the map value, where the verifier knows neither: the
+	 * ways that chose them meet here, not one record later. */
+	c->n = n;
+	barrier();
+	n = c->n;
 	e = tk_reserve(sizeof(*e) + targ_size);
 	if (!e) {
 		tk_count_drop();
 		c->dropped = 1;
 		return 1;
 	}
-	fill(e, c, id, last);
-	if (n > TTYSNOOP_MAX_SIZE)
+	fill(e, c, id, c->last);
+	if (n > targ_size)
 		n = 0;	/* never: bounds the read for the verifier */
 	/* A page that cannot be read now is left out, not shown as zeros. */
 	if (!bpf_probe_read_user(e->data, n, c->base))
