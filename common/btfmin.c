@@ -627,7 +627,7 @@ static int mkdirs(const char *dir)
 
 /* A directory only this user may write: what is in it decides what the
  * BPF programs read from the kernel. */
-static const char *cache_dir(void)
+static const char *find_cache_dir(void)
 {
 	const char *dir = getenv("TRACEKIT_BTF_CACHE");
 	struct stat st;
@@ -638,7 +638,7 @@ static const char *cache_dir(void)
 		return "";	/* minimised for each run, nothing written */
 	if (!dir)
 		dir = TK_BTF_CACHE_DIR;
-	if (mkdirs(dir)) {
+	if (stat(dir, &st) && mkdirs(dir)) {
 		tk_info(1, "BTF: cache %s: %s", dir, strerror(errno));
 		return "";
 	}
@@ -646,6 +646,19 @@ static const char *cache_dir(void)
 	    (st.st_mode & 022)) {
 		tk_info(1, "BTF: cache %s is not a directory only this user may write; not used", dir);
 		return "";
+	}
+	return dir;
+}
+
+/* Found once a run: the tool's object and the attach points' ids ask. */
+static const char *cache_dir(void)
+{
+	static const char *dir;
+	static bool found;
+
+	if (!found) {
+		dir = find_cache_dir();
+		found = true;
 	}
 	return dir;
 }

@@ -69,7 +69,9 @@ static int load_partitions_of(struct tk_disks *d, int *cap, const char *sys_bloc
 	if (!dp)
 		return 0;
 	while (!err && (e = readdir(dp))) {
-		if (e->d_name[0] == '.')
+		/* The kernel names a partition DISK[p]N (add_partition()): the
+		 * disk's other entries (some thirty attributes) need no look. */
+		if (strncmp(e->d_name, disk, strlen(disk)))
 			continue;
 		snprintf(path, sizeof(path), "%s/%s/partition", dir, e->d_name);
 		if (access(path, F_OK) || read_dev(dir, e->d_name, &major, &minor))

@@ -279,8 +279,8 @@ int main(int argc, char **argv)
 		tk_open_failed(&env.opts);
 		goto cleanup;
 	}
-	if (!env.disk)
-		tk_disks_load(&disks, NULL, NULL);	/* names for the DISK column */
+	/* The DISK column's names are read with the first I/O (disk_name()):
+	 * not at startup. */
 	session.bpf = TK_BPF_STREAM(skel);
 	skel->rodata->targ_queued = env.queued;
 	skel->rodata->filter_dev = env.disk != NULL;

@@ -125,6 +125,18 @@ static void test_sys_block(void)
 	/* Loading again replaces; a failed load keeps what was there. */
 	CHECK(tk_disks_load(&d, "/nonexistent", "/nonexistent") == -ENOENT);
 	CHECK(d.n == 5);
+
+	/* A disk whose name ends in a digit: its partitions are DISKpN. */
+	dir("block/nvme0n1");
+	put("block/nvme0n1/dev", "259:0\n");
+	dir("block/nvme0n1/nvme0n1p2");
+	put("block/nvme0n1/nvme0n1p2/dev", "259:2\n");
+	put("block/nvme0n1/nvme0n1p2/partition", "2\n");
+	CHECK(tk_disks_load(&d, sys, "/nonexistent") == 0);
+	CHECK(d.n == 7);
+	k = tk_disk_by_name(&d, "nvme0n1p2");
+	CHECK(k && k->dev == TK_MKDEV(259, 2));
+	CHECK_STR(k ? k->parent : NULL, "nvme0n1");
 	tk_disks_free(&d);
 	CHECK(d.n == 0 && d.disk == NULL);
 }
