@@ -299,6 +299,10 @@ static int probe_kprobe(const char *func, bool ret, char *why, size_t size)
  * slower. Attach failures that remain are reported by tk_attach_all. */
 static int probe_tracepoint(const char *cat_name, char *why, size_t size)
 {
+	/* Whether the type loads is one answer for every hook: asked once
+	 * (a tool may have 27 tracepoint programs, ~0.1 ms a trial load). */
+	static int loads = 1;	/* 1: not asked yet, 0: it loads, -errno */
+	static char loads_why[256];
 	const char *tfs = tk_tracefs();
 	char path[512];
 	long id;
@@ -313,11 +317,15 @@ static int probe_tracepoint(const char *cat_name, char *why, size_t size)
 		snprintf(why, size, "the kernel has no tracepoint %s", cat_name);
 		return -ENOENT;
 	}
-	fd = load_probe(BPF_PROG_TYPE_TRACEPOINT, 0, 0, 0, why, size);
-	if (fd < 0)
-		return fd;
-	close(fd);
-	return 0;
+	if (loads == 1) {
+		fd = load_probe(BPF_PROG_TYPE_TRACEPOINT, 0, 0, 0, loads_why, sizeof(loads_why));
+		loads = fd < 0 ? fd : 0;
+		if (fd >= 0)
+			close(fd);
+	}
+	if (loads)
+		snprintf(why, size, "%s", loads_why);
+	return loads;
 }
 
 static int probe_raw_tp(const char *name, char *why, size_t size)
