@@ -105,8 +105,17 @@ static void *thread_exit(void *unused)
 static int one_child(const char *action)
 {
 	int status, k;
-	pid_t pid = fork();
+	pid_t pid;
 
+	/* Core dumps allowed before the fork, not by the child: the signal
+	 * may come before a child on a busy machine has run at all (a qemu
+	 * guest once lost its core dump so). */
+	if (!strcmp(action, "signal") && args[1] && atoi(args[1])) {
+		struct rlimit rl = { RLIM_INFINITY, RLIM_INFINITY };
+
+		setrlimit(RLIMIT_CORE, &rl);
+	}
+	pid = fork();
 	if (pid < 0)
 		return -1;
 	if (pid == 0) {
@@ -123,11 +132,6 @@ static int one_child(const char *action)
 				pthread_join(t, NULL);
 			}
 			_exit(0);
-		}
-		if (args[1] && atoi(args[1])) {
-			struct rlimit rl = { RLIM_INFINITY, RLIM_INFINITY };
-
-			setrlimit(RLIMIT_CORE, &rl);
 		}
 		for (;;)
 			pause();
