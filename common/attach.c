@@ -587,6 +587,7 @@ void tk_loop_twins(struct bpf_object *obj)
 	const size_t sl = sizeof(suffix) - 1;
 	struct bpf_program *p, *twin;
 	const char *env = getenv("TRACEKIT_NO_BPF_LOOP");
+	bool forced = env && !strcmp(env, "1");
 	char name[128];
 	int looped = -1;
 	size_t n;
@@ -601,11 +602,11 @@ void tk_loop_twins(struct bpf_object *obj)
 		if (!twin)
 			continue;
 		if (looped < 0) {
-			looped = !(env && !strcmp(env, "1")) &&
+			looped = !forced &&
 				 libbpf_probe_bpf_helper(BPF_PROG_TYPE_TRACEPOINT, BPF_FUNC_loop,
 							 NULL) == 1;
 			tk_info(1, "attach: loops %s", looped ? "with bpf_loop" :
-				env && !strcmp(env, "1") ? "unrolled (TRACEKIT_NO_BPF_LOOP set)" :
+				forced ? "unrolled (TRACEKIT_NO_BPF_LOOP set)" :
 				"unrolled (the kernel lacks bpf_loop, 5.17+)");
 		}
 		bpf_program__set_autoload(looped ? twin : p, false);
