@@ -28,6 +28,9 @@
 
 const volatile bool targ_ms = false;		/* -m */
 const volatile __u32 targ_per = RUNQLAT_ALL;	/* -P, -L, --pidnss */
+/* The waits hang off the tasks (tp_btf, 5.11+): no map to preallocate, and
+ * nothing left behind by a task that exits waiting. Else the hash below. */
+const volatile bool use_task_storage = false;
 
 /* A task's wait: when it was queued (0: it is not), and with a filter the
  * latency it last had plus 1, until it leaves the CPU (0: none). */
@@ -38,10 +41,18 @@ struct wait {
 	__u32 pad;
 };
 
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct wait);
+} wait_task SEC(".maps");
+
 /* By tid. Deleted when the task gets a CPU (with a filter: when it leaves
  * it, not runnable), and when it leaves one asleep (a wakeup of a task still
  * running leaves an entry behind otherwise), so it holds about the tasks
- * waiting now (and with a filter those running). */
+ * waiting now (and with a filter those running). In task storage the same
+ * moments zero the entry instead. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 10240);
@@ -139,20 +150,50 @@ static __always_inline void account(struct task_struct *t, __u32 id, __u64 ns)
 		bpf_probe_read_kernel_str(h->comm, sizeof(h->comm), t->comm);
 }
 
-/* @tid is queued from @now on: a wakeup, or a preemption. */
-static __always_inline void queue(struct wait *w, __u32 tid, __u64 now)
+/* @btf: the task pointers are tp_btf's, which task storage takes; raw_tp's
+ * are plain numbers to the verifier. */
+#define BY_TASK(btf) ((btf) && use_task_storage)
+
+static __always_inline struct wait *wait_of(struct task_struct *t, __u32 tid, bool btf)
+{
+	if (BY_TASK(btf))
+		return bpf_task_storage_get(&wait_task, t, 0, 0);
+	return bpf_map_lookup_elem(&start, &tid);
+}
+
+/* @w (of @tid) holds nothing any more. */
+static __always_inline void wait_done(struct wait *w, __u32 tid, bool btf)
+{
+	if (BY_TASK(btf)) {
+		w->queued = 0;
+		w->waited = 0;
+	} else {
+		bpf_map_delete_elem(&start, &tid);
+	}
+}
+
+/* @t (@tid) is queued from @now on: a wakeup, or a preemption. */
+static __always_inline void queue(struct task_struct *t, struct wait *w, __u32 tid, __u64 now,
+				  bool btf)
 {
 	struct wait fresh = { .queued = now };
 
 	/* In place if there is one: it may hold a latency not counted yet (the
 	 * wakeup of a task still running). */
-	if (w)
+	if (w) {
 		w->queued = now;
-	else if (bpf_map_update_elem(&start, &tid, &fresh, BPF_ANY))
+	} else if (BY_TASK(btf)) {
+		w = bpf_task_storage_get(&wait_task, t, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+		if (w)
+			w->queued = now;
+		else
+			tk_count_drop();	/* no memory */
+	} else if (bpf_map_update_elem(&start, &tid, &fresh, BPF_ANY)) {
 		tk_count_drop();	/* more tasks waiting than the map holds */
+	}
 }
 
-static __always_inline int on_wakeup(struct task_struct *p)
+static __always_inline int on_wakeup(struct task_struct *p, bool btf)
 {
 	__u32 tid = BPF_CORE_READ(p, pid);
 
@@ -166,12 +207,12 @@ static __always_inline int on_wakeup(struct task_struct *p)
 		if (tk_config.filter.tid && tid != tk_config.filter.tid)
 			return 0;
 	}
-	queue(bpf_map_lookup_elem(&start, &tid), tid, bpf_ktime_get_ns());
+	queue(p, wait_of(p, tid, btf), tid, bpf_ktime_get_ns(), btf);
 	return 0;
 }
 
 static __always_inline int on_switch(bool preempt, struct task_struct *prev,
-				     struct task_struct *next)
+				     struct task_struct *next, bool btf)
 {
 	__u32 prev_tid = BPF_CORE_READ(prev, pid), next_tid = BPF_CORE_READ(next, pid);
 	__u64 now = bpf_ktime_get_ns();
@@ -181,7 +222,7 @@ static __always_inline int on_switch(bool preempt, struct task_struct *prev,
 	__s64 delta;
 
 	if (prev_tid) {
-		w = bpf_map_lookup_elem(&start, &prev_tid);
+		w = wait_of(prev, prev_tid, btf);
 		/* prev is current: the task whose latency waits here. */
 		if (deferred && w && w->waited) {
 			if (tk_filter_pass(bpf_get_current_pid_tgid()))
@@ -190,13 +231,13 @@ static __always_inline int on_switch(bool preempt, struct task_struct *prev,
 		}
 		/* Preempted, still runnable: queued again from now. */
 		if (preempt || task_state(prev) == TASK_RUNNING)
-			on_wakeup(prev);
+			on_wakeup(prev, btf);
 		else if (w)
-			bpf_map_delete_elem(&start, &prev_tid);
+			wait_done(w, prev_tid, btf);
 	}
 	if (!next_tid)
 		return 0;
-	w = bpf_map_lookup_elem(&start, &next_tid);
+	w = wait_of(next, next_tid, btf);
 	if (!w || !w->queued)
 		return 0;	/* filtered out, or queued before we started */
 	delta = (__s64)(now - w->queued);
@@ -210,7 +251,7 @@ static __always_inline int on_switch(bool preempt, struct task_struct *prev,
 			w->key = key;
 		return 0;
 	}
-	bpf_map_delete_elem(&start, &next_tid);
+	wait_done(w, next_tid, btf);
 	if (delta >= 0)
 		account(next, key_of(next), delta);
 	return 0;
@@ -219,35 +260,35 @@ static __always_inline int on_switch(bool preempt, struct task_struct *prev,
 SEC("tp_btf/sched_wakeup")
 int BPF_PROG(sched_wakeup_btf, struct task_struct *p)
 {
-	return on_wakeup(p);
+	return on_wakeup(p, true);
 }
 
 SEC("tp_btf/sched_wakeup_new")
 int BPF_PROG(sched_wakeup_new_btf, struct task_struct *p)
 {
-	return on_wakeup(p);
+	return on_wakeup(p, true);
 }
 
 SEC("tp_btf/sched_switch")
 int BPF_PROG(sched_switch_btf, bool preempt, struct task_struct *prev, struct task_struct *next)
 {
-	return on_switch(preempt, prev, next);
+	return on_switch(preempt, prev, next, true);
 }
 
 SEC("raw_tp/sched_wakeup")
 int BPF_PROG(sched_wakeup_raw, struct task_struct *p)
 {
-	return on_wakeup(p);
+	return on_wakeup(p, false);
 }
 
 SEC("raw_tp/sched_wakeup_new")
 int BPF_PROG(sched_wakeup_new_raw, struct task_struct *p)
 {
-	return on_wakeup(p);
+	return on_wakeup(p, false);
 }
 
 SEC("raw_tp/sched_switch")
 int BPF_PROG(sched_switch_raw, bool preempt, struct task_struct *prev, struct task_struct *next)
 {
-	return on_switch(preempt, prev, next);
+	return on_switch(preempt, prev, next, false);
 }

@@ -613,6 +613,29 @@ void tk_loop_twins(struct bpf_object *obj)
 	}
 }
 
+bool tk_task_storage(struct bpf_map *storage, struct bpf_map *hash, bool want, const char *what)
+{
+	static int has_type = -1, has_helper = -1;	/* asked once per run */
+
+	if (has_type < 0)
+		has_type = libbpf_probe_bpf_map_type(BPF_MAP_TYPE_TASK_STORAGE, NULL) == 1;
+	if (want && has_helper < 0)
+		has_helper = has_type &&
+			     libbpf_probe_bpf_helper(BPF_PROG_TYPE_RAW_TRACEPOINT,
+						     BPF_FUNC_task_storage_get, NULL) == 1;
+	want = want && has_helper == 1;
+	if (want) {
+		bpf_map__set_max_entries(hash, 1);
+	} else if (!has_type) {
+		bpf_map__set_type(storage, BPF_MAP_TYPE_HASH);
+		bpf_map__set_map_flags(storage, 0);
+		bpf_map__set_max_entries(storage, 1);
+	}
+	if (what)
+		tk_info(1, "%s in %s", what, want ? "task storage" : "a hash map");
+	return want;
+}
+
 /* Does @v attach anything to a cgroup? */
 static bool variant_uses_cgroup(struct bpf_object *obj, const struct tk_variant *v)
 {

@@ -44,6 +44,18 @@ void tk_variant_check(const struct tk_variant *v, int n, const char *name);
  * Only switches autoload off; no pairs, no probe. */
 void tk_loop_twins(struct bpf_object *obj);
 
+/* Per-task state kept from one hook to the next: in task storage,
+ * @storage (BPF_MAP_TYPE_TASK_STORAGE, BPF_F_NO_PREALLOC), if @want (the
+ * programs that will load can name the task: a BTF pointer, tp_btf's or
+ * bpf_get_current_task_btf's) and the kernel has it for tracing programs
+ * (5.11+); else in the hash @hash, by thread. The map left unused is cut to
+ * one entry (task storage turned into a hash where the kernel lacks the
+ * type), so the object loads and the map costs nothing to create: a
+ * preallocated 10,240-entry hash takes milliseconds. No entry to delete
+ * either: the storage goes with the task. -v says which, with @what. True
+ * for task storage. Before load. */
+bool tk_task_storage(struct bpf_map *storage, struct bpf_map *hash, bool want, const char *what);
+
 /* Choose among @v[0..n-1] (only @forced if non-NULL) and disable the programs
  * of the rest. @cgroup is where cgroup programs will attach (NULL: the
  * cgroup2 root), for -v. Returns the chosen index, or -1 after saying why

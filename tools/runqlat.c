@@ -295,6 +295,10 @@ int main(int argc, char **argv)
 	bpf_map__set_max_entries(skel->maps.hists, hist_entries(hists.ncpu));
 	if (tk_session_prepare(&session))
 		goto cleanup;
+	/* Only tp_btf hands the programs task pointers task storage takes. */
+	skel->rodata->use_task_storage =
+		tk_task_storage(skel->maps.wait_task, skel->maps.start,
+				!strcmp(variants[session.variant].name, "tp_btf"), "waits");
 	if (tk_session_load_attach(&session))
 		goto cleanup;
 

@@ -153,6 +153,15 @@ for v in $VARIANTS; do
 	check "[$v] histogram header in usecs" has "$O" '^ +usecs +: count +distribution$'
 	check "[$v] no pid lines without -P" not has "$O" '^(pid|tid|pidns) = '
 	[ "$v" = auto ] || check "[$v] -v says $v is used" has "$O.err" "attach: using $v\$"
+	# Waits hang off the tasks where tp_btf can name them to task storage
+	# (the counts above are the proof that either way works).
+	case $v in
+	tp_btf) if helper_missing bpf_task_storage_get raw_tracepoint; then w="a hash map"
+		else w="task storage"; fi ;;
+	raw_tp) w="a hash map" ;;
+	*) w= ;;
+	esac
+	[ -z "$w" ] || check "[$v] -v: waits in $w" has "$O.err" "^runqlat: waits in $w\$"
 done
 
 # --- one workload, seen at once by -L, -m, -j and an interval run ------------

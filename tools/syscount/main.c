@@ -494,22 +494,11 @@ int main(int argc, char **argv)
 		bpf_program__set_autoload(skel->progs.sys_enter_btf, false);
 		bpf_program__set_autoload(skel->progs.sys_enter_raw, false);
 	}
-	/* Task storage where the kernel has it for these programs; where it has
-	 * not, the unused map becomes a tiny hash so the object still loads. */
+	/* -L's start times: by task where the kernel can (common/attach.h). */
 	skel->rodata->use_task_storage =
-		libbpf_probe_bpf_map_type(BPF_MAP_TYPE_TASK_STORAGE, NULL) == 1 &&
-		libbpf_probe_bpf_helper(BPF_PROG_TYPE_RAW_TRACEPOINT,
-					BPF_FUNC_task_storage_get, NULL) == 1;
-	if (!skel->rodata->use_task_storage &&
-	    libbpf_probe_bpf_map_type(BPF_MAP_TYPE_TASK_STORAGE, NULL) != 1) {
-		bpf_map__set_type(skel->maps.start_task, BPF_MAP_TYPE_HASH);
-		bpf_map__set_map_flags(skel->maps.start_task, 0);
-		bpf_map__set_max_entries(skel->maps.start_task, 1);
-	}
-	if (env.latency)
-		tk_info(1, "-L start times in %s", skel->rodata->use_task_storage ?
-			"task storage" : "a hash map");
-	if (skel->rodata->use_task_storage || !env.latency)
+		tk_task_storage(skel->maps.start_task, skel->maps.start, env.latency,
+				env.latency ? "-L start times" : NULL);
+	if (!env.latency)
 		bpf_map__set_max_entries(skel->maps.start, 1);
 	if (!env.by_process)
 		bpf_map__set_max_entries(skel->maps.by_pid, 1);
