@@ -201,6 +201,16 @@ static int probe_tracing(const char *target, enum bpf_attach_type eat, char *why
 	fd = load_probe(BPF_PROG_TYPE_TRACING, eat, id, 0, why, size);
 	if (fd < 0)
 		return fd;
+	/* tp_btf: the load found the hook (its btf_trace_ type comes with the
+	 * tracepoint), and its attach needs no trampoline. A trial attach would
+	 * tell no more and costs ~1 ms a hook here: the tracepoint's static
+	 * key patched in and out of the kernel's text, with the other CPUs
+	 * interrupted each time. fentry and fexit are attached: a kernel
+	 * without trampolines (arm64 before 6.4) loads them and then refuses. */
+	if (eat == BPF_TRACE_RAW_TP) {
+		close(fd);
+		return 0;
+	}
 	lfd = bpf_raw_tracepoint_open(NULL, fd);
 	if (lfd < 0 && errno == ENOTSUPP && eat != BPF_TRACE_RAW_TP) {
 		/* The kernel's own errno, unknown to libc ("Unknown error

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /* Attach selection. A tool lists its variants in preference order, each with
  * the BPF programs that make it up; the first variant whose every program
- * the running kernel accepts -- found by loading and attaching a minimal
- * program of the same type on the same hook -- is kept, and the programs of
+ * the running kernel accepts -- found by loading a minimal program of the
+ * same type for the same hook, and attaching it where the load alone does
+ * not prove the hook works (fentry/fexit, kprobes, raw_tp) -- is kept, and the programs of
  * the others are switched off before load. */
 #ifndef TK_ATTACH_H
 #define TK_ATTACH_H
