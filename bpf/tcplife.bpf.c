@@ -45,7 +45,7 @@ struct session {
  * as lost instead. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 32768);	/* resized by userspace */
+	__uint(max_entries, 32768);	/* sessions open at once */
 	__type(key, __u64);
 	__type(value, struct session);
 } sessions SEC(".maps");

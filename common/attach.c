@@ -9,6 +9,7 @@
 #include <linux/perf_event.h>
 #include <sys/ioctl.h>
 #include <sys/syscall.h>
+#include <sys/utsname.h>
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include "args.h"
@@ -644,6 +645,45 @@ bool tk_task_storage(struct bpf_map *storage, struct bpf_map *hash, bool want, c
 	if (what)
 		tk_info(1, "%s in %s", what, want ? "task storage" : "a hash map");
 	return want;
+}
+
+/* The running kernel's release is @major.@minor or later (uname: no file,
+ * no BTF; a distribution's backports are not counted, which only keeps the
+ * older way). */
+static bool kernel_at_least(int major, int minor)
+{
+	struct utsname u;
+	int a, b;
+
+	if (uname(&u) || sscanf(u.release, "%d.%d", &a, &b) != 2)
+		return false;
+	return a > major || (a == major && b >= minor);
+}
+
+void tk_maps_on_demand(struct bpf_object *obj)
+{
+	static int lazy = -1;	/* asked once per run */
+	struct bpf_map *m;
+	int n = 0;
+
+	bpf_object__for_each_map(m, obj) {
+		if ((bpf_map__type(m) != BPF_MAP_TYPE_HASH &&
+		     bpf_map__type(m) != BPF_MAP_TYPE_PERCPU_HASH) ||
+		    (bpf_map__map_flags(m) & BPF_F_NO_PREALLOC) || bpf_map__max_entries(m) <= 1)
+			continue;
+		if (lazy < 0) {
+			const char *env = getenv("TRACEKIT_PREALLOC");
+
+			lazy = !(env && !strcmp(env, "1")) && kernel_at_least(6, 1);
+		}
+		if (!lazy)
+			return;
+		bpf_map__set_map_flags(m, bpf_map__map_flags(m) | BPF_F_NO_PREALLOC);
+		n++;
+	}
+	if (n)
+		tk_info(1, "maps: %d hash map%s filled as entries come, not preallocated", n,
+			n == 1 ? "" : "s");
 }
 
 /* Does @v attach anything to a cgroup? */

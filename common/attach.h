@@ -57,6 +57,17 @@ void tk_loop_twins(struct bpf_object *obj);
  * for task storage. Before load. */
 bool tk_task_storage(struct bpf_map *storage, struct bpf_map *hash, bool want, const char *what);
 
+/* Hash maps (plain and per-CPU) of @obj are filled as entries come, not
+ * preallocated at creation, where the kernel allocates their entries with
+ * the BPF memory allocator (a 6.1 or later release), safe in any context a
+ * program runs in:
+ * creating a preallocated 10,240-entry hash takes 2-11 ms here, most of a
+ * tool's start over a bare loader, and holds its memory whether used or
+ * not. An insert that finds no memory fails as one into a full map does:
+ * counted as lost. TRACEKIT_PREALLOC=1 keeps them preallocated. Before load;
+ * -v says how many. */
+void tk_maps_on_demand(struct bpf_object *obj);
+
 /* Choose among @v[0..n-1] (only @forced if non-NULL) and disable the programs
  * of the rest. @cgroup is where cgroup programs will attach (NULL: the
  * cgroup2 root), for -v. Returns the chosen index, or -1 after saying why

@@ -288,6 +288,7 @@ int tk_session_load_attach(struct tk_session *s)
 {
 	int err;
 
+	tk_maps_on_demand(*s->bpf.skeleton->obj);
 	tk_btf_release();	/* libbpf parses its own */
 	err = bpf_object__load_skeleton(s->bpf.skeleton);
 	/* And what tk_trace_by_id's loads parsed for an id not yet cached. */

@@ -54,6 +54,7 @@ check() {
 # confirm writes).
 only_v_lines() {
 	! grep -qv -e '^[a-z]*: BTF: ' -e 'attach: ' -e 'using a perf buffer' -e 'Ctrl-C to end' \
+		-e '^[a-z]*: maps: ' \
 		-e 'sees writes as asked, not as done' -e 'shown as unknown' "$1"
 }
 

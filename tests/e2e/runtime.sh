@@ -288,4 +288,38 @@ check "-j: and the same words as the one JSON record on stdout" \
 	all 'has "$D/warn.out" "^$(je warning),\"message\":\""' \
 	'has_text "$D/warn.out" ",\"message\":\"$msg\"}"' '[ "$(grep -c . "$D/warn.out")" -eq 1 ]'
 
+# --- Hash maps filled as entries come where the kernel's BPF memory
+# allocator (6.1+) makes that safe: the kernel's own view of the tool's map
+# (its fdinfo), against the kernel's BTF (the allocator's type) and release. tcplife's one hash map, 32768
+# sessions. Its events on this path are tcplife.sh's.
+# hash_flags PID: map_flags of PID's hash maps (map_type 1) of 32768 entries.
+hash_flags() {
+	for _f in /proc/"$1"/fdinfo/*; do
+		awk '$1 == "map_type:" { t = $2 } $1 == "max_entries:" { n = $2 }
+			$1 == "map_flags:" { f = $2 }
+			END { if (t == 1 && n == 32768) print f }' "$_f" 2>/dev/null
+	done
+}
+if bpftool btf dump file /sys/kernel/btf/vmlinux 2>/dev/null | grep -q "^\[[0-9]*\] STRUCT 'bpf_mem_alloc'" &&
+	[ "$(uname -r | awk -F. '{ print ($1 > 6 || ($1 == 6 && $2 >= 1)) }')" = 1 ]; then
+	want=0x1 says=has
+else
+	want=0x0 says=not
+fi
+for pre in 0 1; do
+	O="$D/ondemand.$pre"
+	SHOW="$O.err"
+	[ $pre = 1 ] && want=0x0 says=not
+	export TRACEKIT_PREALLOC=$pre
+	tool_start "$O" "$TK_BIN/tcplife" || continue
+	flags=$(hash_flags "$TOOL_PID")
+	stop_tool INT
+	unset TRACEKIT_PREALLOC
+	check "TRACEKIT_PREALLOC=$pre: the sessions map's flags are $want (the kernel's fdinfo: '$flags')" \
+		[ "$flags" = "$want" ]
+	check "TRACEKIT_PREALLOC=$pre: -v $( [ $says = has ] && echo says || echo 'does not say') the maps fill as entries come" \
+		$( [ $says = has ] || echo not ) has "$O.err" '^tcplife: maps: 1 hash map filled as entries come, not preallocated$'
+	check "TRACEKIT_PREALLOC=$pre: exit 0" [ "$TOOL_RC" -eq 0 ]
+done
+
 finish
