@@ -34,9 +34,11 @@ const volatile __u8 targ_ip = 0;		/* -4 or -6: 4 or 6; 0: both */
 const volatile bool filter_ports = false;	/* -P */
 const volatile __u64 targ_ports[TK_PORT_WORDS] = {};
 
-/* A bind between its sys_enter and sys_exit, by thread. LRU: a thread that
- * never returns (the tool attached between its enter and exit) is
- * forgotten in time. */
+/* A bind between its sys_enter and sys_exit, by thread. A plain hash, not
+ * an LRU one, so that it costs nothing to create where the kernel fills
+ * hash maps as entries come (common/attach.h, tk_maps_on_demand): only a
+ * bind whose sys_exit came before the exit program was attached leaves an
+ * entry behind, a few at most, each replaced at its thread's next bind. */
 struct start {
 	struct bindsnoop_event e;
 	__s32 fd;
@@ -44,7 +46,7 @@ struct start {
 };
 
 struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 10240);
 	__type(key, __u32);
 	__type(value, struct start);
