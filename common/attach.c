@@ -204,10 +204,11 @@ static int probe_tracing(const char *target, enum bpf_attach_type eat, char *why
 		return fd;
 	/* tp_btf: the load found the hook (its btf_trace_ type comes with the
 	 * tracepoint), and its attach needs no trampoline. A trial attach would
-	 * tell no more and costs ~1 ms a hook here: the tracepoint's static
-	 * key patched in and out of the kernel's text, with the other CPUs
-	 * interrupted each time. fentry and fexit are attached: a kernel
-	 * without trampolines (arm64 before 6.4) loads them and then refuses. */
+	 * tell no more and costs ~1 ms a hook here: on an idle tracepoint it
+	 * patches the kernel's text in and out, and the real attach after it
+	 * waits for RCU grace periods (tracepoint.c's 1-0-1 transition).
+	 * fentry and fexit are attached: a kernel without trampolines (arm64
+	 * before 6.4) loads them and then refuses. */
 	if (eat == BPF_TRACE_RAW_TP) {
 		close(fd);
 		return 0;
