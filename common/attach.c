@@ -214,7 +214,7 @@ static int probe_tracing(const char *target, enum bpf_attach_type eat, char *why
 		return 0;
 	}
 	lfd = bpf_raw_tracepoint_open(NULL, fd);
-	if (lfd < 0 && errno == ENOTSUPP && eat != BPF_TRACE_RAW_TP) {
+	if (lfd < 0 && errno == ENOTSUPP) {
 		/* The kernel's own errno, unknown to libc ("Unknown error
 		 * 524"): it has no BPF trampoline for kernel functions (arm64
 		 * before 6.4, without ftrace direct calls). */

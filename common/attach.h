@@ -3,8 +3,8 @@
  * the BPF programs that make it up; the first variant whose every program
  * the running kernel accepts -- found by loading a minimal program of the
  * same type for the same hook, and attaching it where the load alone does
- * not prove the hook works (fentry/fexit, kprobes, raw_tp) -- is kept, and the programs of
- * the others are switched off before load. */
+ * not prove the hook works (fentry/fexit, kprobes, raw_tp) -- is kept, and
+ * the programs of the others are switched off before load. */
 #ifndef TK_ATTACH_H
 #define TK_ATTACH_H
 
@@ -60,10 +60,9 @@ bool tk_task_storage(struct bpf_map *storage, struct bpf_map *hash, bool want, c
 /* Hash maps (plain and per-CPU) of @obj are filled as entries come, not
  * preallocated at creation, where the kernel allocates their entries with
  * the BPF memory allocator (a 6.1 or later release), safe in any context a
- * program runs in:
- * creating a preallocated 10,240-entry hash takes 2-11 ms here, most of a
- * tool's start over a bare loader, and holds its memory whether used or
- * not. An insert that finds no memory fails as one into a full map does:
+ * program runs in: creating a preallocated 10,240-entry hash takes 2-11 ms
+ * here, most of a tool's start over a bare loader, and holds its memory
+ * whether used or not. An insert that finds no memory fails as one into a full map does:
  * counted as lost. TRACEKIT_PREALLOC=1 keeps them preallocated. Before load;
  * -v says how many. */
 void tk_maps_on_demand(struct bpf_object *obj);

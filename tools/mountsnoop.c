@@ -472,7 +472,7 @@ int main(int argc, char **argv)
 	setattr = mount_setattr_progs(skel, variants[session.variant].name);
 	/* Only the sys_enter variants keep arguments by thread: the 10,240
 	 * entries of a preallocated hash cost some 5 ms to create. */
-	if (session.variant == 0)
+	if (!strcmp(variants[session.variant].name, "tracepoint"))
 		bpf_map__set_max_entries(skel->maps.start, 1);
 	if (tk_session_load_attach(&session))
 		goto cleanup;
