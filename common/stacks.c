@@ -63,11 +63,11 @@ static bool is_hook_frame(const char *name)
 }
 
 /* The frames of stack @id, innermost first. */
-static int read_stack(struct ctx *c, __s32 id, bool kernel, __u32 pid, struct frame *out)
+static int read_stack(struct ctx *c, __s64 id, bool kernel, __u32 pid, struct frame *out)
 {
 	int i, n = 0;
 
-	if (id < 0 || bpf_map_lookup_elem(c->r->stacks_fd, &id, c->ips))
+	if (id < 0 || bpf_map_lookup_elem(kernel ? c->r->kstacks_fd : c->r->ustacks_fd, &id, c->ips))
 		return 0;
 	for (i = 0; i < TK_STACK_MAX_DEPTH && c->ips[i]; i++, n++) {
 		struct frame *f = &out[n];
@@ -106,7 +106,7 @@ static int read_stack(struct ctx *c, __s32 id, bool kernel, __u32 pid, struct fr
 /* A stack that was asked for but not read: bcc's placeholder. A missing
  * stack (-EFAULT: a kernel thread's user side, a user-mode sample's kernel
  * side) has no frames and no placeholder. */
-static bool stack_failed(__s32 id)
+static bool stack_failed(__s64 id)
 {
 	return id < 0 && id != -EFAULT;
 }
@@ -359,6 +359,15 @@ int tk_stacks_print(const struct tk_stacks_report *r, struct tk_stacks_sum *sum)
 	return err;
 }
 
+void tk_stacks_size(struct bpf_map *kstacks, struct bpf_map *ustacks, bool kernel, bool user,
+		    long long storage)
+{
+	long long each = kernel && user ? (storage + 1) / 2 : storage;
+
+	bpf_map__set_max_entries(kstacks, kernel ? each : 1);
+	bpf_map__set_max_entries(ustacks, user ? each : 1);
+}
+
 void tk_stacks_errs_read(int fd, uint64_t *out, unsigned int n)
 {
 	int c, cpus = libbpf_num_possible_cpus();
@@ -384,12 +393,11 @@ void tk_stacks_errs_warn(const uint64_t *errs, size_t nstacks, const char *event
 		(unsigned long long)errs[TK_STACK_EVENTS], events, nstacks,
 		(unsigned long long)errs[TK_STACK_USER_EFAULT],
 		(unsigned long long)errs[TK_STACK_KERNEL_EFAULT]);
-	if (errs[TK_STACK_COLLISION] || errs[TK_STACK_OTHER])
-		tk_warn("%llu stack traces could not be read: %llu hash collisions, %llu "
-			"other errors (a larger --stack-storage-size may help)",
-			(unsigned long long)(errs[TK_STACK_COLLISION] + errs[TK_STACK_OTHER]),
-			(unsigned long long)errs[TK_STACK_COLLISION],
-			(unsigned long long)errs[TK_STACK_OTHER]);
+	if (errs[TK_STACK_FULL])
+		tk_warn("%llu stack traces not kept: the table of stacks was full (raise "
+			"--stack-storage-size)", (unsigned long long)errs[TK_STACK_FULL]);
+	if (errs[TK_STACK_OTHER])
+		tk_warn("%llu stack traces could not be read", (unsigned long long)errs[TK_STACK_OTHER]);
 	if (errs[TK_STACK_COUNTS_FULL])
 		tk_warn("%llu %s lost: the table of counts was full (raise --max-stacks)",
 			(unsigned long long)errs[TK_STACK_COUNTS_FULL], events);
@@ -399,7 +407,9 @@ void tk_stacks_errs_json(struct jw *w, const uint64_t *errs)
 {
 	jw_uint(w, "user_stack_missing", errs[TK_STACK_USER_EFAULT]);
 	jw_uint(w, "kernel_stack_missing", errs[TK_STACK_KERNEL_EFAULT]);
-	jw_uint(w, "stack_collisions", errs[TK_STACK_COLLISION]);
-	jw_uint(w, "stack_errors", errs[TK_STACK_OTHER]);
+	/* v1's names: stacks kept by a 63-bit hash no longer collide, and a
+	 * full table of stacks is one of the errors. */
+	jw_uint(w, "stack_collisions", 0);
+	jw_uint(w, "stack_errors", errs[TK_STACK_FULL] + errs[TK_STACK_OTHER]);
 	jw_uint(w, "counts_full", errs[TK_STACK_COUNTS_FULL]);
 }

@@ -15,7 +15,8 @@
 enum tk_stacks_format { TK_STACKS_TEXT, TK_STACKS_FOLDED, TK_STACKS_JSON };
 
 struct tk_stacks_report {
-	int stacks_fd, counts_fd;	/* the skeleton's stacks and counts maps */
+	int kstacks_fd, ustacks_fd;	/* the skeleton's maps of stacks */
+	int counts_fd;			/* and of counts */
 	bool user, kernel;		/* the sides shown (-U: user only, -K: kernel only) */
 	bool tid;			/* JSON: the key's tid (per-thread counts) */
 	enum tk_stacks_format format;
@@ -35,6 +36,14 @@ struct tk_stacks_sum {
 	size_t stacks;
 	uint64_t total;
 };
+
+struct bpf_map;
+
+/* Size the maps of kernel stacks (@kstacks) and user stacks (@ustacks) for
+ * @storage distinct stacks in all (--stack-storage-size), shared by the
+ * sides asked for (@kernel, @user). Before load. */
+void tk_stacks_size(struct bpf_map *kstacks, struct bpf_map *ustacks, bool kernel, bool user,
+		    long long storage);
 
 /* Print every count, smallest first (bcc's order: the largest ends next
  * to the prompt). 0, or a negative errno (-ENOMEM; -EIO: the SVG). */

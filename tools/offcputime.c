@@ -17,8 +17,6 @@
 #include "offcputime.h"
 #include "offcputime.skel.h"
 
-_Static_assert(sizeof(struct tk_stack_key) == 32, "tk_stack_key layout changed");
-
 static struct env {
 	struct tk_opts opts;
 	bool user_threads;		/* -u */
@@ -68,7 +66,7 @@ static const char help[] =
 "                         2 uninterruptible, ...)\n"
 "  -f, --folded           folded stacks (comm;frame;...;frame MICROSECONDS)\n"
 "      --svg FILE         also write an off-CPU flame graph to FILE\n"
-"      --stack-storage-size N  distinct stacks kept (default 16384)\n"
+"      --stack-storage-size N  stacks kept, both sides (default 16384)\n"
 "      --max-stacks N     distinct (process, stack) totals kept (default 10240)\n"
 "      --max-threads N    threads off-CPU at once kept track of (default 32768)\n";
 
@@ -183,7 +181,8 @@ static struct offcputime_bpf *skel;
 static int report(void *ctx, bool final)
 {
 	struct tk_stacks_report r = {
-		.stacks_fd = bpf_map__fd(skel->maps.stacks),
+		.kstacks_fd = bpf_map__fd(skel->maps.kstacks),
+		.ustacks_fd = bpf_map__fd(skel->maps.ustacks),
 		.counts_fd = bpf_map__fd(skel->maps.counts),
 		.user = !env.kernel_only,
 		.kernel = !env.user_only,
@@ -258,7 +257,8 @@ int main(int argc, char **argv)
 	skel->rodata->targ_max_ns = env.max_us < 0 ? ~0ULL : (__u64)env.max_us * 1000;
 	skel->rodata->targ_state = env.state;
 	skel->rodata->targ_drop_in = env.drop_in;
-	bpf_map__set_max_entries(skel->maps.stacks, env.stack_storage);
+	tk_stacks_size(skel->maps.kstacks, skel->maps.ustacks, skel->rodata->targ_kernel,
+		       skel->rodata->targ_user, env.stack_storage);
 	bpf_map__set_max_entries(skel->maps.counts, env.max_stacks);
 	bpf_map__set_max_entries(skel->maps.start, env.max_threads);
 	if (tk_session_prepare(&session))

@@ -20,8 +20,6 @@
 #include "stacks.h"
 #include "profile.skel.h"
 
-_Static_assert(sizeof(struct tk_stack_key) == 32, "tk_stack_key layout changed");
-
 static struct env {
 	struct tk_opts opts;
 	long long freq;
@@ -58,7 +56,7 @@ static const char help[] =
 "  -f, --folded           folded stacks (comm;frame;...;frame COUNT)\n"
 "  -a, --annotations      with -f: kernel frames end in _[k]\n"
 "      --svg FILE         also write an interactive flame graph to FILE\n"
-"      --stack-storage-size N  distinct stacks kept (default 16384)\n"
+"      --stack-storage-size N  stacks kept, both sides (default 16384)\n"
 "      --max-stacks N     distinct (process, stack) counts kept (default 10240)\n"
 "      --event EVENT      sample on: cycles, cpu-clock, or auto (default: cycles\n"
 "                         where its interrupt is an NMI, x86; else cpu-clock)\n";
@@ -298,7 +296,8 @@ static int attach_events(void)
 static int report(void *ctx, bool final)
 {
 	struct tk_stacks_report r = {
-		.stacks_fd = bpf_map__fd(skel->maps.stacks),
+		.kstacks_fd = bpf_map__fd(skel->maps.kstacks),
+		.ustacks_fd = bpf_map__fd(skel->maps.ustacks),
 		.counts_fd = bpf_map__fd(skel->maps.counts),
 		.user = !env.kernel_only,
 		.kernel = !env.user_only,
@@ -432,7 +431,8 @@ int main(int argc, char **argv)
 	skel->rodata->targ_kernel = !env.user_only && !prom;
 	skel->rodata->targ_per_tid = env.opts.filter.tid != 0;
 	skel->rodata->targ_idle = env.idle;
-	bpf_map__set_max_entries(skel->maps.stacks, env.stack_storage);
+	tk_stacks_size(skel->maps.kstacks, skel->maps.ustacks, skel->rodata->targ_kernel,
+		       skel->rodata->targ_user, env.stack_storage);
 	bpf_map__set_max_entries(skel->maps.counts, env.max_stacks);
 	if (tk_session_prepare(&session))
 		goto cleanup;

@@ -83,8 +83,9 @@ int main(void)
 	unsigned long long ips[TK_STACK_MAX_DEPTH] = {};
 	unsigned long long trace = ksym("bpf_trace_run4"), sched = ksym("schedule"),
 			   nano = ksym("do_nanosleep");
-	struct tk_stack_key a = { .pid = getpid(), .comm = "tk_test", .user_stack_id = 1,
-				  .kernel_stack_id = 2 };
+	/* One id on both sides: each side's map is its own. */
+	struct tk_stack_key a = { .pid = getpid(), .comm = "tk_test", .user_stack_id = 7,
+				  .kernel_stack_id = 7 };
 	struct tk_stack_key b = { .pid = getpid(), .comm = "tk_test", .user_stack_id = -EFAULT,
 				  .kernel_stack_id = -EEXIST };
 	struct tk_stacks_report r = { .user = true, .kernel = true, .divisor = 1000,
@@ -93,12 +94,13 @@ int main(void)
 	struct tk_stacks_sum sum;
 	char svg[] = "/tmp/tk_stacks_svg_XXXXXX", *out;
 	__u64 v;
-	__u32 id;
+	__s64 id;
 	int err, fd;
 
 	r.counts_fd = bpf_map_create(BPF_MAP_TYPE_HASH, "counts", sizeof(a), 8, 16, NULL);
-	r.stacks_fd = bpf_map_create(BPF_MAP_TYPE_HASH, "stacks", 4, sizeof(ips), 16, NULL);
-	if (r.counts_fd < 0 || r.stacks_fd < 0 || !sched || !nano || !trace) {
+	r.kstacks_fd = bpf_map_create(BPF_MAP_TYPE_HASH, "kstacks", 8, sizeof(ips), 16, NULL);
+	r.ustacks_fd = bpf_map_create(BPF_MAP_TYPE_HASH, "ustacks", 8, sizeof(ips), 16, NULL);
+	if (r.counts_fd < 0 || r.kstacks_fd < 0 || r.ustacks_fd < 0 || !sched || !nano || !trace) {
 		const char *ci = getenv("CI");
 		int e = errno;
 
@@ -112,15 +114,14 @@ int main(void)
 	bpf_map_update_elem(r.counts_fd, &a, &v, BPF_ANY);
 	v = 1000;
 	bpf_map_update_elem(r.counts_fd, &b, &v, BPF_ANY);
-	id = 1;
+	id = 7;
 	ips[0] = (unsigned long long)(unsigned long)&user_leaf + 1;
 	ips[1] = (unsigned long long)(unsigned long)&user_mid + 1;
-	bpf_map_update_elem(r.stacks_fd, &id, ips, BPF_ANY);
-	id = 2;
+	bpf_map_update_elem(r.ustacks_fd, &id, ips, BPF_ANY);
 	ips[0] = trace + 1;	/* the tracer's own frame: left out */
 	ips[1] = sched + 1;
 	ips[2] = nano + 1;
-	bpf_map_update_elem(r.stacks_fd, &id, ips, BPF_ANY);
+	bpf_map_update_elem(r.kstacks_fd, &id, ips, BPF_ANY);
 
 	r.format = TK_STACKS_FOLDED;
 	fd = mkstemp(svg);
@@ -171,7 +172,8 @@ int main(void)
 	free(out);
 
 	close(r.counts_fd);
-	close(r.stacks_fd);
+	close(r.kstacks_fd);
+	close(r.ustacks_fd);
 	printf("test_stacks: %d passed, %d failed\n", passed, failed);
 	return failed != 0;
 }
