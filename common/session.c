@@ -194,6 +194,16 @@ static bool perf_buffer_forced(void)
 	return v && *v && strcmp(v, "0");
 }
 
+size_t tk_ring_per_cpu(size_t per_cpu, size_t max)
+{
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	size_t want = per_cpu * (cpus > 0 ? (size_t)cpus : 1), ring = 1 << 20;
+
+	while (ring < want && ring < max)
+		ring <<= 1;
+	return ring;
+}
+
 static int setup_events(struct tk_session *s)
 {
 	struct bpf_map *events = s->bpf.events;

@@ -60,6 +60,14 @@ struct tk_session {
 	struct tk_links *links;
 };
 
+/* An event buffer (ring_bytes) of @per_cpu bytes for each online CPU,
+ * rounded up to a power of two, from 1 MiB to @max: a burst comes from as
+ * many CPUs as there are, and bcc's per-CPU perf buffers give each its own
+ * room. The ring is allocated and zeroed at creation and mapped whole into
+ * the reader (its RSS), so a fixed size large enough for a big machine
+ * costs a small one its start and its memory. */
+size_t tk_ring_per_cpu(size_t per_cpu, size_t max);
+
 /* Where a kernel without BTF of its own may have one, after the kit's. */
 #define TK_SYSTEM_BTF_DIR "/usr/lib/tracekit/btf"
 

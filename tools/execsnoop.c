@@ -273,7 +273,6 @@ int main(int argc, char **argv)
 		.opts = &env.opts,
 		.variants = variants,
 		.nvariants = NVARIANTS,
-		.ring_bytes = 4 << 20,
 	};
 	struct tk_stream stream = { .on_record = print_event };
 	struct execsnoop_bpf *skel = NULL;
@@ -292,8 +291,9 @@ int main(int argc, char **argv)
 	skel->rodata->targ_failed = env.failed;
 	skel->rodata->targ_cwd = env.cwd;
 	skel->rodata->targ_max_args = env.max_args;
-	if (env.cwd)
-		session.ring_bytes = 16 << 20;	/* --cwd records are 12 KiB */
+	/* Room for ~60 large records per CPU (~470 small); --cwd records
+	 * are 12 KiB. */
+	session.ring_bytes = env.cwd ? 16 << 20 : tk_ring_per_cpu(512 << 10, 16 << 20);
 	/* Failed execs need the syscall hooks; successful ones do not. */
 	if (!env.failed) {
 		bpf_program__set_autoload(skel->progs.execve_enter, false);

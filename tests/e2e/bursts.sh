@@ -272,7 +272,8 @@ fi
 # --- sslsniff: SSL_write()s of a TLS client -----------------------------------
 # Writes of 300 bytes: each is one record with room for 2048 bytes of data
 # (the smallest of sslsniff's sizes that holds them), so that a few thousand
-# overflow the 8 MiB ring (uprobes are slow: ~100 us per traced write here).
+# overflow the ring (1 MiB a CPU; uprobes are slow: ~100 us per traced write
+# here).
 
 N=8000
 TLS=
@@ -311,7 +312,7 @@ if [ -n "$TLS" ] && stalled sslsniff "$TK_BIN/sslsniff" -p "$pid"; then
 fi
 
 # --- dnssnoop: queries to a server that never answers -------------------------
-# (records of 608 bytes; the ring is 4 MiB.) The kernel keeps only packets
+# (records of 608 bytes; the ring is 512 KiB a CPU, at least 1 MiB.) The kernel keeps only packets
 # to or from the -P ports, so a port of our own is the kernel's filter; -p
 # and the name are applied in dnssnoop, after attribution. A query left
 # unanswered for 2 s is printed a second time, as a TIMEOUT line (all of

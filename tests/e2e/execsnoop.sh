@@ -247,7 +247,8 @@ fi
 # --- a fork/exec storm with the reader stalled: every exec that returned is
 # a line, or counted lost; the workload says which execs returned. Each
 # exec has a 600-byte argument, so its record is a large one (8768 bytes):
-# the 4 MiB buffer holds some 470 of them, and the storm overflows it. -----
+# the buffer (512 KiB a CPU, at least 1 MiB) holds some 60 of them a CPU,
+# and the storm overflows it. ---------------------------------------------
 N=${EXECSNOOP_STORM:-1500}
 O="$D/out.storm"
 SHOW="$O.err"

@@ -189,8 +189,8 @@ int main(int argc, char **argv)
 		.opts = &dnssnoop.opts,
 		.variants = variants,
 		.nvariants = NVARIANTS,
-		/* 608-byte records: room for a burst of several thousand. */
-		.ring_bytes = 4 << 20,
+		/* 608-byte records: ~860 for each CPU. */
+		.ring_bytes = tk_ring_per_cpu(512 << 10, 16 << 20),
 	};
 	/* A query before its answer, whichever CPU each passed on. */
 	struct tk_stream stream = { .on_record = on_record, .on_tick = on_tick,

@@ -619,7 +619,8 @@ int main(int argc, char **argv)
 	struct tk_ulinks ulinks = {};
 	struct tk_session session = {
 		.opts = &env.opts,
-		.ring_bytes = 8 << 20,	/* bursts of large records */
+		/* Bursts of large records: 64 of 16 KiB for each CPU. */
+		.ring_bytes = tk_ring_per_cpu(1 << 20, 32 << 20),
 		.detach = detach_uprobes,
 		.detach_ctx = &ulinks,
 	};
