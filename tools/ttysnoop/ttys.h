@@ -23,7 +23,14 @@ int tk_tty_name(const char *sysfs, uint32_t dev, char *buf, size_t size);
 /* Sets the bit of every terminal's major below @nmajors in @bits (which it
  * clears first): the pty slave majors and the majors of class tty's devices
  * in sysfs, ptmx aside; without sysfs, majors 4 and 5 (ttyN, ttySN, tty,
- * console). Returns the number of bits set. */
+ * console). With @sysfs NULL, the kernel's list of terminal drivers is read
+ * instead if it can be (tk_tty_majors_proc: one read, not one per device).
+ * Returns the number of bits set. */
 int tk_tty_majors(const char *sysfs, uint64_t *bits, int nmajors);
+
+/* The same from the kernel's list of terminal drivers (@drivers:
+ * /proc/tty/drivers), pty masters aside: the number of bits set, or a
+ * negative errno if it cannot be read. */
+int tk_tty_majors_proc(const char *drivers, uint64_t *bits, int nmajors);
 
 #endif

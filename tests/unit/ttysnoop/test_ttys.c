@@ -169,6 +169,38 @@ static void test_sysfs(void)
 	CHECK(bits[3] == ~0ULL);	/* past (140 + 63) / 64 words: untouched */
 }
 
+static void test_proc_drivers(void)
+{
+	char path[600];
+	uint64_t bits[8];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/drivers", root);
+	f = fopen(path, "w");
+	if (!f) {
+		CHECK(!"fixture written");
+		return;
+	}
+	fputs("/dev/tty             /dev/tty        5       0 system:/dev/tty\n"
+	      "/dev/console         /dev/console    5       1 system:console\n"
+	      "/dev/ptmx            /dev/ptmx       5       2 system\n"
+	      "/dev/vc/0            /dev/vc/0       4       0 system:vtmaster\n"
+	      "usbserial            /dev/ttyUSB   188   0-511 serial\n"
+	      "serial               /dev/ttyS       4  64-111 serial\n"
+	      "pty_slave            /dev/pts      136 0-1048575 pty:slave\n"
+	      "pty_master           /dev/ptm      128 0-1048575 pty:master\n"
+	      "pty_master           /dev/pty        2   0-255 pty:master\n"
+	      "unknown              /dev/tty        4    1-63 console\n", f);
+	fclose(f);
+	memset(bits, 0xff, sizeof(bits));
+	CHECK(tk_tty_majors_proc(path, bits, 512) == 8 + 3);	/* 136-143, 4, 5, 188 */
+	CHECK(bit(bits, 4) && bit(bits, 5) && bit(bits, 188) && bit(bits, 136) && bit(bits, 143));
+	CHECK(!bit(bits, 128) && !bit(bits, 2) && !bit(bits, 1) && !bit(bits, 144));
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/nothing/drivers", root);
+	CHECK(tk_tty_majors_proc(path, bits, 512) == -ENOENT);
+}
+
 static void test_no_sysfs(void)
 {
 	char none[600];
@@ -206,6 +238,7 @@ int main(void)
 		return 2;
 	}
 	test_sysfs();
+	test_proc_drivers();
 	test_no_sysfs();
 	test_small_buffer();
 	cleanup();
