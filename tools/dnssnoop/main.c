@@ -224,7 +224,6 @@ int main(int argc, char **argv)
 		goto cleanup;
 	if (session.variant == V_SOCKET && (packet_fd = attach_socket(skel)) < 0)
 		goto cleanup;
-	flows_start();
 	print_clock_init();
 
 	if (!prom)
@@ -234,6 +233,10 @@ int main(int argc, char **argv)
 	snprintf(what, sizeof(what), "DNS messages on port%s %s%s", dnssnoop.nports > 1 ? "s" : "",
 		 ports, prom ? ", serving metrics" : "");
 	tk_ready(what, dnssnoop.opts.duration_ms);
+	/* Tracing is on: what comes meanwhile waits in the ring, and is
+	 * read after this scan of /proc for sockets opened before us (a walk
+	 * of every process's descriptors: ~10 ms here). */
+	flows_start();
 	err = tk_stream_run(&session, &stream);
 	/* The last write holds the end's records and timeouts. */
 	if (tk_prom_textfile(prom))
