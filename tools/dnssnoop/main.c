@@ -235,7 +235,7 @@ int main(int argc, char **argv)
 	tk_ready(what, dnssnoop.opts.duration_ms);
 	/* Tracing is on: what comes meanwhile waits in the ring, and is
 	 * read after this scan of /proc for sockets opened before us (a walk
-	 * of every process's descriptors: ~10 ms here). */
+	 * of every process's descriptors: ~5 ms here). */
 	flows_start();
 	err = tk_stream_run(&session, &stream);
 	/* The last write holds the end's records and timeouts. */
