@@ -409,6 +409,9 @@ static void test_shrinking(void)
 		size += n;
 	close(src);
 	CHECK(write(fd, data, size) == (ssize_t)size);
+	/* The lookup works on this file when it is whole: before the rewrites
+	 * and after them (the writer's last step writes it whole again). */
+	CHECK(elf_symbol_offset(path, "getpid", &off) == 0);
 	child = fork();
 	if (child == 0) {
 		end = now_s() + 2.5;
@@ -423,8 +426,10 @@ static void test_shrinking(void)
 	while (now_s() < end)
 		ok += elf_symbol_offset(path, "getpid", &off) == 0;
 	CHECK(waitpid(child, &status, 0) == child && WIFEXITED(status) && !WEXITSTATUS(status));
+	/* How many lookups met a whole file depends on the machine's load
+	 * (none, once, in a CI run with qemu guests beside it): information. */
 	printf("shrinking file: %d lookups answered, no SIGBUS\n", ok);
-	CHECK(ok > 0);
+	CHECK(elf_symbol_offset(path, "getpid", &off) == 0);
 	unlink(path);
 }
 
