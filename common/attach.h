@@ -49,7 +49,8 @@ void tk_loop_twins(struct bpf_object *obj);
  * @storage (BPF_MAP_TYPE_TASK_STORAGE, BPF_F_NO_PREALLOC), if @want (the
  * programs that will load can name the task: a BTF pointer, tp_btf's or
  * bpf_get_current_task_btf's) and the kernel has it for tracing programs
- * (5.11+); else in the hash @hash, by thread. The map left unused is cut to
+ * (5.11+) with lookups that cannot fail under its lock (a 6.2 or later
+ * release); else in the hash @hash, by thread. The map left unused is cut to
  * one entry (task storage turned into a hash where the kernel lacks the
  * type), so the object loads and the map costs nothing to create: a
  * preallocated 10,240-entry hash takes milliseconds. No entry to delete
