@@ -194,14 +194,20 @@ static bool perf_buffer_forced(void)
 	return v && *v && strcmp(v, "0");
 }
 
-size_t tk_ring_per_cpu(size_t per_cpu, size_t max)
+size_t tk_ring_round(size_t want, size_t max)
 {
-	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-	size_t want = per_cpu * (cpus > 0 ? (size_t)cpus : 1), ring = 1 << 20;
+	size_t ring = 1 << 20;
 
 	while (ring < want && ring < max)
 		ring <<= 1;
 	return ring;
+}
+
+size_t tk_ring_per_cpu(size_t per_cpu, size_t max)
+{
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+
+	return tk_ring_round(per_cpu * (cpus > 0 ? (size_t)cpus : 1), max);
 }
 
 static int setup_events(struct tk_session *s)

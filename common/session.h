@@ -68,6 +68,9 @@ struct tk_session {
  * costs a small one its start and its memory. */
 size_t tk_ring_per_cpu(size_t per_cpu, size_t max);
 
+/* @want bytes rounded up to a power of two, from 1 MiB to @max. */
+size_t tk_ring_round(size_t want, size_t max);
+
 /* Where a kernel without BTF of its own may have one, after the kit's. */
 #define TK_SYSTEM_BTF_DIR "/usr/lib/tracekit/btf"
 

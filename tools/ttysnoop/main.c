@@ -394,12 +394,8 @@ static int end_stream(void *ctx)
 /* Room for a few whole writes of COUNT records in flight. */
 static size_t ring_size(void)
 {
-	size_t want = 8 * env.count * (sizeof(struct ttysnoop_event) + env.size + 8);
-	size_t ring = 1 << 20;
-
-	while (ring < want && ring < (64u << 20))
-		ring <<= 1;
-	return ring;
+	return tk_ring_round(8 * env.count * (sizeof(struct ttysnoop_event) + env.size + 8),
+			     64u << 20);
 }
 
 int main(int argc, char **argv)

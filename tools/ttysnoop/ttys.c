@@ -74,19 +74,28 @@ static int set_bit(uint64_t *bits, int nmajors, uint32_t major)
 	return 1;
 }
 
+/* @bits cleared, with the pty slave majors set: how many. */
+static int pts_majors(uint64_t *bits, int nmajors)
+{
+	uint32_t m;
+	int n = 0;
+
+	memset(bits, 0, (nmajors + 63) / 64 * sizeof(*bits));
+	for (m = TK_PTS_MAJOR_FIRST; m <= TK_PTS_MAJOR_LAST; m++)
+		n += set_bit(bits, nmajors, m);
+	return n;
+}
+
 int tk_tty_majors_proc(const char *drivers, uint64_t *bits, int nmajors)
 {
 	char line[256], type[64];
 	unsigned int major;
-	int n = 0;
-	uint32_t m;
 	FILE *f = fopen(drivers, "re");
+	int n;
 
 	if (!f)
 		return -errno;
-	memset(bits, 0, (nmajors + 63) / 64 * sizeof(*bits));
-	for (m = TK_PTS_MAJOR_FIRST; m <= TK_PTS_MAJOR_LAST; m++)
-		n += set_bit(bits, nmajors, m);
+	n = pts_majors(bits, nmajors);
 	/* "name /dev/node major minors type", as drivers/tty/tty_io.c
 	 * writes it ("pty_slave /dev/pts 136 0-1048575 pty:slave"). */
 	while (fgets(line, sizeof(line), f))
@@ -102,21 +111,17 @@ int tk_tty_majors(const char *sysfs, uint64_t *bits, int nmajors)
 	char path[512], line[32];
 	unsigned int major, minor;
 	struct dirent *e;
-	int n = 0;
-	uint32_t m;
 	FILE *f;
 	DIR *d;
+	int n;
 
 	if (!sysfs) {
 		n = tk_tty_majors_proc("/proc/tty/drivers", bits, nmajors);
 		if (n >= 0)
 			return n;
-		n = 0;
 		sysfs = "/sys";
 	}
-	memset(bits, 0, (nmajors + 63) / 64 * sizeof(*bits));
-	for (m = TK_PTS_MAJOR_FIRST; m <= TK_PTS_MAJOR_LAST; m++)
-		n += set_bit(bits, nmajors, m);
+	n = pts_majors(bits, nmajors);
 	snprintf(path, sizeof(path), "%s/class/tty", sysfs);
 	d = opendir(path);
 	if (!d)
