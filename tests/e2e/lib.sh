@@ -176,6 +176,12 @@ helper_missing() {
 		on { print $2 }' "$T_DIR/bpftool.probe" | grep -qx "$1"
 }
 
+# release_at_least MAJOR MINOR: the running kernel's release (uname) is
+# MAJOR.MINOR or later.
+release_at_least() {
+	uname -r | awk -F. -v a="$1" -v b="$2" '{ exit !($1 > a || ($1 == a && $2 >= b)) }'
+}
+
 # variant_refused TOOL VARIANT [ARGS...]: run TOOL forced onto VARIANT for
 # a moment. If the kernel cannot run that variant, the refusal must be
 # clean: one line naming the cause, status 1, no output, nothing left

@@ -158,7 +158,7 @@ for v in $VARIANTS; do
 	# the proof that either way works).
 	case $v in
 	tp_btf) if helper_missing bpf_task_storage_get raw_tracepoint ||
-		[ "$(uname -r | awk -F. '{ print ($1 > 6 || ($1 == 6 && $2 >= 2)) }')" != 1 ]; then
+		! release_at_least 6 2; then
 			w="a hash map"
 		else w="task storage"; fi ;;
 	raw_tp) w="a hash map" ;;

@@ -300,7 +300,7 @@ hash_flags() {
 			END { if (t == 1 && n == 32768) print f }' "$_f" 2>/dev/null
 	done
 }
-if [ "$(uname -r | awk -F. '{ print ($1 > 6 || ($1 == 6 && $2 >= 1)) }')" = 1 ]; then
+if release_at_least 6 1; then
 	want=0x1 says=has
 else
 	want=0x0 says=not

@@ -716,8 +716,7 @@ echo "# Ctrl-C to exit: $ms ms ($(grep -c '^sslsniff: attached' "$O.err") files)
 check "Ctrl-C: status 0 and the final output has the call" \
 	eval '[ "$TOOL_RC" -eq 0 ] && has_text "$O" "$U-quick-exit"'
 # uprobe_multi links came in Linux 6.6 (told by the kernel, not the tool).
-kv=$(uname -r | sed -n 's/^\([0-9]*\)\.\([0-9]*\).*/\1 \2/p')
-if [ "${kv% *}" -gt 6 ] || { [ "${kv% *}" -eq 6 ] && [ "${kv#* }" -ge 6 ]; }; then
+if release_at_least 6 6; then
 	check "Ctrl-C: exit within a second ($ms ms)" [ "$ms" -lt 1000 ]
 	check "(-v: uprobe_multi links)" has "$O.err" 'uprobes: uprobe_multi links'
 else
